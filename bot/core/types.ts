@@ -1,0 +1,94 @@
+// The channel-agnostic vocabulary of the bot: what comes in from any chat, and what goes back.
+// Adapters (bot/channels/*) translate platform updates into IncomingMessage and render Reply;
+// capabilities (commands/*) only ever see these types.
+
+export const CHANNELS = ['console', 'telegram', 'wechat'] as const;
+export type ChannelName = (typeof CHANNELS)[number];
+
+export interface IncomingMessage {
+  channel: ChannelName;
+  /** the chat on that channel: telegram chat id, wechat contact id, console session id */
+  chatId: string;
+  /** what the platform says the sender calls themselves (not trusted for identity) */
+  displayName?: string;
+  text?: string;
+  /** value of a choice the person picked (a button on Telegram; numbered replies are mapped by the core) */
+  choice?: string;
+  /** a phone number the platform vouches for (Telegram's contact-request button, own number only) */
+  sharedPhone?: string;
+}
+
+/** One option offered to the person. value is "<capability>:<action>[:<arg>]", routed by the core. */
+export interface Choice {
+  label: string;
+  value: string;
+}
+
+export interface OutgoingDocument {
+  filename: string;
+  content: Uint8Array;
+  caption?: string;
+}
+
+export interface Reply {
+  text: string;
+  choices?: Choice[];
+  document?: OutgoingDocument;
+  /** ask for the person's phone number (Telegram: a contact-request keyboard button) */
+  requestPhone?: boolean;
+}
+
+/** unknown: not bound; pointContact: contact of a village/school/enterprise point; townContact: of a town point; operator: of the 市支中心 point */
+export const ROLES = ['unknown', 'pointContact', 'townContact', 'operator'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  unknown: '未绑定用户',
+  pointContact: '村（居）/学校/企业服务点联系人',
+  townContact: '镇（街）服务点联系人',
+  operator: '市支中心管理员',
+};
+
+export interface ActorContact {
+  id: number;
+  name: string;
+  role: string;
+  mobile: string;
+  servicePoint: {
+    id: number;
+    town: string;
+    name: string;
+    level: string;
+    isPartyEducationPoint: boolean;
+  };
+}
+
+/** Who is writing: the chat, and the directory contact it is bound to (if any). */
+export interface Actor {
+  role: Role;
+  channel: ChannelName;
+  chatId: string;
+  identityId: number;
+  contact: ActorContact | null;
+}
+
+/** A channel that can deliver proactive messages (the outbox worker uses it). */
+export interface ChannelSender {
+  readonly channel: ChannelName;
+  send(chatId: string, reply: Reply): Promise<void>;
+}
+
+/**
+ * Delivery failures a sender reports. transient: try again later (retryAfterMs if the platform said);
+ * unreachable: the person blocked the bot or the chat is gone, so stop trying.
+ */
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'transient' | 'unreachable' | 'permanent',
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
