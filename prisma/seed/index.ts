@@ -1,0 +1,12 @@
+// Reference data every new database gets: the rules table (annex 1), process facts, the monthly
+// report template and the reminder schedule. Each seeder creates missing rows only, so running it
+// again (every start does) never overwrites what an operator edited.
+import type { Db } from '../../bot/db/client.ts';
+
+export type Seeder = (db: Db) => Promise<void>;
+
+export const seeders: { name: string; seed: Seeder }[] = [];
+
+export async function seedDatabase(db: Db): Promise<void> {
+  for (const { seed } of seeders) await seed(db);
+}
