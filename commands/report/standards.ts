@@ -1,0 +1,95 @@
+// After a report: how the point stands against annex 1's service requirements (平均每周开放时间,
+// 年服务人次). The minimums come from the Rule table only; without a row the bot says nothing
+// rather than state a figure the source document or an operator did not give.
+import type { Db } from '../../bot/db/client.ts';
+import { daysInMonth, parseMonthKey, type MonthKey } from '../../bot/time.ts';
+import type { FigureValue } from './parse.ts';
+import { parseStoredFigures } from './validate.ts';
+
+export interface RuleMinimum {
+  item: string;
+  quantity: number;
+  unit: string | null;
+}
+
+export interface StandardInput {
+  month: MonthKey;
+  figures: Record<string, FigureValue>;
+  noNewData: boolean;
+  /** visitors of January..month of that year, this report included */
+  visitorsYearToDate: number;
+  weeklyHoursRule: RuleMinimum | null;
+  yearlyVisitorsRule: RuleMinimum | null;
+}
+
+function round1(n: number): string {
+  return String(Math.round(n * 10) / 10);
+}
+
+/** Average weekly opening hours of a month: total hours / days in month * 7. */
+export function averageWeeklyHours(openHours: number, month: MonthKey): number {
+  return (openHours / daysInMonth(month)) * 7;
+}
+
+export function standardLines(input: StandardInput): string[] {
+  const lines: string[] = [];
+  const hours = input.figures.openHours;
+  if (input.weeklyHoursRule && !input.noNewData && typeof hours === 'number') {
+    const weekly = averageWeeklyHours(hours, input.month);
+    const min = input.weeklyHoursRule.quantity;
+    const unit = input.weeklyHoursRule.unit ?? '小时';
+    lines.push(
+      weekly >= min
+        ? `本月平均每周开放 ${round1(weekly)} 小时，达到${input.weeklyHoursRule.item}不少于 ${min} ${unit}的标准。`
+        : `本月平均每周开放 ${round1(weekly)} 小时，低于${input.weeklyHoursRule.item}不少于 ${min} ${unit}的标准，请争取多开放。`,
+    );
+  }
+  if (input.yearlyVisitorsRule) {
+    const { month } = parseMonthKey(input.month);
+    const min = input.yearlyVisitorsRule.quantity;
+    const unit = input.yearlyVisitorsRule.unit ?? '人次';
+    const expected = Math.ceil((min * month) / 12);
+    const total = input.visitorsYearToDate;
+    lines.push(
+      total >= expected
+        ? `今年 1—${month} 月累计服务 ${total} 人次，${input.yearlyVisitorsRule.item}要求不少于 ${min} ${unit}，按进度应达 ${expected} 人次，进度正常。`
+        : `今年 1—${month} 月累计服务 ${total} 人次，${input.yearlyVisitorsRule.item}要求不少于 ${min} ${unit}，按进度应达 ${expected} 人次，目前落后 ${expected - total} 人次。`,
+    );
+  }
+  return lines;
+}
+
+/** Only town and village points have annex-1 minimums. */
+export async function loadStandardInput(
+  db: Db,
+  point: { id: number; level: string },
+  month: MonthKey,
+  figures: Record<string, FigureValue>,
+  noNewData: boolean,
+): Promise<StandardInput | null> {
+  if (point.level !== 'town' && point.level !== 'village') return null;
+  const { year } = parseMonthKey(month);
+  const [rules, reports] = await Promise.all([
+    db.rule.findMany({ where: { level: point.level, OR: [{ item: { contains: '每周开放' } }, { item: { contains: '服务人次' } }] } }),
+    db.monthlyReport.findMany({
+      where: { servicePointId: point.id, month: { gte: `${year}-01`, lte: month } },
+      select: { month: true, figures: true },
+    }),
+  ]);
+  const asMinimum = (r: (typeof rules)[number] | undefined): RuleMinimum | null =>
+    r && r.quantity !== null ? { item: r.item, quantity: r.quantity, unit: r.unit } : null;
+  let visitorsYearToDate = 0;
+  for (const r of reports) {
+    const v = r.month === month ? figures.visitors : parseStoredFigures(r.figures).visitors;
+    if (typeof v === 'number') visitorsYearToDate += v;
+  }
+  if (!reports.some((r) => r.month === month) && typeof figures.visitors === 'number') visitorsYearToDate += figures.visitors;
+  return {
+    month,
+    figures,
+    noNewData,
+    visitorsYearToDate,
+    weeklyHoursRule: asMinimum(rules.find((r) => r.item.includes('每周开放'))),
+    yearlyVisitorsRule: asMinimum(rules.find((r) => r.item.includes('服务人次'))),
+  };
+}

@@ -1,0 +1,96 @@
+// The monthly report template as data. The rows live in the ReportField table (seeded from
+// REPORT_FIELD_DEFAULTS by prisma/seed/report-fields.ts), so an operator can rename a label or add
+// an alias without a code change; the code only knows the stable keys.
+import { z } from 'zod';
+import type { Db } from '../../bot/db/client.ts';
+
+export const FIELD_TYPES = ['int', 'decimal', 'text'] as const;
+
+/** The keys the code relies on (month-dependent bounds, plausibility, standard checks). */
+export const FIELD_KEYS = {
+  openDays: 'openDays',
+  openHours: 'openHours',
+  visitors: 'visitors',
+  activities: 'activities',
+  activityParticipants: 'activityParticipants',
+  trainings: 'trainings',
+  trainees: 'trainees',
+  computers: 'computers',
+  remarks: 'remarks',
+} as const;
+
+const aliasList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : v.split(/[,，、]/)))
+  .transform((list) => [...new Set(list.map((a) => a.normalize('NFKC').trim()).filter((a) => a.length > 0))]);
+
+/** One ReportField row as stored (aliases comma separated) or as written in code (an array). */
+export const reportFieldSchema = z
+  .object({
+    key: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'key 只能是英文字母和数字'),
+    label: z.string().trim().min(1).max(20),
+    unit: z.string().trim().max(10).nullable().optional().transform((u) => (u ? u : null)),
+    type: z.enum(FIELD_TYPES),
+    min: z.number().nullable().optional().transform((v) => v ?? null),
+    max: z.number().nullable().optional().transform((v) => v ?? null),
+    required: z.boolean().default(false),
+    aliases: aliasList.default([]),
+    sortOrder: z.number().int().default(0),
+  })
+  .refine((f) => f.min === null || f.max === null || f.min <= f.max, { message: 'min 不能大于 max' });
+
+export type ReportField = z.infer<typeof reportFieldSchema>;
+
+export interface ReportTemplate {
+  /** in sortOrder */
+  fields: ReportField[];
+  byKey: Map<string, ReportField>;
+}
+
+export function buildTemplate(rows: readonly unknown[]): ReportTemplate {
+  const fields = rows
+    .map((row, i) => {
+      const parsed = reportFieldSchema.safeParse(row);
+      if (!parsed.success) throw new Error(`ReportField row ${i + 1} is invalid: ${parsed.error.message}`);
+      return parsed.data;
+    })
+    .sort((a, b) => a.sortOrder - b.sortOrder || a.key.localeCompare(b.key));
+  return { fields, byKey: new Map(fields.map((f) => [f.key, f])) };
+}
+
+/** The template operators maintain; falls back to the defaults when the table is still empty. */
+export async function loadTemplate(db: Db): Promise<ReportTemplate> {
+  const rows = await db.reportField.findMany({ orderBy: { sortOrder: 'asc' } });
+  return buildTemplate(rows.length > 0 ? rows : REPORT_FIELD_DEFAULTS);
+}
+
+/**
+ * The fields of DESIGN.md. Bounds are generous sanity limits (a village room does not serve a
+ * million visitors a month); openDays and openHours are further limited by the month's length in
+ * validate.ts. Aliases are words staff actually write; operators extend them in the table.
+ */
+export const REPORT_FIELD_DEFAULTS: ReportField[] = [
+  { key: 'openDays', label: '开放天数', unit: '天', type: 'int', min: 0, max: 31, required: true, sortOrder: 10,
+    aliases: ['开放日数', '开馆天数', '开放了', '开放'] },
+  { key: 'openHours', label: '开放时长', unit: '小时', type: 'decimal', min: 0, max: 744, required: true, sortOrder: 20,
+    aliases: ['开放时间', '开馆时长', '开馆时间', '开放小时', '开放总时长', '总开放时长', '时长'] },
+  { key: 'visitors', label: '服务人次', unit: '人次', type: 'int', min: 0, max: 1_000_000, required: true, sortOrder: 30,
+    aliases: ['到馆人次', '接待人次', '读者人次', '服务人数', '接待读者', '到馆读者', '来访人次', '接待', '服务'] },
+  { key: 'activities', label: '活动场次', unit: '场', type: 'int', min: 0, max: 10_000, required: true, sortOrder: 40,
+    aliases: ['活动次数', '举办活动', '开展活动', '活动'] },
+  { key: 'activityParticipants', label: '活动参与人次', unit: '人次', type: 'int', min: 0, max: 1_000_000, required: false, sortOrder: 50,
+    aliases: ['活动参与人数', '参与活动人次', '活动参加人次', '活动人次', '参与人次', '参加人次'] },
+  { key: 'trainings', label: '培训场次', unit: '场', type: 'int', min: 0, max: 10_000, required: false, sortOrder: 60,
+    aliases: ['培训次数', '培训班', '举办培训', '培训'] },
+  { key: 'trainees', label: '培训人次', unit: '人次', type: 'int', min: 0, max: 1_000_000, required: false, sortOrder: 70,
+    aliases: ['培训人数', '参训人次', '受训人次', '参加培训人次'] },
+  { key: 'computers', label: '可用电脑', unit: '台', type: 'int', min: 0, max: 10_000, required: false, sortOrder: 80,
+    aliases: ['电脑数', '电脑台数', '可用电脑数', '电脑'] },
+  { key: 'remarks', label: '备注', unit: null, type: 'text', min: null, max: 500, required: false, sortOrder: 90,
+    aliases: ['说明', '附注'] },
+];
+
+/** Every name a field answers to, label first. */
+export function fieldNames(field: ReportField): string[] {
+  return [field.label, ...field.aliases.filter((a) => a !== field.label)];
+}
