@@ -1,0 +1,357 @@
+// The outbox: every proactive message is an OutboxMessage row before anything is sent (DESIGN.md
+// principle 3). Writers call enqueueOutbox; the worker claims due rows, picks the contact's channel,
+// sends through that channel's ChannelSender and records the outcome.
+//
+// Exactly-once where it can be had: enqueueing a dedupeKey twice is a no-op, and a row is claimed by a
+// conditional UPDATE (status and due time re-checked by the database), so two instances never hold
+// the same row. A crash after sending and before recording leaves the row 'sending' until its lease
+// expires; then it is sent again — the one message in flight is the only possible duplicate.
+import type { Logger } from 'pino';
+import type { Db } from '../bot/db/client.ts';
+import type { Clock } from '../bot/time.ts';
+import { DeliveryError, type ChannelName, type ChannelSender, type Choice } from '../bot/core/types.ts';
+import type { OutboxPurpose } from './plan-types.ts';
+
+export interface OutboxEntry {
+  dedupeKey: string;
+  contactId: number;
+  purpose: OutboxPurpose;
+  text: string;
+  choices?: Choice[];
+  noticeId?: number | null;
+  /** not before this instant (default: now) */
+  notBefore?: Date;
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
+}
+
+const ENQUEUE_CHUNK = 200;
+
+/**
+ * Write rows for the entries whose dedupeKey is new; the others are left alone. Safe to call
+ * concurrently from several instances: a key inserted by another one in between is a duplicate too.
+ */
+export async function enqueueOutbox(db: Db, entries: readonly OutboxEntry[], now: Date): Promise<{ created: number; duplicates: number }> {
+  let created = 0;
+  let duplicates = 0;
+  for (let i = 0; i < entries.length; i += ENQUEUE_CHUNK) {
+    const chunk = dedupeWithin(entries.slice(i, i + ENQUEUE_CHUNK));
+    duplicates += entries.slice(i, i + ENQUEUE_CHUNK).length - chunk.length;
+    const existing = new Set(
+      (await db.outboxMessage.findMany({ where: { dedupeKey: { in: chunk.map((e) => e.dedupeKey) } }, select: { dedupeKey: true } })).map(
+        (r) => r.dedupeKey,
+      ),
+    );
+    const fresh = chunk.filter((e) => !existing.has(e.dedupeKey));
+    duplicates += chunk.length - fresh.length;
+    if (fresh.length === 0) continue;
+    const rows = fresh.map((e) => toRow(e, now));
+    try {
+      const result = await db.outboxMessage.createMany({ data: rows });
+      created += result.count;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // another instance inserted some of these keys since we looked: fall back to one by one
+      for (const row of rows) {
+        try {
+          await db.outboxMessage.create({ data: row });
+          created += 1;
+        } catch (rowError) {
+          if (!isUniqueViolation(rowError)) throw rowError;
+          duplicates += 1;
+        }
+      }
+    }
+  }
+  return { created, duplicates };
+}
+
+function dedupeWithin(entries: OutboxEntry[]): OutboxEntry[] {
+  const seen = new Set<string>();
+  return entries.filter((e) => (seen.has(e.dedupeKey) ? false : (seen.add(e.dedupeKey), true)));
+}
+
+function toRow(e: OutboxEntry, now: Date) {
+  return {
+    dedupeKey: e.dedupeKey,
+    contactId: e.contactId,
+    purpose: e.purpose,
+    noticeId: e.noticeId ?? null,
+    text: e.text,
+    choices: JSON.stringify(e.choices ?? []),
+    status: 'pending',
+    nextAttemptAt: e.notBefore ?? now,
+    createdAt: now,
+  };
+}
+
+export interface OutboxWorkerOptions {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  senders: readonly ChannelSender[];
+  /** distinguishes instances in lockedBy (hostname:pid, or a test's name) */
+  instanceId: string;
+  /** rows claimed per round */
+  batchSize?: number;
+  /** how long a claim holds; after that another instance may take the row over */
+  leaseMs?: number;
+  /** attempts before a transiently failing message is given up */
+  maxAttempts?: number;
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** messages in flight at once per channel (rate limits themselves live in the channel adapters) */
+  concurrencyPerChannel?: Partial<Record<ChannelName, number>>;
+  /** how often start() looks for due rows when nobody wakes it (rows written by another process) */
+  pollIntervalMs?: number;
+}
+
+export interface OutboxRunSummary {
+  claimed: number;
+  delivered: number;
+  retried: number;
+  failed: number;
+  unreachable: number;
+}
+
+export interface OutboxWorker {
+  /** deliver everything due now; resolves when no due row is left (retries wait for their time) */
+  runOnce(): Promise<OutboxRunSummary>;
+  start(): void;
+  stop(): Promise<void>;
+  /** rows were just written: run soon instead of at the next poll */
+  wake(): void;
+}
+
+export const NOT_BOUND = 'not bound: the contact has no chat bound to the bot';
+
+export function backoffMs(attempts: number, base: number, max: number, retryAfterMs?: number): number {
+  const exponential = Math.min(max, base * 2 ** Math.max(0, attempts - 1));
+  return Math.max(exponential, retryAfterMs ?? 0);
+}
+
+type ClaimedRow = Awaited<ReturnType<typeof loadClaimed>>[number];
+
+async function loadClaimed(db: Db, ids: number[]) {
+  return db.outboxMessage.findMany({
+    where: { id: { in: ids } },
+    orderBy: { id: 'asc' },
+    include: {
+      contact: {
+        select: {
+          active: true,
+          preferredChannel: true,
+          identities: { orderBy: [{ lastSeenAt: 'desc' }, { id: 'desc' }] },
+        },
+      },
+    },
+  });
+}
+
+type Target =
+  | { kind: 'send'; sender: ChannelSender; channel: ChannelName; externalId: string; identityId: number }
+  | { kind: 'unreachable'; reason: string }
+  | { kind: 'failed'; reason: string };
+
+export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
+  const { db, clock, instanceId } = options;
+  const log = options.log.child({ component: 'outbox', instance: instanceId });
+  const batchSize = options.batchSize ?? 50;
+  const leaseMs = options.leaseMs ?? 5 * 60_000;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const baseBackoffMs = options.baseBackoffMs ?? 30_000;
+  const maxBackoffMs = options.maxBackoffMs ?? 3600_000;
+  const pollIntervalMs = options.pollIntervalMs ?? 15_000;
+  const senders = new Map<string, ChannelSender>(options.senders.map((s) => [s.channel, s]));
+
+  const dueWhere = (now: Date) => ({
+    OR: [
+      { status: 'pending', nextAttemptAt: { lte: now } },
+      { status: 'sending', lockedUntil: { lt: now } },
+    ],
+  });
+
+  async function claim(afterId: number): Promise<{ ids: number[]; lastSeenId: number }> {
+    const now = clock.now();
+    const candidates = await db.outboxMessage.findMany({
+      where: { id: { gt: afterId }, ...dueWhere(now) },
+      orderBy: { id: 'asc' },
+      take: batchSize,
+      select: { id: true },
+    });
+    const ids: number[] = [];
+    for (const { id } of candidates) {
+      // the WHERE is evaluated again by the database under the row lock: only one instance wins
+      const { count } = await db.outboxMessage.updateMany({
+        where: { id, ...dueWhere(now) },
+        data: { status: 'sending', lockedBy: instanceId, lockedUntil: new Date(now.getTime() + leaseMs), attempts: { increment: 1 } },
+      });
+      if (count === 1) ids.push(id);
+    }
+    return { ids, lastSeenId: candidates.at(-1)?.id ?? afterId };
+  }
+
+  function chooseTarget(row: ClaimedRow): Target {
+    if (!row.contact.active) return { kind: 'failed', reason: 'contact is no longer active in the directory' };
+    const bound = row.contact.identities;
+    if (bound.length === 0) return { kind: 'unreachable', reason: NOT_BOUND };
+    const open = bound.filter((i) => i.blockedAt === null);
+    if (open.length === 0) return { kind: 'unreachable', reason: 'blocked: every chat of the contact blocked the bot' };
+    const usable = open.filter((i) => senders.has(i.channel));
+    if (usable.length === 0) {
+      return { kind: 'failed', reason: `no sender configured for channel ${[...new Set(open.map((i) => i.channel))].join(', ')}` };
+    }
+    const identity = usable.find((i) => i.channel === row.contact.preferredChannel) ?? usable[0]!;
+    return { kind: 'send', sender: senders.get(identity.channel)!, channel: identity.channel as ChannelName, externalId: identity.externalId, identityId: identity.id };
+  }
+
+  async function deliver(row: ClaimedRow, target: Target, summary: OutboxRunSummary): Promise<void> {
+    const done = { lockedBy: null, lockedUntil: null };
+    if (target.kind === 'unreachable') {
+      await db.outboxMessage.update({ where: { id: row.id }, data: { ...done, status: 'unreachable', lastError: target.reason } });
+      summary.unreachable += 1;
+      log.info({ outboxId: row.id, contactId: row.contactId, reason: target.reason }, 'outbox message unreachable');
+      return;
+    }
+    if (target.kind === 'failed') {
+      await db.outboxMessage.update({ where: { id: row.id }, data: { ...done, status: 'failed', lastError: target.reason } });
+      summary.failed += 1;
+      log.warn({ outboxId: row.id, contactId: row.contactId, reason: target.reason }, 'outbox message failed');
+      return;
+    }
+    const where = { channel: target.channel, externalId: target.externalId };
+    let choices: Choice[] = [];
+    try {
+      choices = JSON.parse(row.choices) as Choice[];
+    } catch {
+      log.warn({ outboxId: row.id }, 'outbox choices are not JSON; sending without them');
+    }
+    try {
+      await target.sender.send(target.externalId, choices.length > 0 ? { text: row.text, choices } : { text: row.text });
+    } catch (error) {
+      const now = clock.now();
+      const kind = error instanceof DeliveryError ? error.kind : 'transient';
+      const message = error instanceof Error ? error.message : String(error);
+      if (kind === 'unreachable') {
+        await db.channelIdentity.updateMany({ where: { id: target.identityId, blockedAt: null }, data: { blockedAt: now } });
+        await db.outboxMessage.update({ where: { id: row.id }, data: { ...done, ...where, status: 'unreachable', lastError: `blocked: ${message}` } });
+        summary.unreachable += 1;
+        log.info({ outboxId: row.id, ...where, err: message }, 'outbox recipient unreachable; identity marked blocked');
+        return;
+      }
+      if (kind === 'permanent' || row.attempts >= maxAttempts) {
+        const reason = kind === 'permanent' ? message : `gave up after ${row.attempts} attempts: ${message}`;
+        await db.outboxMessage.update({ where: { id: row.id }, data: { ...done, ...where, status: 'failed', lastError: reason } });
+        summary.failed += 1;
+        log.warn({ outboxId: row.id, ...where, err: reason }, 'outbox message failed');
+        return;
+      }
+      const retryAfter = error instanceof DeliveryError ? error.retryAfterMs : undefined;
+      const wait = backoffMs(row.attempts, baseBackoffMs, maxBackoffMs, retryAfter);
+      await db.outboxMessage.update({
+        where: { id: row.id },
+        data: { ...done, ...where, status: 'pending', lastError: message, nextAttemptAt: new Date(now.getTime() + wait) },
+      });
+      summary.retried += 1;
+      log.info({ outboxId: row.id, ...where, attempts: row.attempts, retryInMs: wait, err: message }, 'outbox delivery will be retried');
+      return;
+    }
+    await db.outboxMessage.update({
+      where: { id: row.id },
+      data: { ...done, ...where, status: 'delivered', deliveredAt: clock.now(), lastError: null },
+    });
+    summary.delivered += 1;
+    log.debug({ outboxId: row.id, ...where, purpose: row.purpose }, 'outbox message delivered');
+  }
+
+  async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const item = items[next++]!;
+        await work(item);
+      }
+    });
+    await Promise.all(runners);
+  }
+
+  async function runOnce(): Promise<OutboxRunSummary> {
+    const summary: OutboxRunSummary = { claimed: 0, delivered: 0, retried: 0, failed: 0, unreachable: 0 };
+    // a cursor, so a row retried with a zero backoff is not taken again within the same run
+    let afterId = 0;
+    for (;;) {
+      const { ids, lastSeenId } = await claim(afterId);
+      if (lastSeenId === afterId) break;
+      afterId = lastSeenId;
+      if (ids.length === 0) continue;
+      summary.claimed += ids.length;
+      const rows = await loadClaimed(db, ids);
+      const byChannel = new Map<string, { row: ClaimedRow; target: Target }[]>();
+      for (const row of rows) {
+        const target = chooseTarget(row);
+        const lane = target.kind === 'send' ? target.channel : '';
+        byChannel.set(lane, [...(byChannel.get(lane) ?? []), { row, target }]);
+      }
+      await Promise.all(
+        [...byChannel].map(([channel, jobs]) =>
+          pool(jobs, options.concurrencyPerChannel?.[channel as ChannelName] ?? 4, async ({ row, target }) => {
+            try {
+              await deliver(row, target, summary);
+            } catch (error) {
+              // the row stays 'sending' and is taken again when its lease expires
+              log.error({ outboxId: row.id, err: error }, 'recording an outbox outcome failed');
+            }
+          }),
+        ),
+      );
+    }
+    if (summary.claimed > 0) log.info(summary, 'outbox run finished');
+    return summary;
+  }
+
+  let running = false;
+  let loop: Promise<void> | null = null;
+  let wakeRequested = false;
+  let interruptSleep: (() => void) | null = null;
+
+  function wake(): void {
+    wakeRequested = true;
+    interruptSleep?.();
+  }
+
+  function start(): void {
+    if (running) return;
+    running = true;
+    loop = (async () => {
+      while (running) {
+        wakeRequested = false;
+        try {
+          await runOnce();
+        } catch (error) {
+          log.error({ err: error }, 'outbox run failed; trying again at the next poll');
+        }
+        if (!running) break;
+        if (wakeRequested) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pollIntervalMs);
+          interruptSleep = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        interruptSleep = null;
+      }
+    })();
+  }
+
+  async function stop(): Promise<void> {
+    running = false;
+    interruptSleep?.();
+    await loop;
+    loop = null;
+  }
+
+  return { runOnce, start, stop, wake };
+}
