@@ -4,8 +4,8 @@
 // Several instances may start at once: PostgreSQL serialises them with an advisory lock, SQLite with
 // an immediate transaction.
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
@@ -63,6 +63,7 @@ export async function migrate(target: DatabaseTarget, migrations = listMigration
 }
 
 function migrateSqlite(file: string, migrations: Migration[]): MigrationResult {
+  mkdirSync(dirname(file), { recursive: true });
   const conn = new BetterSqlite3(file, { timeout: 30_000 });
   try {
     conn.pragma('journal_mode = WAL');

@@ -1,0 +1,63 @@
+// The environment, validated once at start-up. Every problem is reported on its own line, naming
+// the variable and what it should look like, so an operator can fix all of them in one go.
+import { z } from 'zod';
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const envSchema = z.object({
+  DATABASE_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'must be file:PATH (SQLite) or postgresql://USER@HOST:PORT/DB')
+      .default('file:./data/gxgc.db'),
+  ),
+  TELEGRAM_BOT_TOKEN: optionalText.pipe(z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'must look like 123456789:AA... (from @BotFather)').optional()),
+  TELEGRAM_API_ROOT: optionalText.pipe(z.url({ message: 'must be a URL such as http://127.0.0.1:9000' }).optional()),
+  TELEGRAM_WEBHOOK_URL: optionalText.pipe(z.url({ message: 'must be the public https URL Telegram should call' }).optional()),
+  TELEGRAM_WEBHOOK_SECRET: optionalText.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'may use only A-Z a-z 0-9 _ - (Telegram’s rule)').optional()),
+  PORT: optionalText.pipe(z.string().regex(/^\d+$/, 'must be a port number').optional()).transform((v) => (v === undefined ? 8080 : Number(v))).pipe(z.number().int().min(1, 'must be 1..65535').max(65535, 'must be 1..65535')),
+  WECHATY_PUPPET: optionalText.pipe(z.string().optional()),
+  WECHATY_PUPPET_SERVICE_TOKEN: optionalText.pipe(z.string().optional()),
+  LOG_LEVEL: optionalText.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
+  GXGC_INSTANCE_ID: optionalText.pipe(z.string().optional()),
+});
+
+export interface AppConfig {
+  databaseUrl: string;
+  telegram: { token: string; apiRoot?: string; webhookUrl?: string; webhookSecret?: string; port: number } | null;
+  wechat: { puppet: string; puppetToken?: string } | null;
+  logLevel?: string;
+  instanceId?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`configuration problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.TELEGRAM_WEBHOOK_URL && !e.TELEGRAM_BOT_TOKEN) problems.push('TELEGRAM_WEBHOOK_URL: set TELEGRAM_BOT_TOKEN too, or remove the webhook URL');
+  if (e.TELEGRAM_WEBHOOK_URL && !e.TELEGRAM_WEBHOOK_SECRET) problems.push('TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL, so the bot can tell Telegram’s calls from anyone else’s');
+  if (e.WECHATY_PUPPET_SERVICE_TOKEN && !e.WECHATY_PUPPET) problems.push('WECHATY_PUPPET: set it too (e.g. wechaty-puppet-service) when a puppet token is given');
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    databaseUrl: e.DATABASE_URL,
+    telegram: e.TELEGRAM_BOT_TOKEN
+      ? { token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT, webhookUrl: e.TELEGRAM_WEBHOOK_URL, webhookSecret: e.TELEGRAM_WEBHOOK_SECRET, port: e.PORT }
+      : null,
+    wechat: e.WECHATY_PUPPET ? { puppet: e.WECHATY_PUPPET, puppetToken: e.WECHATY_PUPPET_SERVICE_TOKEN } : null,
+    logLevel: e.LOG_LEVEL,
+    instanceId: e.GXGC_INSTANCE_ID,
+  };
+}

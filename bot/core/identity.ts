@@ -1,0 +1,40 @@
+// Who a chat is: its ChannelIdentity row (created on first contact) and the directory contact it is
+// bound to. The role follows from the contact's point; inactive contacts count as unknown.
+import type { Db } from '../db/client.ts';
+import { roleOfPointLevel } from '../domain.ts';
+import type { Actor, ChannelName } from './types.ts';
+
+const contactSelect = {
+  id: true,
+  name: true,
+  role: true,
+  mobile: true,
+  active: true,
+  servicePoint: { select: { id: true, town: true, name: true, level: true, isPartyEducationPoint: true, active: true } },
+} as const;
+
+export async function resolveActor(db: Db, channel: ChannelName, chatId: string, now: Date, displayName?: string): Promise<Actor> {
+  const identity = await db.channelIdentity.upsert({
+    where: { channel_externalId: { channel, externalId: chatId } },
+    create: { channel, externalId: chatId, displayName: displayName ?? null, lastSeenAt: now },
+    // writing again means the person has not (or no longer) blocked the bot
+    update: { lastSeenAt: now, blockedAt: null, ...(displayName ? { displayName } : {}) },
+    select: { id: true, contact: { select: contactSelect } },
+  });
+  const contact = identity.contact;
+  if (!contact || !contact.active || !contact.servicePoint.active) {
+    return { role: 'unknown', channel, chatId, identityId: identity.id, contact: null };
+  }
+  const { active: _a, servicePoint, ...rest } = contact;
+  const { active: _b, ...point } = servicePoint;
+  return { role: roleOfPointLevel(point.level), channel, chatId, identityId: identity.id, contact: { ...rest, servicePoint: point } };
+}
+
+/** Links a chat to a directory contact (after a valid code, a verified phone number, or the console's --as). */
+export async function bindChat(db: Db, channel: ChannelName, chatId: string, contactId: number, now: Date): Promise<void> {
+  await db.channelIdentity.upsert({
+    where: { channel_externalId: { channel, externalId: chatId } },
+    create: { channel, externalId: chatId, contactId, boundAt: now, lastSeenAt: now },
+    update: { contactId, boundAt: now },
+  });
+}

@@ -1,0 +1,56 @@
+// Invitation codes: how a person proves, once, that a chat belongs to a directory contact.
+// 8 characters from a 32-letter alphabet without look-alikes (0/O, 1/I) give 40 bits: with five
+// wrong tries an hour per chat, guessing one of even 600 live codes would take millennia.
+// Only a hash is stored, so a copy of the database does not leak usable codes.
+import { createHash, randomInt } from 'node:crypto';
+import type { Db } from '../../bot/db/client.ts';
+
+export const CODE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+export const CODE_LENGTH = 8;
+export const INVITATION_VALID_DAYS = 14;
+
+export function generateCode(): string {
+  let code = '';
+  for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  return code;
+}
+
+/** What people type: lower case, spaces, a dash in the middle, full-width letters. */
+export function normaliseCode(input: string): string {
+  return input.normalize('NFKC').toUpperCase().replace(/[\s-]/g, '');
+}
+
+export function hashCode(code: string): string {
+  return createHash('sha256').update(`gxgc-invitation:${code}`).digest('hex');
+}
+
+export interface IssuedInvitation {
+  contactId: number;
+  code: string;
+  expiresAt: Date;
+}
+
+export async function issueInvitations(db: Db, contactIds: number[], now: Date): Promise<IssuedInvitation[]> {
+  const expiresAt = new Date(now.getTime() + INVITATION_VALID_DAYS * 24 * 3600_000);
+  const issued = contactIds.map((contactId) => ({ contactId, code: generateCode(), expiresAt }));
+  for (let i = 0; i < issued.length; i += 500) {
+    await db.invitation.createMany({ data: issued.slice(i, i + 500).map((inv) => ({ contactId: inv.contactId, codeHash: hashCode(inv.code), expiresAt: inv.expiresAt })) });
+  }
+  return issued;
+}
+
+export type Redemption =
+  | { ok: true; contactId: number }
+  | { ok: false; reason: 'unknown' | 'used' | 'expired' | 'inactive' };
+
+/** Marks the code used by this chat. Conditional update, so two chats racing for one code cannot both win. */
+export async function redeemInvitation(db: Db, code: string, channel: string, chatId: string, now: Date): Promise<Redemption> {
+  const invitation = await db.invitation.findUnique({ where: { codeHash: hashCode(normaliseCode(code)) }, include: { contact: { select: { active: true } } } });
+  if (!invitation) return { ok: false, reason: 'unknown' };
+  if (invitation.usedAt) return { ok: false, reason: 'used' };
+  if (invitation.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
+  if (!invitation.contact.active) return { ok: false, reason: 'inactive' };
+  const claimed = await db.invitation.updateMany({ where: { id: invitation.id, usedAt: null }, data: { usedAt: now, usedByChannel: channel, usedByExternalId: chatId } });
+  if (claimed.count !== 1) return { ok: false, reason: 'used' };
+  return { ok: true, contactId: invitation.contactId };
+}

@@ -1,0 +1,13 @@
+// The registry: every capability the core routes to. Order matters only for free text when two
+// capabilities score the same.
+import type { Capability, CommandSpec } from './capability.ts';
+import { bindCapability } from './bind.ts';
+import { directoryCapability } from './directory/index.ts';
+import { createHelpCapability } from './help.ts';
+
+export function createCapabilities(): Capability[] {
+  const capabilities: Capability[] = [];
+  const listCommands = (): CommandSpec[] => capabilities.flatMap((c) => c.commands ?? []);
+  capabilities.push(createHelpCapability(listCommands), bindCapability, directoryCapability);
+  return capabilities;
+}

@@ -1,0 +1,105 @@
+// Drives the real core (identity, roles, conversation state, choice mapping, every capability)
+// on a fresh database with the demo directory, as the console channel does. Tests talk to it as
+// the people in the directory: bot.chat('13800002101').send('本月无新增').
+import { randomUUID } from 'node:crypto';
+import type { Provider, Db } from '../../bot/db/client.ts';
+import { createCore, type Core } from '../../bot/core/pipeline.ts';
+import { createCapabilities } from '../../commands/index.ts';
+import { consoleChatFor } from '../../bot/channels/console.ts';
+import { ManualClock } from '../../bot/time.ts';
+import { silentLogger } from '../../bot/logger.ts';
+import { readTable } from '../../bot/spreadsheet.ts';
+import { parseDirectoryTable, type DirectoryRow } from '../../commands/directory/rows.ts';
+import { applyDirectoryImport } from '../../commands/directory/store.ts';
+import { DEMO_DIRECTORY } from '../../bot/db/cli.ts';
+import type { ChannelName, Reply } from '../../bot/core/types.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+/** Mobile numbers of the demo directory (prisma/seed/demo-directory.csv). */
+export const DEMO = {
+  operator: '13800000001',
+  operator2: '13800000002',
+  guanchengTown: '13800001001',
+  guanchengVillage1: '13800001101',
+  guanchengVillage2: '13800001102',
+  shilongTown: '13800002001',
+  shilongVillage1: '13800002101',
+  shilongVillage2: '13800002102',
+  shilongSchool: '13800002201',
+  humenTown: '13800003001',
+  humenVillage: '13800003101',
+  humenEnterprise: '13800003301',
+} as const;
+
+export interface TestChat {
+  chatId: string;
+  send(text: string): Promise<Reply[]>;
+  pick(choiceValue: string): Promise<Reply[]>;
+  /** the text of all replies to one message, joined, for assertions */
+  say(text: string): Promise<string>;
+}
+
+export interface TestBot {
+  db: Db;
+  clock: ManualClock;
+  core: Core;
+  testDatabase: TestDatabase;
+  chat(mobile?: string, channel?: ChannelName): Promise<TestChat>;
+  /** a core on a second client of the same database: a restart, or another instance */
+  restart(): TestBot;
+  importDirectory(rows: DirectoryRow[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function demoDirectoryRows(): Promise<DirectoryRow[]> {
+  const parsed = parseDirectoryTable(await readTable(DEMO_DIRECTORY));
+  if (!parsed.ok) throw new Error(`demo directory is invalid: ${JSON.stringify(parsed.problems)}`);
+  return parsed.rows;
+}
+
+function wrap(testDatabase: TestDatabase, db: Db, clock: ManualClock): TestBot {
+  const core = createCore({ db, clock, log: silentLogger, capabilities: createCapabilities() });
+  const bot: TestBot = {
+    db,
+    clock,
+    core,
+    testDatabase,
+    async chat(mobile, channel = 'console') {
+      const chatId = mobile ? (channel === 'console' ? await consoleChatFor(db, clock, mobile) : await bindOther(db, channel, mobile, clock.now())) : `anon-${randomUUID().slice(0, 8)}`;
+      const send = (text: string) => core.handleMessage({ channel, chatId, text });
+      return {
+        chatId,
+        send,
+        pick: (choice: string) => core.handleMessage({ channel, chatId, choice }),
+        say: async (text: string) => (await send(text)).map((r) => r.text).join('\n'),
+      };
+    },
+    restart() {
+      return wrap(testDatabase, testDatabase.reopen().db, clock);
+    },
+    async importDirectory(rows) {
+      await applyDirectoryImport(db, rows, 'test');
+    },
+    close: () => testDatabase.drop(),
+  };
+  return bot;
+}
+
+async function bindOther(db: Db, channel: ChannelName, mobile: string, now: Date): Promise<string> {
+  const contact = await db.contact.findUniqueOrThrow({ where: { mobile } });
+  const chatId = `${channel}-${mobile}`;
+  await db.channelIdentity.upsert({
+    where: { channel_externalId: { channel, externalId: chatId } },
+    create: { channel, externalId: chatId, contactId: contact.id, boundAt: now, lastSeenAt: now },
+    update: { contactId: contact.id },
+  });
+  return chatId;
+}
+
+export async function createTestBot(options: { provider: Provider; now?: string; directory?: DirectoryRow[] | false }): Promise<TestBot> {
+  const testDatabase = await createTestDatabase(options.provider);
+  const clock = new ManualClock(options.now ?? '2026-11-02T02:00:00Z');
+  const bot = wrap(testDatabase, testDatabase.db, clock);
+  if (options.directory !== false) await bot.importDirectory(options.directory ?? (await demoDirectoryRows()));
+  return bot;
+}
