@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../bot/db/client.ts';
 import type { Clock } from '../bot/time.ts';
 import { DeliveryError, type ChannelName, type ChannelSender, type Choice } from '../bot/core/types.ts';
+import { rememberOfferedChoices } from '../bot/core/conversation.ts';
 import type { OutboxPurpose } from './plan-types.ts';
 
 export interface OutboxEntry {
@@ -263,6 +264,12 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       data: { ...done, ...where, status: 'delivered', deliveredAt: clock.now(), lastError: null },
     });
     summary.delivered += 1;
+    if (choices.length > 0) {
+      // so a WeChat or console "1" (or the label typed out) is read as this message's choice
+      await rememberOfferedChoices(db, target.channel, target.externalId, choices, clock.now()).catch((error: unknown) =>
+        log.warn({ outboxId: row.id, err: error }, 'could not remember the offered choices'),
+      );
+    }
     log.debug({ outboxId: row.id, ...where, purpose: row.purpose }, 'outbox message delivered');
   }
 
