@@ -9,6 +9,8 @@ import type { Db } from './db/client.ts';
 import { runConsole, ConsoleIdentityError } from './channels/console.ts';
 import { runDirectoryCli } from '../commands/directory/cli.ts';
 import { runDbCli } from './db/cli.ts';
+import { runNoticeCli } from '../commands/notice/cli.ts';
+import { runRemindersCli } from '../scheduler/cli.ts';
 
 export interface CliDeps {
   db: Db;
@@ -22,6 +24,8 @@ type AreaRunner = (argv: string[], deps: CliDeps) => Promise<number>;
 const AREAS: Record<string, { run: AreaRunner; summary: string }> = {
   directory: { run: runDirectoryCli, summary: 'directory import|export FILE, directory invite [--mobile M | --town T | --all], directory summary' },
   db: { run: runDbCli, summary: 'db migrate, db seed [--demo]' },
+  notice: { run: runNoticeCli, summary: 'notice send --title T --body B (--all|--level L|--towns T|--points P) [--yes], notice status ID, notice list' },
+  reminders: { run: runRemindersCli, summary: 'reminders preview --date YYYY-MM-DD, reminders settings, reminders set KEY VALUE' },
 };
 
 const USAGE = [

@@ -4,10 +4,12 @@ import type { Capability, CommandSpec } from './capability.ts';
 import { bindCapability } from './bind.ts';
 import { directoryCapability } from './directory/index.ts';
 import { createHelpCapability } from './help.ts';
+import { noticeCapability } from './notice/index.ts';
 
 export function createCapabilities(): Capability[] {
   const capabilities: Capability[] = [];
   const listCommands = (): CommandSpec[] => capabilities.flatMap((c) => c.commands ?? []);
   capabilities.push(createHelpCapability(listCommands), bindCapability, directoryCapability);
+  capabilities.push(noticeCapability);
   return capabilities;
 }
