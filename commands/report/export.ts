@@ -1,0 +1,144 @@
+// The month's figures for the provincial system: one row per active service point (missing ones as
+// 未报), as .csv (UTF-8 with BOM, so Excel shows the Chinese) or .xlsx. Points are read in batches
+// along the (town, name) index and written as they come, so 100,000 points need little memory.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { PassThrough, type Writable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import type { Db } from '../../bot/db/client.ts';
+import { POINT_LEVEL_LABELS, type PointLevel } from '../../bot/domain.ts';
+import { formatOf, type SpreadsheetFormat } from '../../bot/spreadsheet.ts';
+import { localDateTimeString, parseMonthKey, type MonthKey } from '../../bot/time.ts';
+import { loadTemplate, type ReportTemplate } from './template.ts';
+import { parseStoredFigures } from './validate.ts';
+
+export const BATCH_SIZE = 2000;
+export const STATE_LABELS = { reported: '已报', noNewData: '无新增', missing: '未报' } as const;
+
+export type Cell = string | number | null;
+
+export function exportHeader(template: ReportTemplate): string[] {
+  return ['镇街', '服务点', '级别', '月份', '状态', ...template.fields.map((f) => f.label), '提交人', '提交时间', '是否逾期'];
+}
+
+/** The rows of the export after the header, batch by batch, in (镇街, 服务点) order. */
+export async function* exportBatches(db: Db, month: MonthKey, template: ReportTemplate, batchSize = BATCH_SIZE): AsyncGenerator<Cell[][]> {
+  parseMonthKey(month);
+  let after: { town: string; name: string } | null = null;
+  for (;;) {
+    const points: { id: number; town: string; name: string; level: string }[] = await db.servicePoint.findMany({
+      where: {
+        active: true,
+        NOT: { level: 'subCenter' },
+        ...(after ? { OR: [{ town: { gt: after.town } }, { town: after.town, name: { gt: after.name } }] } : {}),
+      },
+      select: { id: true, town: true, name: true, level: true },
+      orderBy: [{ town: 'asc' }, { name: 'asc' }],
+      take: batchSize,
+    });
+    if (points.length === 0) return;
+    const reports = await db.monthlyReport.findMany({
+      where: { month, servicePointId: { in: points.map((p) => p.id) } },
+      select: { servicePointId: true, status: true, figures: true, submittedByContactId: true, submittedAt: true, isLate: true },
+    });
+    const contactIds = [...new Set(reports.map((r) => r.submittedByContactId).filter((id): id is number => id !== null))];
+    const contacts = contactIds.length
+      ? await db.contact.findMany({ where: { id: { in: contactIds } }, select: { id: true, name: true } })
+      : [];
+    const names = new Map(contacts.map((c) => [c.id, c.name]));
+    const byPoint = new Map(reports.map((r) => [r.servicePointId, r]));
+    yield points.map((p) => {
+      const r = byPoint.get(p.id);
+      const level = POINT_LEVEL_LABELS[p.level as PointLevel] ?? p.level;
+      if (!r) return [p.town, p.name, level, month, STATE_LABELS.missing, ...template.fields.map(() => null), null, null, null];
+      const figures = parseStoredFigures(r.figures);
+      const state = r.status === 'noNewData' ? 'noNewData' : 'reported';
+      return [
+        p.town,
+        p.name,
+        level,
+        month,
+        STATE_LABELS[state],
+        ...template.fields.map((f) => figures[f.key] ?? null),
+        r.submittedByContactId !== null ? (names.get(r.submittedByContactId) ?? null) : null,
+        localDateTimeString(r.submittedAt),
+        r.isLate ? '是' : '否',
+      ];
+    });
+    const last = points[points.length - 1]!;
+    after = { town: last.town, name: last.name };
+    if (points.length < batchSize) return;
+  }
+}
+
+/** A CSV cell: quoted when needed; text a spreadsheet would run as a formula is defused with a quote. */
+export function csvCell(value: Cell): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return String(value);
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+async function write(out: Writable, chunk: string): Promise<void> {
+  if (!out.write(chunk)) await once(out, 'drain');
+}
+
+export async function writeCsv(out: Writable, header: string[], batches: AsyncIterable<Cell[][]>): Promise<number> {
+  let rows = 0;
+  await write(out, `\ufeff${header.map(csvCell).join(',')}\r\n`);
+  for await (const batch of batches) {
+    await write(out, batch.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n');
+    rows += batch.length;
+  }
+  out.end();
+  await once(out, 'finish');
+  return rows;
+}
+
+export async function writeXlsx(out: Writable, header: string[], batches: AsyncIterable<Cell[][]>, sheetName: string): Promise<number> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = header.map((h, i) => ({ header: h, width: i < 2 ? 16 : i === header.length - 2 ? 18 : Math.max(10, h.length * 2 + 2) }));
+  sheet.getRow(1).font = { bold: true };
+  sheet.getRow(1).commit();
+  let rows = 0;
+  for await (const batch of batches) {
+    for (const row of batch) sheet.addRow(row).commit();
+    rows += batch.length;
+  }
+  sheet.commit();
+  await workbook.commit();
+  return rows;
+}
+
+export interface ExportResult {
+  file: string;
+  rows: number;
+  format: SpreadsheetFormat;
+}
+
+/** gxgc report export --month YYYY-MM FILE */
+export async function exportMonthToFile(db: Db, month: MonthKey, file: string): Promise<ExportResult> {
+  const format = formatOf(file);
+  const template = await loadTemplate(db);
+  const out = createWriteStream(file);
+  const failed = new Promise<never>((_, reject) => out.once('error', reject));
+  const batches = exportBatches(db, month, template);
+  const rows = await Promise.race([
+    format === 'csv' ? writeCsv(out, exportHeader(template), batches) : writeXlsx(out, exportHeader(template), batches, `${month}月报`),
+    failed,
+  ]);
+  return { file, rows, format };
+}
+
+/** The same file in memory, for sending in a chat. */
+export async function exportMonthToBuffer(db: Db, month: MonthKey, format: SpreadsheetFormat): Promise<{ content: Uint8Array; rows: number }> {
+  const template = await loadTemplate(db);
+  const sink = new PassThrough();
+  const chunks: Buffer[] = [];
+  sink.on('data', (c: Buffer) => chunks.push(c));
+  const batches = exportBatches(db, month, template);
+  const rows = format === 'csv' ? await writeCsv(sink, exportHeader(template), batches) : await writeXlsx(sink, exportHeader(template), batches, `${month}月报`);
+  if (!sink.readableEnded) await once(sink, 'end');
+  return { content: new Uint8Array(Buffer.concat(chunks)), rows };
+}
