@@ -86,6 +86,10 @@ function renderRuleTopic(item: string, rules: readonly RuleRecord[], levels: Rul
     const contrast = others.map((l) => `${LEVEL_LABEL[l]}要求：${ruleFigure(at(l)!)}`).join('；');
     return `附件1对${LEVEL_TITLE[level]}没有“${item}”的要求${contrast ? `（${contrast}）` : ''}。\n${sourceLine(others.map((l) => at(l)!.source).concat(`附件1 · ${LEVEL_TITLE[level]}`))}`;
   }
+  const figures = levels.map((l) => at(l));
+  if (figures.every((r) => r && ruleFigure(r) === ruleFigure(figures[0]!))) {
+    return `${item}：${levels.map((l) => LEVEL_LABEL[l]).join('、')}均为${ruleFigure(figures[0]!)}。\n${sourceLine(figures.map((r) => r!.source))}`;
+  }
   const lines = [`${item}：`];
   for (const level of levels) {
     const rule = at(level);
@@ -215,7 +219,8 @@ export function answerStandardsQuestion(
   if (clauses.length > 1) {
     for (const clause of clauses) {
       const top = rankTopics(clause, index)[0];
-      if (!top || top.score < MIN_SCORE || chosen.length >= MAX_TOPICS) continue;
+      // a clause adds a topic only when it names it; "干什么用的" shares a word with many things
+      if (!top || top.score < MIN_SCORE || top.named === 0 || chosen.length >= MAX_TOPICS) continue;
       if (top.topic.kind === 'fact' && top.topic.fact.key === CHECKLIST_FACT_KEY) continue;
       if (!chosen.some((c) => topicKey(c.topic) === topicKey(top.topic))) chosen.push(top);
     }

@@ -13,6 +13,8 @@ export type Topic =
 interface Candidate {
   topic: Topic;
   concepts: Set<string>;
+  /** the topic words of the item name or fact title alone */
+  nameConcepts: Set<string>;
   /** normalised keywords of two or more characters, matched as substrings of the question */
   phrases: string[];
 }
@@ -22,14 +24,19 @@ export interface TopicIndex {
   weight: Map<string, number>;
 }
 
+const NAME_BONUS = 1.5;
+
 export interface ScoredTopic {
   topic: Topic;
   score: number;
   matched: string[];
+  /** how many words of the item name or fact title the question contains */
+  named: number;
 }
 
 function candidateOf(topic: Topic, name: string, keywords: string[]): Candidate {
-  const concepts = new Set<string>(conceptsOf(name));
+  const nameConcepts = conceptsOf(name);
+  const concepts = new Set<string>(nameConcepts);
   const phrases: string[] = [];
   for (const k of keywords) {
     conceptsOf(k).forEach((c) => concepts.add(c));
@@ -38,7 +45,7 @@ function candidateOf(topic: Topic, name: string, keywords: string[]): Candidate 
   }
   const n = normalizeText(name);
   if (n.length >= 2) phrases.push(n);
-  return { topic, concepts, phrases };
+  return { topic, concepts, nameConcepts, phrases };
 }
 
 /** Builds the searchable topics of the current rules and facts (done per answer: the tables are small). */
@@ -82,9 +89,13 @@ export function rankTopics(question: string, index: TopicIndex): ScoredTopic[] {
       phraseBonus = Math.max(phraseBonus, 0.25 * (p.length - 2));
     }
     if (matched.size === 0) continue;
-    let score = phraseBonus;
+    // a question that names what the topic is about ("怎么验收" → 验收需要准备什么) beats one that
+    // only shares a keyword with it
+    const named = [...c.nameConcepts].filter((w) => matched.has(w)).length;
+    const nameBonus = c.nameConcepts.size ? NAME_BONUS * (named / c.nameConcepts.size) : 0;
+    let score = phraseBonus + nameBonus;
     for (const w of matched) score += index.weight.get(w) ?? 0;
-    out.push({ topic: c.topic, score, matched: [...matched] });
+    out.push({ topic: c.topic, score, matched: [...matched], named });
   }
   return out.sort((a, b) => b.score - a.score);
 }

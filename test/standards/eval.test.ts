@@ -1,0 +1,45 @@
+// The evaluation set: realistic questions with the facts each answer must contain (and must not
+// contain), run through the pure answering function with the seeded rules and facts.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { answerStandardsQuestion } from '../../commands/standards/answer.ts';
+import { RULE_SEEDS } from '../../prisma/seed/rules.ts';
+import { FACT_SEEDS } from '../../prisma/seed/facts.ts';
+
+const EvalCase = z.object({
+  q: z.string().min(1),
+  level: z.enum(['town', 'village', 'school', 'enterprise']).optional(),
+  kind: z.enum(['rules', 'facts', 'checklist', 'selfCheck', 'help']),
+  expect: z.array(z.string()).min(1),
+  forbid: z.array(z.string()).optional(),
+});
+
+const cases = z.array(EvalCase).parse(JSON.parse(readFileSync(new URL('./eval-questions.json', import.meta.url), 'utf8')));
+
+function failures(c: z.infer<typeof EvalCase>): string[] {
+  const a = answerStandardsQuestion(c.q, RULE_SEEDS, FACT_SEEDS, { pointLevel: c.level ?? null });
+  const problems: string[] = [];
+  if (a.kind !== c.kind) problems.push(`kind ${a.kind}, expected ${c.kind}`);
+  for (const s of c.expect) if (!a.text.includes(s)) problems.push(`missing “${s}”`);
+  for (const s of c.forbid ?? []) if (a.text.includes(s)) problems.push(`must not contain “${s}”`);
+  if (problems.length) problems.push(`answer was:\n${a.text}`);
+  return problems;
+}
+
+describe('standards evaluation set', () => {
+  it('has at least 60 questions of every kind', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(60);
+    for (const kind of ['rules', 'facts', 'checklist', 'selfCheck', 'help']) {
+      expect(cases.some((c) => c.kind === kind)).toBe(true);
+    }
+  });
+
+  it('answers every question with the expected facts (accuracy 100%)', () => {
+    const wrong = cases.map((c) => ({ q: c.q, level: c.level, problems: failures(c) })).filter((r) => r.problems.length);
+    const accuracy = (cases.length - wrong.length) / cases.length;
+    process.stdout.write(`standards evaluation: ${cases.length - wrong.length}/${cases.length} correct (${(accuracy * 100).toFixed(1)}%)\n`);
+    for (const w of wrong) process.stdout.write(`✗ ${w.q}${w.level ? ` [${w.level}]` : ''}\n  ${w.problems.join('\n  ')}\n`);
+    expect(wrong.map((w) => w.q)).toEqual([]);
+  });
+});
