@@ -11,6 +11,7 @@ import { runDirectoryCli } from '../commands/directory/cli.ts';
 import { runDbCli } from './db/cli.ts';
 import { runNoticeCli } from '../commands/notice/cli.ts';
 import { runRemindersCli } from '../scheduler/cli.ts';
+import { runReportCli } from '../commands/report/cli.ts';
 
 export interface CliDeps {
   db: Db;
@@ -25,6 +26,7 @@ const AREAS: Record<string, { run: AreaRunner; summary: string }> = {
   directory: { run: runDirectoryCli, summary: 'directory import|export FILE, directory invite [--mobile M | --town T | --all], directory summary' },
   db: { run: runDbCli, summary: 'db migrate, db seed [--demo]' },
   notice: { run: runNoticeCli, summary: 'notice send --title T --body B (--all|--level L|--towns T|--points P) [--yes], notice status ID, notice list' },
+  report: { run: runReportCli, summary: 'report status [--month YYYY-MM] [--town T], report export --month YYYY-MM FILE' },
   reminders: { run: runRemindersCli, summary: 'reminders preview --date YYYY-MM-DD, reminders settings, reminders set KEY VALUE' },
 };
 

@@ -5,11 +5,13 @@ import { bindCapability } from './bind.ts';
 import { directoryCapability } from './directory/index.ts';
 import { createHelpCapability } from './help.ts';
 import { noticeCapability } from './notice/index.ts';
+import { reportCapability } from './report/index.ts';
 
 export function createCapabilities(): Capability[] {
   const capabilities: Capability[] = [];
   const listCommands = (): CommandSpec[] => capabilities.flatMap((c) => c.commands ?? []);
   capabilities.push(createHelpCapability(listCommands), bindCapability, directoryCapability);
   capabilities.push(noticeCapability);
+  capabilities.push(reportCapability);
   return capabilities;
 }

@@ -4,12 +4,14 @@
 import type { Db } from '../../bot/db/client.ts';
 import { seedRules } from './rules.ts';
 import { seedFacts } from './facts.ts';
+import { seedReportFields } from './report-fields.ts';
 
 export type Seeder = (db: Db) => Promise<void>;
 
 export const seeders: { name: string; seed: Seeder }[] = [
   { name: 'rules', seed: seedRules },
   { name: 'facts', seed: seedFacts },
+  { name: 'reportFields', seed: seedReportFields },
 ];
 
 export async function seedDatabase(db: Db): Promise<void> {
