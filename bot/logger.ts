@@ -4,7 +4,8 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-const TOKEN_PATTERN = /\b\d{6,}:[A-Za-z0-9_-]{20,}\b/g;
+// also inside words: Telegram URLs read .../bot123456789:AA.../getMe
+const TOKEN_PATTERN = /\d{6,}:[A-Za-z0-9_-]{20,}/g;
 
 export function scrubSecrets(text: string): string {
   return text.replace(TOKEN_PATTERN, '[redacted-token]');
@@ -19,18 +20,10 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
         paths: ['token', '*.token', 'telegram.token', 'config.telegram.token', 'puppetToken', '*.puppetToken', 'headers.authorization', '*.headers.authorization', 'headers["x-telegram-bot-api-secret-token"]'],
         censor: '[redacted]',
       },
-      formatters: {
-        log(object) {
-          for (const key of ['msg', 'err']) {
-            const value = object[key];
-            if (typeof value === 'string') object[key] = scrubSecrets(value);
-          }
-          const err = object.err as { message?: string; stack?: string } | undefined;
-          if (err && typeof err === 'object') {
-            if (err.message) err.message = scrubSecrets(err.message);
-            if (err.stack) err.stack = scrubSecrets(err.stack);
-          }
-          return object;
+      serializers: {
+        err(error: Error) {
+          const serialised = pino.stdSerializers.err(error);
+          return { ...serialised, message: scrubSecrets(serialised.message ?? ''), stack: scrubSecrets(serialised.stack ?? '') };
         },
       },
       hooks: {

@@ -145,9 +145,12 @@ export function createCore(deps: CoreDeps): Core {
         const bind = capabilities.find((c) => c.name === 'bind' && c.onChoice);
         if (bind) ctx.message = { ...ctx.message, choice: `bind:phone` };
       }
+      const flowBefore = conversation.flow;
       const replies = await route(ctx, conversation);
-      const offered = [...replies].reverse().find((r) => r.choices?.length)?.choices ?? [];
-      conversation.offerChoices(offered);
+      // choices stay answerable while the dialogue that offered them goes on; anything else retires them
+      const offered = [...replies].reverse().find((r) => r.choices?.length)?.choices;
+      if (offered) conversation.offerChoices(offered);
+      else if (!(flowBefore && conversation.flow === flowBefore)) conversation.offerChoices([]);
       await saveConversation(db, message.channel, message.chatId, conversation, now);
       return replies;
     } catch (error) {

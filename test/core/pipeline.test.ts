@@ -1,0 +1,146 @@
+// The core as every channel sees it: roles, help, commands and aliases, choices, limits, errors.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, FLOOD_LIMIT, MAX_MESSAGE_CHARS, normaliseText } from '../../bot/core/pipeline.ts';
+import { silentLogger } from '../../bot/logger.ts';
+import type { Capability } from '../../commands/capability.ts';
+import { TEST_PROVIDERS } from '../support/database.ts';
+import { createTestBot, DEMO, type TestBot } from '../support/harness.ts';
+
+describe('normalising text', () => {
+  it.each([
+    ['  服务人次１２０，开放天数２２  ', '服务人次120,开放天数22'],
+    ['／ｈｅｌｐ', '/help'],
+    ['a\u200Bb\n\nc', 'ab c'],
+  ])('%j → %j', (raw, expected) => expect(normaliseText(raw)).toBe(expected));
+});
+
+describe.each(TEST_PROVIDERS)('the core on %s', (provider) => {
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await createTestBot({ provider });
+  });
+  afterAll(async () => bot.close());
+
+  it('gives each role the help of its own commands', async () => {
+    const unknown = await (await bot.chat()).say('/help');
+    expect(unknown).toContain('您的身份：未绑定用户');
+    expect(unknown).toContain('/bind');
+    expect(unknown).not.toContain('/directory');
+    const village = await (await bot.chat(DEMO.shilongVillage1)).say('帮助');
+    expect(village).toContain('村（居）/学校/企业服务点联系人');
+    expect(village).not.toContain('/directory');
+    const town = await (await bot.chat(DEMO.shilongTown)).say('/help');
+    expect(town).toContain('镇（街）服务点联系人');
+    const operator = await (await bot.chat(DEMO.operator)).say('/help');
+    expect(operator).toContain('市支中心管理员');
+    expect(operator).toContain('/directory 或 名录');
+  });
+
+  it('answers commands written with @botname, in capitals and with full-width characters', async () => {
+    const chat = await bot.chat(DEMO.shilongVillage1);
+    expect(await chat.say('/whoami@gxgc_bot')).toContain('周村联');
+    expect(await chat.say('／ＷＨＯＡＭＩ')).toContain('周村联');
+    expect(await chat.say('我是谁')).toContain('石龙镇 示例一村（村级）的联络人');
+  });
+
+  it('tells an unknown chat to bind before using a contact’s command', async () => {
+    const text = await (await bot.chat()).say('名录');
+    expect(text).toContain('需要先绑定');
+    expect(text).toContain('/bind 邀请码');
+  });
+
+  it('names an unknown command and points to help', async () => {
+    expect(await (await bot.chat()).say('/nosuch 1 2')).toBe('没有“/nosuch”这个命令。发送 /help 查看可用的命令。');
+  });
+
+  it('answers an empty or over-long message without storing anything', async () => {
+    const chat = await bot.chat(DEMO.shilongVillage1);
+    expect(await chat.say('   ')).toContain('空消息');
+    const long = await chat.say('字'.repeat(10_000));
+    expect(long).toContain('消息太长了（10000 字）');
+    expect(long).toContain(`不超过 ${MAX_MESSAGE_CHARS} 字`);
+  });
+
+  it('rate limits a flooding chat with exactly one polite warning', async () => {
+    const chat = await bot.chat();
+    const replies: string[] = [];
+    for (let i = 0; i < FLOOD_LIMIT.messages + 5; i++) replies.push(await chat.say('/whoami'));
+    expect(replies.slice(0, FLOOD_LIMIT.messages).every((r) => r.includes('还没有绑定'))).toBe(true);
+    expect(replies[FLOOD_LIMIT.messages]).toContain('发送得太快了');
+    expect(replies.slice(FLOOD_LIMIT.messages + 1)).toEqual(['', '', '', '']);
+    bot.clock.advance(FLOOD_LIMIT.windowMs + 1);
+    expect(await chat.say('/whoami')).toContain('还没有绑定');
+  });
+
+  it('cancel says so when there is nothing to cancel', async () => {
+    expect(await (await bot.chat()).say('取消')).toBe('当前没有进行中的操作。');
+  });
+});
+
+describe('choices and dialogues in the core', () => {
+  // a tiny capability, to test the core's mechanics without depending on a real one's wording
+  const picked: string[] = [];
+  const pollCapability: Capability = {
+    name: 'poll',
+    commands: [
+      {
+        name: 'poll',
+        aliases: ['投票'],
+        description: 'test poll',
+        roles: ['unknown'],
+        async run(ctx) {
+          ctx.conversation.set('poll', 'asked', { asked: ctx.args });
+          return [{ text: `问题：${ctx.args}`, choices: [{ label: '同意', value: 'poll:yes' }, { label: '反对', value: 'poll:no' }] }];
+        },
+      },
+    ],
+    async onChoice(ctx) {
+      picked.push(`${ctx.conversation.state.asked}=${ctx.choice}`);
+      ctx.conversation.clear();
+      return [{ text: `已记录：${ctx.choice}` }];
+    },
+    async continueFlow(ctx) {
+      return [{ text: `还在投票：${ctx.text}` }];
+    },
+    recognize: (ctx) => (ctx.text.includes('boom') ? 1 : 0),
+    async handleText() {
+      throw new Error('capability failed');
+    },
+  };
+
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await createTestBot({ provider: 'sqlite', directory: false });
+  });
+  afterAll(async () => bot.close());
+
+  const core = () => createCore({ db: bot.db, clock: bot.clock, log: silentLogger, capabilities: [pollCapability] });
+
+  it('maps a numbered reply to the offered choice, across a restart', async () => {
+    await core().handleMessage({ channel: 'wechat', chatId: 'w1', text: '投票 午饭' });
+    const restarted = createCore({ db: bot.restart().db, clock: bot.clock, log: silentLogger, capabilities: [pollCapability] });
+    const replies = await restarted.handleMessage({ channel: 'wechat', chatId: 'w1', text: '2' });
+    expect(replies[0]!.text).toBe('已记录：no');
+    expect(picked).toContain('午饭=no');
+  });
+
+  it('maps a reply equal to a choice label, and leaves other text to the dialogue', async () => {
+    await core().handleMessage({ channel: 'wechat', chatId: 'w2', text: '/poll 晚饭' });
+    expect((await core().handleMessage({ channel: 'wechat', chatId: 'w2', text: '再想想' }))[0]!.text).toBe('还在投票：再想想');
+    expect((await core().handleMessage({ channel: 'wechat', chatId: 'w2', text: '同意' }))[0]!.text).toBe('已记录：yes');
+  });
+
+  it('reads a digit as text when no choice is pending', async () => {
+    expect((await core().handleMessage({ channel: 'wechat', chatId: 'w3', text: '1' }))[0]!.text).toContain('没有听懂');
+  });
+
+  it('answers a stale choice politely', async () => {
+    expect((await core().handleMessage({ channel: 'telegram', chatId: 't1', choice: 'gone:thing' }))[0]!.text).toContain('选项已经失效');
+  });
+
+  it('turns a failing capability into an apology, and keeps going', async () => {
+    const replies = await core().handleMessage({ channel: 'wechat', chatId: 'w4', text: 'boom' });
+    expect(replies[0]!.text).toContain('抱歉，处理您的消息时出了问题');
+    expect((await core().handleMessage({ channel: 'wechat', chatId: 'w4', text: '/poll 再来' }))[0]!.text).toBe('问题：再来');
+  });
+});
