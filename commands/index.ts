@@ -6,6 +6,7 @@ import { directoryCapability } from './directory/index.ts';
 import { createHelpCapability } from './help.ts';
 import { noticeCapability } from './notice/index.ts';
 import { reportCapability } from './report/index.ts';
+import { standardsCapability } from './standards/index.ts';
 
 export function createCapabilities(): Capability[] {
   const capabilities: Capability[] = [];
@@ -13,5 +14,6 @@ export function createCapabilities(): Capability[] {
   capabilities.push(createHelpCapability(listCommands), bindCapability, directoryCapability);
   capabilities.push(noticeCapability);
   capabilities.push(reportCapability);
+  capabilities.push(standardsCapability);
   return capabilities;
 }

@@ -117,7 +117,7 @@ function renderStandards(rules: readonly RuleRecord[], levels: RuleLevel[]): str
         return rule ? ruleFigure(rule) : '无此项要求';
       });
       if (levels.length === 1 || figures.every((f) => f === figures[0])) {
-        const who = levels.length > 1 ? `${levels.map((l) => LEVEL_LABEL[l]).join('、')}均为：` : '';
+        const who = levels.length > 1 ? `${levels.map((l) => LEVEL_LABEL[l]).join('、')}均为` : '';
         lines.push(`· ${item}：${who}${figures[0]}`);
       } else {
         lines.push(`· ${item}：${figures.map((f, i) => `${LEVEL_LABEL[levels[i]!]}${f}`).join('；')}`);

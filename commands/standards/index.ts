@@ -1,0 +1,98 @@
+// 标准 / 验收: standards questions, the acceptance checklist and self-checks, answered from the Rule and
+// Fact tables as they are in the database now (operators edit them with `gxgc rules import`). The
+// answering itself is pure (answer.ts); this module only loads the tables and picks the level.
+import type { Db } from '../../bot/db/client.ts';
+import type { Reply } from '../../bot/core/types.ts';
+import { ALL_ROLES, type Capability, type CommandContext } from '../capability.ts';
+import { answerStandardsQuestion, standardsOverview, type StandardsAnswer } from './answer.ts';
+import type { FactRecord, RuleRecord } from './model.ts';
+
+export interface StandardsTables {
+  rules: RuleRecord[];
+  facts: FactRecord[];
+}
+
+export async function loadStandardsTables(db: Db): Promise<StandardsTables> {
+  const [rules, facts] = await Promise.all([
+    db.rule.findMany({ orderBy: [{ level: 'asc' }, { sortOrder: 'asc' }] }),
+    db.fact.findMany({ orderBy: { sortOrder: 'asc' } }),
+  ]);
+  return { rules, facts };
+}
+
+function pointLevelOf(ctx: CommandContext): string | null {
+  return ctx.actor.contact?.servicePoint.level ?? null;
+}
+
+// A monthly report ("本月服务人次120，开放时长176小时") also states figures; the report capability
+// should get those, so a self-check without a word of assessment claims a message only weakly.
+const ASSESSMENT = /达标|够不够|够吗|够了吗|足够|符合|合格|满足|行不行|行吗|可以吗|能不能|能否|通过吗|自查|差多少|差距|还差|缺什么|缺哪些|对照/;
+const OWNERSHIP = /我们有|我们村有|我们镇有|我们社区有|本村有|本镇有|现有|已有|目前有|现在有/;
+const REPORTING_PERIOD = /本月|这个月|上个月|上月|\d{1,2}月份?|无新增/;
+
+/** How strongly the free text is a standards question, from the answer computed for it. */
+export function scoreAnswer(answer: StandardsAnswer, text: string): number {
+  if (answer.kind === 'help') return 0.05;
+  if (answer.kind === 'selfCheck') {
+    if (ASSESSMENT.test(text)) return 0.97;
+    if (OWNERSHIP.test(text) && !REPORTING_PERIOD.test(text)) return 0.96;
+    return 0.5;
+  }
+  return answer.confidence;
+}
+
+// recognize and handleText get the same context object for one message, so the answer computed to
+// score the message is reused to reply.
+const answered = new WeakMap<CommandContext, StandardsAnswer>();
+
+async function answerFor(ctx: CommandContext): Promise<StandardsAnswer> {
+  const cached = answered.get(ctx);
+  if (cached) return cached;
+  const { rules, facts } = await loadStandardsTables(ctx.db);
+  const answer = answerStandardsQuestion(ctx.text, rules, facts, { pointLevel: pointLevelOf(ctx) });
+  answered.set(ctx, answer);
+  return answer;
+}
+
+function reply(answer: StandardsAnswer): Reply[] {
+  return [{ text: answer.text }];
+}
+
+export const standardsCapability: Capability = {
+  name: 'standards',
+  commands: [
+    {
+      name: 'standards',
+      aliases: ['标准', '配置标准'],
+      description: '查看基层服务点配置及服务标准（附件1），可直接加问题，如“标准 村级要几台电脑”',
+      roles: ALL_ROLES,
+      async run(ctx) {
+        const { rules, facts } = await loadStandardsTables(ctx.db);
+        if (!ctx.args.trim()) return [{ text: standardsOverview(rules, facts, pointLevelOf(ctx)) }];
+        const answer = answerStandardsQuestion(ctx.args, rules, facts, { pointLevel: pointLevelOf(ctx) });
+        ctx.log.info({ kind: answer.kind, levels: answer.levels }, 'standards question answered');
+        return reply(answer);
+      },
+    },
+    {
+      name: 'acceptance',
+      aliases: ['验收', '验收清单'],
+      description: '查看验收清单：配置标准、验收步骤和验收申请表（可加级别，如“验收 村级”）',
+      roles: ALL_ROLES,
+      async run(ctx) {
+        const { rules, facts } = await loadStandardsTables(ctx.db);
+        const answer = answerStandardsQuestion(ctx.args, rules, facts, { pointLevel: pointLevelOf(ctx), checklist: true });
+        return reply(answer);
+      },
+    },
+  ],
+  async recognize(ctx) {
+    if (!ctx.text) return 0;
+    return scoreAnswer(await answerFor(ctx), ctx.text);
+  },
+  async handleText(ctx) {
+    const answer = await answerFor(ctx);
+    ctx.log.info({ kind: answer.kind, levels: answer.levels }, 'standards question answered');
+    return reply(answer);
+  },
+};
