@@ -9,6 +9,7 @@ import type { Db } from './db/client.ts';
 import { runConsole, ConsoleIdentityError } from './channels/console.ts';
 import { runDirectoryCli } from '../commands/directory/cli.ts';
 import { runDbCli } from './db/cli.ts';
+import { runRulesCli } from '../commands/standards/cli.ts';
 import { runNoticeCli } from '../commands/notice/cli.ts';
 import { runRemindersCli } from '../scheduler/cli.ts';
 import { runReportCli } from '../commands/report/cli.ts';
@@ -25,6 +26,7 @@ type AreaRunner = (argv: string[], deps: CliDeps) => Promise<number>;
 const AREAS: Record<string, { run: AreaRunner; summary: string }> = {
   directory: { run: runDirectoryCli, summary: 'directory import|export FILE, directory invite [--mobile M | --town T | --all], directory summary' },
   db: { run: runDbCli, summary: 'db migrate, db seed [--demo]' },
+  rules: { run: runRulesCli, summary: 'rules export FILE, rules import FILE (.csv/.xlsx: the annex-1 rules table)' },
   notice: { run: runNoticeCli, summary: 'notice send --title T --body B (--all|--level L|--towns T|--points P) [--yes], notice status ID, notice list' },
   report: { run: runReportCli, summary: 'report status [--month YYYY-MM] [--town T], report export --month YYYY-MM FILE' },
   reminders: { run: runRemindersCli, summary: 'reminders preview --date YYYY-MM-DD, reminders settings, reminders set KEY VALUE' },

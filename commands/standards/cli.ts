@@ -1,0 +1,77 @@
+// gxgc rules export FILE | rules import FILE: operators edit the annex-1 rules table in a spreadsheet.
+// An import is the whole table: every row is validated first, then rows are created or updated and
+// rules missing from the file are removed, in one transaction — nothing is half-imported.
+import type { Logger } from 'pino';
+import type { Db } from '../../bot/db/client.ts';
+import { readTable, writeTable, formatOf, SpreadsheetError } from '../../bot/spreadsheet.ts';
+import { parseRulesTable, rulesToTable, type RuleInput } from './rulesFile.ts';
+
+export interface RulesCliDeps {
+  db: Db;
+  log: Logger;
+  out: (line: string) => void;
+}
+
+const USAGE = '用法：rules export 文件.xlsx|文件.csv ；rules import 文件.xlsx|文件.csv（导入即整张规则表：文件中没有的规则会被删除）';
+
+export interface RulesImportResult {
+  created: number;
+  updated: number;
+  removed: number;
+}
+
+/** Replaces the rules table with the given rows, in one transaction. */
+export async function replaceRules(db: Db, rules: readonly RuleInput[]): Promise<RulesImportResult> {
+  return db.$transaction(async (tx) => {
+    const existing = await tx.rule.findMany({ select: { id: true, level: true, item: true } });
+    const wanted = new Set(rules.map((r) => `${r.level}|${r.item}`));
+    const stale = existing.filter((r) => !wanted.has(`${r.level}|${r.item}`));
+    if (stale.length) await tx.rule.deleteMany({ where: { id: { in: stale.map((r) => r.id) } } });
+    const known = new Set(existing.map((r) => `${r.level}|${r.item}`));
+    let created = 0;
+    let updated = 0;
+    for (const r of rules) {
+      await tx.rule.upsert({ where: { level_item: { level: r.level, item: r.item } }, create: r, update: r });
+      if (known.has(`${r.level}|${r.item}`)) updated++;
+      else created++;
+    }
+    await tx.auditLog.create({
+      data: { actor: 'cli', action: 'rules.import', entity: 'Rule', detail: JSON.stringify({ created, updated, removed: stale.length }) },
+    });
+    return { created, updated, removed: stale.length };
+  });
+}
+
+export async function runRulesCli(argv: string[], deps: RulesCliDeps): Promise<number> {
+  const [verb, file, ...extra] = argv;
+  if ((verb !== 'export' && verb !== 'import') || !file || extra.length) {
+    deps.out(USAGE);
+    return 2;
+  }
+  try {
+    formatOf(file);
+    if (verb === 'export') {
+      const rules = await deps.db.rule.findMany();
+      await writeTable(file, rulesToTable(rules), '配置及服务标准');
+      deps.out(`已导出 ${rules.length} 条规则到 ${file}`);
+      deps.log.info({ file, count: rules.length }, 'rules exported');
+      return 0;
+    }
+    const parsed = parseRulesTable(await readTable(file));
+    if (!parsed.ok) {
+      deps.out(`导入失败，规则表没有任何改动。请修改以下问题后重新导入：`);
+      for (const p of parsed.problems) deps.out(`  第${p.row}行：${p.message}`);
+      return 1;
+    }
+    const result = await replaceRules(deps.db, parsed.rules);
+    deps.out(`已导入 ${parsed.rules.length} 条规则：新增 ${result.created}，更新 ${result.updated}，删除 ${result.removed}。`);
+    deps.log.info({ file, ...result }, 'rules imported');
+    return 0;
+  } catch (e) {
+    if (e instanceof SpreadsheetError) {
+      deps.out(e.message);
+      return 1;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,135 @@
+// The rules table as a spreadsheet operators edit: one row per requirement, Chinese headers. Pure:
+// table rows in, validated RuleInput rows or numbered problems out (and back).
+import { z } from 'zod';
+import { CATEGORIES, type RuleRecord } from './model.ts';
+
+export const RULE_COLUMNS = ['级别', '类别', '项目', '数量', '单位', '比较', '备注', '关键词', '排序', '来源'] as const;
+
+const LEVEL_WORDS: Record<string, 'town' | 'village'> = {
+  镇级: 'town', 镇: 'town', 镇街: 'town', '镇（街）': 'town', town: 'town',
+  村级: 'village', 村: 'village', 村居: 'village', '村（居）': 'village', village: 'village',
+};
+const LEVEL_OUT: Record<'town' | 'village', string> = { town: '镇级', village: '村级' };
+const COMPARATOR_WORDS: Record<string, '>=' | '='> = { '>=': '>=', '≥': '>=', 不少于: '>=', 至少: '>=', '=': '=', 等于: '=' };
+
+const optionalText = z.string().transform((s) => (s.trim() === '' ? null : s.trim()));
+
+export const RuleRow = z
+  .object({
+    级别: z.string().transform((s, ctx) => {
+      const level = LEVEL_WORDS[s.trim()];
+      if (!level) ctx.addIssue({ code: 'custom', message: `级别“${s}”无效，应为 镇级 或 村级` });
+      return level ?? 'town';
+    }),
+    类别: z.string().refine((s) => (CATEGORIES as readonly string[]).includes(s.trim()), {
+      message: `类别应为 ${CATEGORIES.join('、')} 之一`,
+    }).transform((s) => s.trim()),
+    项目: z.string().trim().min(1, '项目不能为空').max(100, '项目不超过100字'),
+    数量: z.string().transform((s, ctx) => {
+      const t = s.trim();
+      if (t === '') return null;
+      const n = Number(t);
+      if (!Number.isFinite(n) || n < 0) ctx.addIssue({ code: 'custom', message: `数量“${s}”不是非负数字` });
+      return n;
+    }),
+    单位: optionalText,
+    比较: z.string().transform((s, ctx) => {
+      const t = s.trim();
+      if (t === '') return null;
+      const c = COMPARATOR_WORDS[t];
+      if (!c) ctx.addIssue({ code: 'custom', message: `比较“${s}”无效，应为 >= 或 =（也可写 不少于）` });
+      return c ?? null;
+    }),
+    备注: optionalText,
+    关键词: optionalText,
+    排序: z.string().transform((s, ctx) => {
+      const t = s.trim();
+      if (t === '') return 0;
+      const n = Number(t);
+      if (!Number.isInteger(n)) ctx.addIssue({ code: 'custom', message: `排序“${s}”应为整数` });
+      return n;
+    }),
+    来源: z.string().trim().min(1, '来源不能为空（如 附件1 · 村级基层服务点 · 硬件要求）'),
+  })
+  .superRefine((r, ctx) => {
+    if (r.数量 !== null && r.比较 === null) ctx.addIssue({ code: 'custom', message: '有数量时需要填写比较（>= 或 =）' });
+    if (r.数量 === null && r.备注 === null) ctx.addIssue({ code: 'custom', message: '没有数量的项目需要在备注里写明要求' });
+  })
+  .transform((r) => ({
+    level: r.级别,
+    category: r.类别,
+    item: r.项目,
+    quantity: r.数量,
+    unit: r.单位,
+    comparator: r.比较,
+    note: r.备注,
+    keywords: r.关键词,
+    sortOrder: r.排序,
+    source: r.来源,
+  }));
+
+export type RuleInput = z.output<typeof RuleRow>;
+
+export interface RuleProblem {
+  /** 1-based row of the spreadsheet (the header is row 1) */
+  row: number;
+  message: string;
+}
+
+export type ParsedRules = { ok: true; rules: RuleInput[] } | { ok: false; problems: RuleProblem[] };
+
+/** Validates a whole table; any problem rejects it, with every problem listed by row. */
+export function parseRulesTable(table: string[][]): ParsedRules {
+  const [header, ...body] = table;
+  if (!header) return { ok: false, problems: [{ row: 1, message: '文件是空的：第一行应为表头 ' + RULE_COLUMNS.join(',') }] };
+  const positions = new Map<string, number>();
+  header.forEach((h, i) => positions.set(h.trim(), i));
+  const missing = RULE_COLUMNS.filter((c) => !positions.has(c));
+  if (missing.length) {
+    return { ok: false, problems: [{ row: 1, message: `表头缺少列：${missing.join('、')}（应为 ${RULE_COLUMNS.join(',')}）` }] };
+  }
+  const problems: RuleProblem[] = [];
+  const rules: RuleInput[] = [];
+  const seen = new Map<string, number>();
+  body.forEach((cells, i) => {
+    const row = i + 2;
+    if (cells.every((c) => c.trim() === '')) return;
+    const record = Object.fromEntries(RULE_COLUMNS.map((c) => [c, cells[positions.get(c)!] ?? '']));
+    const parsed = RuleRow.safeParse(record);
+    if (!parsed.success) {
+      problems.push({ row, message: parsed.error.issues.map((issue) => issue.message).join('；') });
+      return;
+    }
+    const key = `${parsed.data.level}|${parsed.data.item}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      problems.push({ row, message: `与第${first}行重复：同一级别的“${parsed.data.item}”只能有一行` });
+      return;
+    }
+    seen.set(key, row);
+    rules.push(parsed.data);
+  });
+  if (problems.length) return { ok: false, problems };
+  if (!rules.length) return { ok: false, problems: [{ row: 2, message: '文件里没有任何规则行；导入会清空规则表，已拒绝' }] };
+  return { ok: true, rules };
+}
+
+/** The rules as spreadsheet rows, header first, town before village, in sort order. */
+export function rulesToTable(rules: readonly RuleRecord[]): (string | number | null)[][] {
+  const sorted = [...rules].sort((a, b) => (a.level === b.level ? a.sortOrder - b.sortOrder : a.level === 'town' ? -1 : 1));
+  return [
+    [...RULE_COLUMNS],
+    ...sorted.map((r) => [
+      LEVEL_OUT[r.level as 'town' | 'village'] ?? r.level,
+      r.category,
+      r.item,
+      r.quantity,
+      r.unit,
+      r.comparator,
+      r.note,
+      r.keywords,
+      r.sortOrder,
+      r.source,
+    ]),
+  ];
+}
