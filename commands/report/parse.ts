@@ -36,7 +36,7 @@ const UNIT_RE = /^\s*(人次|人|名|次|场次|场|期|个小时|小时|钟头|
 const UNIT_FIELD: Record<string, string> = { 天: 'openDays', 日: 'openDays', 小时: 'openHours', 个小时: 'openHours', 钟头: 'openHours', h: 'openHours', 台: 'computers' };
 const FILLER_RE = /^[\s:=]*(?:(改成|改为|修改为|修改成|更正为|更改为|更正|应为|应该是|改)\s*)?[\s:=]*(?:是|为|有|共计|共|合计|总计|约|达到|达)?[\s:=]*/;
 const SEPARATOR_RE = /^[\s,;、。.!！?？)）(（]/;
-const NO_NEW_DATA_RE = /(?:本月|当月|这个月|上个月|上月|该月)?\s*(?:无新增(?:数据)?|没有新增(?:数据|的数据)?|没新增|无新数据|没有新的数据|没有新数据)/;
+const NO_NEW_DATA_RE = /(?:本月|当月|这个月|该月)?\s*(?:无新增(?:数据)?|没有新增(?:数据|的数据)?|没新增|无新数据|没有新的数据|没有新数据)/;
 const ON_BEHALF_RE = /(?:替|帮|代)\s*([^\s,;、。:]{1,30}?)\s*(?:上报|报送|填报|报数|报)/;
 
 interface Mention {
@@ -72,15 +72,15 @@ export function parseReportMessage(input: string, template: ReportTemplate, now:
     result.onBehalfOf = behalf[1]!;
     text = cut(text, behalf.index, behalf.index + behalf[0].length);
   }
-  const none = NO_NEW_DATA_RE.exec(text);
-  if (none) {
-    result.noNewData = true;
-    text = cut(text, none.index, none.index + none[0].length);
-  }
   const month = findMonthMention(text, now);
   if (month) {
     result.month = month.month;
     text = cut(text, month.start, month.end);
+  }
+  const none = NO_NEW_DATA_RE.exec(text);
+  if (none) {
+    result.noNewData = true;
+    text = cut(text, none.index, none.index + none[0].length);
   }
 
   const mentions = findMentions(text, template);
