@@ -77,13 +77,12 @@ export async function releaseNotice(db: Db, noticeId: number, now: Date): Promis
   const notice = await db.notice.findUnique({ where: { id: noticeId } });
   if (!notice || notice.status === 'cancelled') return { recipients: 0, enqueued: 0 };
   const { contacts } = await resolveAudience(db, parseAudienceJson(notice.audience));
-  for (const contact of contacts) {
+  const existing = new Set((await db.noticeRecipient.findMany({ where: { noticeId }, select: { contactId: true } })).map((r) => r.contactId));
+  // plain inserts, not upserts: an upsert may open a transaction, and two SQLite clients in one
+  // process would wait on each other's lock while blocking the event loop that could release it
+  for (const contact of contacts.filter((c) => !existing.has(c.id))) {
     try {
-      await db.noticeRecipient.upsert({
-        where: { noticeId_contactId: { noticeId, contactId: contact.id } },
-        create: { noticeId, contactId: contact.id, servicePointId: contact.servicePointId },
-        update: {},
-      });
+      await db.noticeRecipient.create({ data: { noticeId, contactId: contact.id, servicePointId: contact.servicePointId } });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
     }
