@@ -7,6 +7,7 @@ import { POINT_LEVEL_LABELS, type PointLevel } from '../../bot/domain.ts';
 import { addMonths, localDateString, monthLabel, type MonthKey } from '../../bot/time.ts';
 import type { CommandContext } from '../capability.ts';
 import { defaultReportMonth, reportableMonthProblem, reportDueDate } from './months.ts';
+import { foldText, readNumber } from './numerals.ts';
 import { parseReportMessage, rangeHint, type FigureValue, type ParsedReport } from './parse.ts';
 import { checkPlausibility } from './plausibility.ts';
 import { loadStandardInput, standardLines } from './standards.ts';
@@ -161,20 +162,26 @@ async function applyAndAdvance(ctx: CommandContext, draft: Draft, parsed: Parsed
       lines.push(`好的，改为报 ${monthLabel(draft.month)}的数据。`);
     }
   }
-  // a bare number answers the question just asked
-  if (awaiting && Object.keys(parsed.figures).length === 0 && parsed.strays.length === 1 && parsed.problems.length === 0) {
+  // a bare number ("22", "二十", "160小时") answers the question just asked
+  const bare = awaiting ? bareAnswer(ctx.text) : null;
+  if (awaiting && /^\s*(?:-|负)\s*[\d零〇一二两三四五六七八九十]/.test(foldText(ctx.text))) {
+    parsed.problems.push({ key: awaiting, message: `${template.byKey.get(awaiting)?.label ?? awaiting}不能是负数。` });
+  }
+  if (awaiting && bare !== null && Object.keys(parsed.figures).length === 0) {
+    parsed.figures[awaiting] = bare;
+  } else if (awaiting && Object.keys(parsed.figures).length === 0 && parsed.strays.length === 1 && parsed.problems.length === 0) {
     parsed.figures[awaiting] = parsed.strays[0]!.value;
   } else if (awaiting && template.byKey.get(awaiting)?.type === 'text' && Object.keys(parsed.figures).length === 0 && !parsed.noNewData && !parsed.month) {
     parsed.figures[awaiting] = ctx.text;
   }
-  const problems = parsed.problems.map((p) => p.message);
+  const problems: { key: string | null; message: string }[] = [...parsed.problems];
   const accepted: string[] = [];
   for (const [key, value] of Object.entries(parsed.figures)) {
     const field = template.byKey.get(key);
     if (!field) continue;
     const problem = checkFigure(field, value, draft.month);
     if (problem) {
-      problems.push(problem);
+      problems.push({ key, message: problem });
       continue;
     }
     const before = draft.figures[key];
@@ -188,14 +195,26 @@ async function applyAndAdvance(ctx: CommandContext, draft: Draft, parsed: Parsed
     draft.checked = false;
   }
   for (const issue of validateFigures(draft.figures, template, draft.month)) {
-    problems.push(issue.message);
+    problems.push(issue);
     if (issue.key) delete draft.figures[issue.key];
   }
   if (accepted.length) lines.push(`${accepted.join('；')}。`);
-  if (problems.length) lines.push(`以下内容没有记下，请改正后再发：\n${[...new Set(problems)].map((p) => `· ${p}`).join('\n')}`);
+  if (problems.length) {
+    const order = (key: string | null) => (key ? (template.byKey.get(key)?.sortOrder ?? 0) : -1);
+    const messages = [...new Set(problems.sort((a, b) => order(a.key) - order(b.key)).map((p) => p.message))];
+    lines.push(`以下内容没有记下，请改正后再发：\n${messages.map((m) => `· ${m}`).join('\n')}`);
+  }
   const nothingUnderstood = Object.keys(parsed.figures).length === 0 && !parsed.noNewData && !parsed.month && problems.length === 0;
   if (nothingUnderstood && awaiting) lines.push('没有看懂这条消息。');
   return advance(ctx, draft, template, lines);
+}
+
+function bareAnswer(text: string): number | null {
+  const folded = foldText(text).trim();
+  const token = readNumber(folded);
+  if (!token) return null;
+  const rest = folded.slice(token.length).trim();
+  return /^(人次|人|名|次|场次|场|期|个小时|小时|时|h|天|日|台|个)?[。.!！]?$/i.test(rest) ? token.value : null;
 }
 
 function nextField(draft: Draft, template: ReportTemplate): ReportField | null {
