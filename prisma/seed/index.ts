@@ -5,6 +5,7 @@ import type { Db } from '../../bot/db/client.ts';
 import { seedRules } from './rules.ts';
 import { seedFacts } from './facts.ts';
 import { seedReportFields } from './report-fields.ts';
+import { seedSettings } from './settings.ts';
 
 export type Seeder = (db: Db) => Promise<void>;
 
@@ -12,6 +13,7 @@ export const seeders: { name: string; seed: Seeder }[] = [
   { name: 'rules', seed: seedRules },
   { name: 'facts', seed: seedFacts },
   { name: 'reportFields', seed: seedReportFields },
+  { name: 'settings', seed: seedSettings },
 ];
 
 export async function seedDatabase(db: Db): Promise<void> {
