@@ -77,6 +77,14 @@ describe.each(TEST_PROVIDERS)('standards through the core on %s', (provider) => 
     expect(answer).toContain('未提及');
   });
 
+  it('a monthly report is left to the report capability', async () => {
+    const chat = await bot.chat(DEMO.shilongVillage1);
+    const answer = await chat.say('服务人次120，开放天数22，开放时长176小时，活动3场');
+    expect(answer).not.toContain('自查结果');
+    expect(answer).toContain('176');
+    await chat.say('取消');
+  });
+
   it('off-topic text gets the short help', async () => {
     const chat = await bot.chat();
     expect(await chat.say('今天天气怎么样')).toContain('我可以回答');
