@@ -1,0 +1,249 @@
+// The Telegram channel (grammY). Every text, button press and shared contact becomes one
+// IncomingMessage for the core; replies come back as messages with inline keyboards, a
+// contact-request keyboard, or documents. Long polling through @grammyjs/runner by default, a
+// webhook when TELEGRAM_WEBHOOK_URL is set; TELEGRAM_API_ROOT points it at another Bot API server
+// (a local one, or telegram-test-api in the tests). Outgoing calls pass through the throttler
+// (Telegram's 30/s overall, ~1/s per chat, 20/min per group) and a bounded auto-retry.
+import { createServer, type Server } from 'node:http';
+import { Bot, InputFile, webhookCallback, type Context } from 'grammy';
+import type { BotCommand } from 'grammy/types';
+import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
+import { autoRetry, type AutoRetryOptions } from '@grammyjs/auto-retry';
+import { apiThrottler, type APIThrottlerOptions } from '@grammyjs/transformer-throttler';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.ts';
+import type { Clock } from '../time.ts';
+import type { Core } from '../core/pipeline.ts';
+import type { AppConfig } from '../config.ts';
+import { roleOfPointLevel } from '../domain.ts';
+import type { ChannelSender, Choice, IncomingMessage, Reply, Role } from '../core/types.ts';
+import { SHARE_PHONE_LABEL, callsForReply, choiceFromCallbackData, deliveryErrorFor, sharePhoneKeyboard } from './telegram-format.ts';
+
+export type TelegramConfig = NonNullable<AppConfig['telegram']>;
+
+export interface TelegramChannelDeps {
+  config: TelegramConfig;
+  core: Core;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  /** auto-retry options; by default 429s and server errors are retried a few times, then the outbox takes over */
+  retry?: Partial<AutoRetryOptions>;
+  throttle?: APIThrottlerOptions;
+  /**
+   * A Bot API server that does not hold getUpdates open (telegram-test-api, a misbehaving proxy)
+   * answers an empty list at once; pausing then keeps the poller from spinning. Against Telegram an
+   * empty answer only comes after the 30 s long-poll timeout, so the pause costs nothing there.
+   */
+  emptyPollPauseMs?: number;
+}
+
+export interface TelegramChannel {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  sender: ChannelSender;
+  bot: Bot;
+  /** the webhook server's address once started in webhook mode (tests use port 0) */
+  webhookAddress(): { port: number } | null;
+}
+
+const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+const COMMAND_NAME = /^[a-z0-9_]{1,32}$/;
+
+/** The command menu of a role, as Telegram accepts it (lower-case names, 1–256 character descriptions, at most 100). */
+export function menuFor(core: Core, role: Role): BotCommand[] {
+  return core
+    .commandsFor(role)
+    .filter((c) => COMMAND_NAME.test(c.name))
+    .slice(0, 100)
+    .map((c) => ({ command: c.name, description: c.description.slice(0, 256) || c.name }));
+}
+
+export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChannel {
+  const { config, core, db, log: baseLog } = deps;
+  const log = baseLog.child({ channel: 'telegram' });
+  const bot = new Bot(config.token, { client: { ...(config.apiRoot ? { apiRoot: config.apiRoot.replace(/\/+$/, '') } : {}) } });
+  const pauseMs = deps.emptyPollPauseMs ?? 200;
+
+  // innermost first: the pause sees raw getUpdates answers; the throttler queues each attempt;
+  // auto-retry (outermost) sends a retried call back through the throttler
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    const started = Date.now();
+    const result = await prev(method, payload, signal);
+    if (method === 'getUpdates' && result.ok && Array.isArray(result.result) && result.result.length === 0 && Date.now() - started < 1000) {
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+    return result;
+  });
+  bot.api.config.use(apiThrottler(deps.throttle));
+  // bounded: auto-retry alone would retry network errors forever and hold an outbox lane; after a
+  // few tries the error reaches the sender, which tells the outbox to try again later
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true, ...deps.retry }));
+
+  /** role whose command menu this chat currently shows, as far as this process knows */
+  const menuShown = new Map<string, Role>();
+
+  async function send(chatId: string, reply: Reply, options: { afterContact?: boolean } = {}): Promise<void> {
+    for (const call of callsForReply(reply, options)) {
+      if (call.method === 'sendMessage') {
+        await bot.api.sendMessage(chatId, call.text, call.reply_markup ? { reply_markup: call.reply_markup } : {});
+      } else {
+        await bot.api.sendDocument(chatId, new InputFile(Buffer.from(call.content), call.filename), call.caption ? { caption: call.caption } : {});
+      }
+    }
+  }
+
+  async function roleOfChat(chatId: string): Promise<Role> {
+    const identity = await db.channelIdentity.findUnique({
+      where: { channel_externalId: { channel: 'telegram', externalId: chatId } },
+      select: { contact: { select: { active: true, servicePoint: { select: { level: true, active: true } } } } },
+    });
+    const contact = identity?.contact;
+    return contact && contact.active && contact.servicePoint.active ? roleOfPointLevel(contact.servicePoint.level) : 'unknown';
+  }
+
+  /** After binding (or unbinding) a chat sees the commands of its new role in Telegram's menu. */
+  async function syncChatMenu(chatId: string): Promise<void> {
+    const role = await roleOfChat(chatId);
+    const shown = menuShown.get(chatId);
+    if (shown === role || (shown === undefined && role === 'unknown')) {
+      menuShown.set(chatId, role);
+      return;
+    }
+    await bot.api.setMyCommands(menuFor(core, role), { scope: { type: 'chat', chat_id: Number(chatId) } });
+    menuShown.set(chatId, role);
+  }
+
+  async function handle(ctx: Context, message: Omit<IncomingMessage, 'channel' | 'chatId'>, options: { afterContact?: boolean } = {}): Promise<void> {
+    const chatId = String(ctx.chat!.id);
+    const displayName = [ctx.from?.first_name, ctx.from?.last_name].filter(Boolean).join(' ') || ctx.from?.username;
+    const replies = await core.handleMessage({ channel: 'telegram', chatId, ...(displayName ? { displayName } : {}), ...message });
+    for (const reply of replies) await send(chatId, reply, options);
+    await syncChatMenu(chatId).catch((error: unknown) => log.warn({ chat_id: chatId, err: error }, 'could not update the chat’s command menu'));
+  }
+
+  // one update per chat at a time: a chat's dialogue state must not be read by two handlers at once
+  bot.use(sequentialize((ctx: Context) => (ctx.chat?.id ?? ctx.from?.id)?.toString()));
+
+  bot.on('callback_query:data', async (ctx) => {
+    // answered first and always, so the button stops spinning even when handling fails
+    await ctx.answerCallbackQuery().catch((error: unknown) => log.warn({ err: error }, 'answerCallbackQuery failed'));
+    if (!ctx.chat || ctx.chat.type !== 'private') return;
+    // a pressed keyboard goes away, so a confirmation cannot be pressed twice by accident
+    await ctx.editMessageReplyMarkup().catch(() => undefined);
+    const offered = await db.conversation.findUnique({ where: { channel_chatId: { channel: 'telegram', chatId: String(ctx.chat.id) } }, select: { choices: true } });
+    let choices: Choice[] = [];
+    try {
+      choices = offered ? (JSON.parse(offered.choices) as Choice[]) : [];
+    } catch {
+      choices = [];
+    }
+    await handle(ctx, { choice: choiceFromCallbackData(ctx.callbackQuery.data, choices) });
+  });
+
+  bot.on('message', async (ctx) => {
+    const chat = ctx.chat;
+    if (chat.type !== 'private') {
+      // a group chat is not a person: binding it to a directory contact would leak their messages
+      if (ctx.message.text?.startsWith('/')) await ctx.reply('请私聊我使用：点击我的头像，发送 /start。群聊中我不处理消息。').catch(() => undefined);
+      return;
+    }
+    const contact = ctx.message.contact;
+    if (contact) {
+      if (contact.user_id !== undefined && contact.user_id === ctx.from.id) {
+        await handle(ctx, { sharedPhone: contact.phone_number, text: '' }, { afterContact: true });
+      } else {
+        // a forwarded card proves nothing about who is writing
+        await bot.api.sendMessage(String(chat.id), `只能用您本人的手机号绑定：请点击下方“${SHARE_PHONE_LABEL}”按钮（不要发送别人的名片），或发送“/bind 邀请码”。`, { reply_markup: sharePhoneKeyboard });
+      }
+      return;
+    }
+    await handle(ctx, { text: ctx.message.text ?? ctx.message.caption ?? '' });
+  });
+
+  bot.catch((error) => {
+    const ctx = error.ctx;
+    log.error({ err: error.error, update_id: ctx.update.update_id, chat_id: ctx.chat?.id }, 'telegram update handling failed');
+  });
+
+  const sender: ChannelSender = {
+    channel: 'telegram',
+    async send(chatId, reply) {
+      try {
+        await send(chatId, reply);
+      } catch (error) {
+        throw deliveryErrorFor(error);
+      }
+    },
+  };
+
+  let runner: RunnerHandle | null = null;
+  let server: Server | null = null;
+
+  async function setDefaultMenu(): Promise<void> {
+    try {
+      await bot.api.setMyCommands(menuFor(core, 'unknown'));
+    } catch (error) {
+      log.warn({ err: error }, 'setMyCommands failed; the command menu stays as it was');
+    }
+  }
+
+  async function startWebhook(webhookUrl: string): Promise<void> {
+    const path = new URL(webhookUrl).pathname;
+    const handleUpdate = webhookCallback(bot, 'http', { secretToken: config.webhookSecret, onTimeout: 'return', timeoutMilliseconds: 9000 });
+    server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (req.method === 'GET' && url.pathname === '/healthz') {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+        return;
+      }
+      if (req.method !== 'POST' || url.pathname !== path) {
+        res.writeHead(404).end();
+        return;
+      }
+      handleUpdate(req, res).catch((error: unknown) => {
+        log.error({ err: error }, 'webhook request failed');
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(config.port, () => resolve());
+    });
+    await bot.api.setWebhook(webhookUrl, { secret_token: config.webhookSecret, allowed_updates: [...ALLOWED_UPDATES] });
+    log.info({ port: config.port, path }, 'telegram webhook listening');
+  }
+
+  return {
+    bot,
+    sender,
+    async start() {
+      await bot.init();
+      log.info({ username: bot.botInfo.username, apiRoot: config.apiRoot ?? 'https://api.telegram.org' }, 'telegram bot connected');
+      await setDefaultMenu();
+      if (config.webhookUrl) {
+        await startWebhook(config.webhookUrl);
+        return;
+      }
+      // a webhook left over from another deployment would make getUpdates fail with 409
+      await bot.api.deleteWebhook();
+      runner = run(bot, { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } });
+      log.info('telegram long polling started');
+    },
+    async stop() {
+      if (runner?.isRunning()) await runner.stop();
+      runner = null;
+      if (server) {
+        const closing = server;
+        server = null;
+        await new Promise<void>((resolve) => closing.close(() => resolve()));
+      }
+      log.info('telegram channel stopped');
+    },
+    webhookAddress() {
+      const address = server?.address();
+      return address && typeof address === 'object' ? { port: address.port } : null;
+    },
+  };
+}

@@ -1,0 +1,302 @@
+// The WeChat channel (Wechaty). The puppet — the piece that actually talks to WeChat — is chosen
+// by WECHATY_PUPPET (docs/channels.md says which exist, what they cost and what they risk); tests
+// pass a wechaty-puppet-mock instance. Private text messages go to the core; choices are numbered
+// options (render-text.ts). Every outgoing message, reply or proactive, waits its turn in one queue
+// paced a few seconds apart with jitter, because WeChat restricts accounts that send like machines.
+// After a logout the operators are alerted through the outbox and the puppet is restarted with
+// backoff until someone scans the new login QR code.
+import { FileBox } from 'file-box';
+import { WechatyBuilder, types, qrcodeValueToImageUrl, type Wechaty, type WechatyOptions } from 'wechaty';
+import type { FriendshipInterface, MessageInterface } from 'wechaty/impls';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.ts';
+import { localDateTimeString, type Clock } from '../time.ts';
+import type { Core } from '../core/pipeline.ts';
+import type { AppConfig } from '../config.ts';
+import { DeliveryError, type ChannelSender, type Reply } from '../core/types.ts';
+import { enqueueOutbox } from '../../scheduler/outbox.ts';
+import { CODE_ALPHABET, CODE_LENGTH } from '../../commands/directory/invitations.ts';
+import { renderPlainText } from './render-text.ts';
+import { splitText } from './telegram-format.ts';
+
+export type WechatConfig = NonNullable<AppConfig['wechat']>;
+export type PuppetInstance = Exclude<NonNullable<Extract<WechatyOptions, { puppet?: unknown }>['puppet']>, string>;
+
+/** Wall-clock waiting for the pacing; tests pass one that returns at once and records. */
+export interface PacingTimer {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface WechatChannelDeps {
+  config: WechatConfig;
+  core: Core;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  /** a puppet instance instead of the one named in config (tests: new PuppetMock(...)) */
+  puppet?: PuppetInstance;
+  /** gap between two outgoing messages: uniformly random in [minMs, maxMs] (default 2–4 s) */
+  pacing?: { minMs: number; maxMs: number };
+  timer?: PacingTimer;
+  random?: () => number;
+  /** first wait after a logout before restarting the puppet, doubled each time up to maxMs */
+  relogin?: { firstDelayMs: number; maxDelayMs: number };
+  /** Wechaty's session file name (memory card); default data/gxgc-wechat, none with an injected puppet */
+  sessionName?: string;
+  /** where the login QR code is printed (default: standard output) */
+  printQr?: (text: string) => void;
+  /** the outbox worker's wake-up, so a logout alert goes out at once */
+  wakeOutbox?: () => void;
+}
+
+export interface WechatChannelStatus {
+  loggedIn: boolean;
+  /** puppet restarts after logouts since start */
+  restarts: number;
+}
+
+export interface WechatChannel {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  sender: ChannelSender;
+  wechaty: Wechaty;
+  status(): WechatChannelStatus;
+  /** resolves when every queued outgoing message has been sent (tests wait on it) */
+  idle(): Promise<void>;
+}
+
+/** WeChat cuts long texts; shorter pieces also look less like a bulk sender. */
+export const WECHAT_TEXT_LIMIT = 1500;
+/** Messages older than this when they arrive (a backlog after re-login) are not answered in a burst. */
+export const STALE_MESSAGE_SECONDS = 10 * 60;
+
+const MEDIA_TYPES = new Set([types.Message.Image, types.Message.Audio, types.Message.Video, types.Message.Attachment, types.Message.Emoticon]);
+
+const CODE_CHAR = `[${CODE_ALPHABET}]`;
+const CODE_IN_TEXT = new RegExp(`(?<![A-Z0-9])(${CODE_CHAR}{${CODE_LENGTH / 2}})[\\s-]?(${CODE_CHAR}{${CODE_LENGTH / 2}})(?![A-Z0-9])`);
+
+/** An invitation code in a friend request's greeting ("石龙镇张三 ABCD2345"), if there is one. */
+export function invitationCodeIn(text: string): string | null {
+  const match = CODE_IN_TEXT.exec(text.normalize('NFKC').toUpperCase());
+  return match ? `${match[1]}${match[2]}` : null;
+}
+
+const realTimer: PacingTimer = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+async function terminalQr(value: string): Promise<string> {
+  // `qrcode` comes with Wechaty's file-box; without it the URL alone still works
+  const moduleName = 'qrcode';
+  try {
+    const qrcode = (await import(moduleName)) as { default?: { toString(text: string, options: object): Promise<string> } };
+    return (await qrcode.default?.toString(value, { type: 'terminal', small: true })) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
+  const { config, core, db, clock } = deps;
+  const log = deps.log.child({ channel: 'wechat' });
+  const pacing = deps.pacing ?? { minMs: 2000, maxMs: 4000 };
+  const timer = deps.timer ?? realTimer;
+  const random = deps.random ?? Math.random;
+  const relogin = deps.relogin ?? { firstDelayMs: 30_000, maxDelayMs: 30 * 60_000 };
+  const printQr = deps.printQr ?? ((text: string) => void process.stdout.write(text));
+
+  const options = deps.puppet
+    ? { puppet: deps.puppet, ...(deps.sessionName ? { name: deps.sessionName } : {}) }
+    : {
+        name: deps.sessionName ?? 'data/gxgc-wechat',
+        puppet: config.puppet,
+        ...(config.puppetToken ? { puppetOptions: { token: config.puppetToken } } : {}),
+      };
+  const wechaty = WechatyBuilder.build(options as WechatyOptions);
+
+  // ---- one paced queue for everything sent -----------------------------------------------------
+  let queue: Promise<unknown> = Promise.resolve();
+  let lastSentAt = Number.NEGATIVE_INFINITY;
+  function paced<T>(work: () => Promise<T>): Promise<T> {
+    const run = queue.then(async () => {
+      const gap = pacing.minMs + random() * (pacing.maxMs - pacing.minMs);
+      const wait = gap - (timer.now() - lastSentAt);
+      if (wait > 0) await timer.sleep(Math.round(wait));
+      try {
+        return await work();
+      } finally {
+        lastSentAt = timer.now();
+      }
+    });
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async function deliver(chatId: string, reply: Reply): Promise<void> {
+    const text = renderPlainText(reply);
+    if (text.trim()) {
+      for (const piece of splitText(text, WECHAT_TEXT_LIMIT)) await paced(() => wechaty.puppet.messageSendText(chatId, piece));
+    }
+    if (reply.document) {
+      const file = FileBox.fromBuffer(Buffer.from(reply.document.content), reply.document.filename);
+      await paced(() => wechaty.puppet.messageSendFile(chatId, file));
+    }
+  }
+
+  // ---- incoming ----------------------------------------------------------------------------------
+  // a chat's messages are handled one after another, so its dialogue state is never read twice at once
+  const chats = new Map<string, Promise<void>>();
+  function inOrder(chatId: string, work: () => Promise<void>): Promise<void> {
+    const next = (chats.get(chatId) ?? Promise.resolve()).then(work).catch((error: unknown) => log.error({ chat_id: chatId, err: error }, 'wechat message handling failed'));
+    chats.set(chatId, next);
+    void next.finally(() => {
+      if (chats.get(chatId) === next) chats.delete(chatId);
+    });
+    return next;
+  }
+
+  async function answer(chatId: string, text: string, displayName?: string): Promise<void> {
+    const replies = await core.handleMessage({ channel: 'wechat', chatId, text, ...(displayName ? { displayName } : {}) });
+    for (const reply of replies) await deliver(chatId, reply);
+  }
+
+  async function onMessage(message: MessageInterface): Promise<void> {
+    if (message.self()) return;
+    const room = message.room();
+    if (room) {
+      // a group is not a person: the bot answers in private only, and says so when addressed
+      if (await message.mentionSelf()) await paced(() => room.say('请加我为好友后私聊我，发送 /help 查看可以做什么。群聊中我不处理消息。'));
+      return;
+    }
+    const talker = message.talker();
+    if (talker.type() === types.Contact.Official) return;
+    const type = message.type();
+    if (type !== types.Message.Text && !MEDIA_TYPES.has(type)) return;
+    if (message.age() > STALE_MESSAGE_SECONDS) {
+      log.info({ chat_id: talker.id, age: message.age() }, 'stale wechat message not answered');
+      return;
+    }
+    // pictures and voice reach the core as empty text, which answers with how to write instead
+    const text = type === types.Message.Text ? message.text() : '';
+    await inOrder(talker.id, () => answer(talker.id, text, talker.name()));
+  }
+
+  async function onFriendship(friendship: FriendshipInterface): Promise<void> {
+    if (friendship.type() !== types.Friendship.Receive) return;
+    const contact = friendship.contact();
+    const hello = friendship.hello();
+    log.info({ chat_id: contact.id, hello }, 'wechat friend request received');
+    // everyone is accepted: strangers may only ask public questions, and binding needs an invitation code
+    await paced(() => friendship.accept());
+    const code = invitationCodeIn(hello);
+    await inOrder(contact.id, () => answer(contact.id, code ? `/bind ${code}` : '/start', contact.name()));
+  }
+
+  // ---- login, logout, re-login ------------------------------------------------------------------
+  let stopped = false;
+  let restarts = 0;
+  let reloginDelay = relogin.firstDelayMs;
+  let reloginTimer: NodeJS.Timeout | null = null;
+
+  async function alertOperators(accountName: string): Promise<void> {
+    const now = clock.now();
+    const operators = await db.contact.findMany({ where: { active: true, servicePoint: { level: 'subCenter', active: true } }, select: { id: true } });
+    const minute = now.toISOString().slice(0, 16);
+    const text = `【系统提醒】微信机器人账号“${accountName}”于 ${localDateTimeString(now)} 退出登录，微信上的消息暂时收发不了。程序会自动重试登录；如需扫码，请查看运行机器人的服务器终端或日志中的登录二维码。`;
+    const result = await enqueueOutbox(
+      db,
+      operators.map((o) => ({ dedupeKey: `alert:wechat-logout:${minute}:${o.id}`, contactId: o.id, purpose: 'alert' as const, text })),
+      now,
+    );
+    log.warn({ operators: operators.length, enqueued: result.created }, 'operators alerted about the wechat logout');
+    deps.wakeOutbox?.();
+  }
+
+  function scheduleRelogin(): void {
+    if (stopped) return;
+    if (reloginTimer) clearTimeout(reloginTimer);
+    const delay = reloginDelay;
+    reloginTimer = setTimeout(() => {
+      reloginTimer = null;
+      if (stopped || wechaty.isLoggedIn) return;
+      restarts += 1;
+      log.warn({ attempt: restarts, afterMs: delay }, 'wechat still logged out; restarting the puppet for a new login');
+      reloginDelay = Math.min(reloginDelay * 2, relogin.maxDelayMs);
+      void (async () => {
+        try {
+          await wechaty.stop();
+          if (!stopped) await wechaty.start();
+        } catch (error) {
+          log.error({ err: error }, 'wechat restart failed');
+        }
+        scheduleRelogin();
+      })();
+    }, delay);
+    reloginTimer.unref?.();
+  }
+
+  wechaty.on('scan', (qrcode, status) => {
+    const url = qrcodeValueToImageUrl(qrcode);
+    log.info({ status: types.ScanStatus[status], url }, 'wechat login QR code');
+    if (status === types.ScanStatus.Waiting || status === types.ScanStatus.Timeout) {
+      void terminalQr(qrcode).then((art) => printQr(`\n请用作为机器人的微信号扫描下方二维码登录：\n${art}\n也可以在浏览器中打开：${url}\n`));
+    }
+  });
+  wechaty.on('login', (user) => {
+    if (reloginTimer) clearTimeout(reloginTimer);
+    reloginTimer = null;
+    reloginDelay = relogin.firstDelayMs;
+    log.info({ user: user.name() }, 'wechat logged in');
+  });
+  wechaty.on('logout', (user, reason) => {
+    log.warn({ user: user.name(), reason }, 'wechat logged out');
+    alertOperators(user.name()).catch((error: unknown) => log.error({ err: error }, 'could not alert operators about the wechat logout'));
+    scheduleRelogin();
+  });
+  wechaty.on('message', (message) => {
+    onMessage(message).catch((error: unknown) => log.error({ err: error }, 'wechat message handling failed'));
+  });
+  wechaty.on('friendship', (friendship) => {
+    onFriendship(friendship).catch((error: unknown) => log.error({ err: error }, 'wechat friend request handling failed'));
+  });
+  wechaty.on('error', (error) => log.error({ err: error }, 'wechaty error'));
+
+  const sender: ChannelSender = {
+    channel: 'wechat',
+    async send(chatId, reply) {
+      if (!wechaty.isLoggedIn) throw new DeliveryError('wechat is logged out', 'transient', 60_000);
+      try {
+        await deliver(chatId, reply);
+      } catch (error) {
+        // puppets do not tell a deleted friend from a network hiccup: let the outbox retry a few times
+        throw error instanceof DeliveryError ? error : new DeliveryError(`wechat send failed: ${error instanceof Error ? error.message : String(error)}`, 'transient');
+      }
+    },
+  };
+
+  return {
+    wechaty,
+    sender,
+    async start() {
+      stopped = false;
+      await wechaty.start();
+      log.info({ puppet: deps.puppet ? 'injected' : config.puppet }, 'wechat channel started; waiting for login');
+    },
+    async stop() {
+      stopped = true;
+      if (reloginTimer) clearTimeout(reloginTimer);
+      reloginTimer = null;
+      await Promise.allSettled([...chats.values()]);
+      await queue;
+      await wechaty.stop();
+      log.info('wechat channel stopped');
+    },
+    status: () => ({ loggedIn: wechaty.isLoggedIn, restarts }),
+    async idle() {
+      await Promise.allSettled([...chats.values()]);
+      await queue;
+    },
+  };
+}

@@ -1,0 +1,189 @@
+// telegram-test-api on a free localhost port, with the two Bot API methods it lacks and the bot
+// uses (setMyCommands, sendDocument) added, and a chat helper that collects what the bot sent.
+// The bot talks to it over real HTTP exactly as to api.telegram.org; only the API root differs.
+import { createServer } from 'node:net';
+import TelegramServerModule from 'telegram-test-api';
+import type { IncomingMessage } from 'node:http';
+
+// the few express shapes used here (the emulator ships no express types)
+interface Request extends IncomingMessage {
+  params: Record<string, string>;
+  body: unknown;
+}
+interface Response {
+  json(body: unknown): void;
+  status(code: number): Response;
+}
+interface Express {
+  post(path: string, handler: (req: Request, res: Response) => void): void;
+}
+
+export const TEST_TOKEN = '123456789:AAHtestTokenForTheEmulatorOnly_0123';
+
+// the package is CommonJS with `exports.default`; under ESM the class may sit one level down
+const TelegramServer = TelegramServerModule.default;
+type Server = InstanceType<typeof TelegramServer>;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface SentDocument {
+  chatId: string;
+  filename: string;
+  caption?: string;
+  content: Buffer;
+}
+
+export interface CommandMenu {
+  scope?: { type: string; chat_id?: number };
+  commands: { command: string; description: string }[];
+}
+
+/** What the bot sent to a chat, as the emulator stored it. */
+export interface BotMessage {
+  chat_id: string | number;
+  text?: string;
+  caption?: string;
+  document?: { file_name: string; file_size: number };
+  reply_markup?: {
+    inline_keyboard?: { text: string; callback_data: string }[][];
+    keyboard?: { text: string; request_contact?: boolean }[][];
+    remove_keyboard?: boolean;
+  };
+}
+
+export interface Emulator {
+  server: Server;
+  apiRoot: string;
+  documents: SentDocument[];
+  menus: CommandMenu[];
+  chat(userId: number): EmulatedChat;
+  stop(): Promise<void>;
+}
+
+export interface EmulatedChat {
+  userId: number;
+  /** a command (/help, /bind CODE) with its bot_command entity, as Telegram clients send it */
+  command(text: string): Promise<void>;
+  text(text: string): Promise<void>;
+  /** the contact-request button: shares a contact whose user_id is the sender's own, unless told otherwise */
+  shareContact(phone: string, ownerUserId?: number): Promise<void>;
+  press(callbackData: string): Promise<void>;
+  /** waits until the bot has sent at least `count` new messages to this chat (default 1) and returns them */
+  receive(count?: number, timeoutMs?: number): Promise<BotMessage[]>;
+}
+
+function parseMultipart(req: Request): Promise<FormData> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('error', reject);
+    req.once('end', () => {
+      new globalThis.Response(Buffer.concat(chunks), { headers: { 'content-type': String(req.headers['content-type']) } })
+        .formData()
+        .then(resolve, reject);
+    });
+  });
+}
+
+function addMissingMethods(server: Server, documents: SentDocument[], menus: CommandMenu[]): void {
+  const app = (server as unknown as { webServer: Express }).webServer;
+  app.post('/bot:token/setMyCommands', (req: Request, res: Response) => {
+    const body = req.body as { commands: string | CommandMenu['commands']; scope?: string | CommandMenu['scope'] };
+    const commands = typeof body.commands === 'string' ? (JSON.parse(body.commands) as CommandMenu['commands']) : body.commands;
+    const scope = typeof body.scope === 'string' ? (JSON.parse(body.scope) as CommandMenu['scope']) : body.scope;
+    menus.push(scope ? { scope, commands } : { commands });
+    res.json({ ok: true, result: true });
+  });
+  app.post('/bot:token/sendDocument', (req: Request, res: Response) => {
+    parseMultipart(req).then(
+      async (form) => {
+        let file: File | null = null;
+        for (const [, value] of form.entries()) if (typeof value !== 'string') file = value;
+        if (!file) {
+          res.status(400).json({ ok: false, error_code: 400, description: 'Bad Request: there is no document in the request' });
+          return;
+        }
+        const chatId = String(form.get('chat_id'));
+        const caption = form.get('caption');
+        const content = Buffer.from(await file.arrayBuffer());
+        documents.push({ chatId, filename: file.name, content, ...(typeof caption === 'string' ? { caption } : {}) });
+        const token = String(req.params.token);
+        const message = server.addBotMessage({ chat_id: chatId, ...(typeof caption === 'string' ? { caption } : {}), document: { file_name: file.name, file_size: content.length } } as never, token);
+        res.json({ ok: true, result: message });
+      },
+      (error: unknown) => res.status(400).json({ ok: false, error_code: 400, description: `Bad Request: ${String(error)}` }),
+    );
+  });
+  // the emulator answers every unknown method from a catch-all route registered before ours
+  const stack = (app as unknown as { _router: { stack: { route?: { path: string } }[] } })._router.stack;
+  const ours = stack.splice(stack.length - 2, 2);
+  const catchAll = stack.findIndex((layer) => layer.route?.path === '/bot:token/:method');
+  stack.splice(catchAll, 0, ...ours);
+}
+
+export async function startEmulator(): Promise<Emulator> {
+  const port = await freePort();
+  const server = new TelegramServer({ port, host: '127.0.0.1', storeTimeout: 600 });
+  const documents: SentDocument[] = [];
+  const menus: CommandMenu[] = [];
+  addMissingMethods(server, documents, menus);
+  await server.start();
+  const apiRoot = server.config.apiURL;
+  return {
+    server,
+    apiRoot,
+    documents,
+    menus,
+    chat(userId) {
+      const client = server.getClient(TEST_TOKEN, { userId, chatId: userId, firstName: `用户${userId}`, userName: `user${userId}`, timeout: 10_000, interval: 50 });
+      const pending: BotMessage[] = [];
+      return {
+        userId,
+        async command(text) {
+          await client.sendCommand(client.makeCommand(text));
+        },
+        async text(text) {
+          await client.sendMessage(client.makeMessage(text));
+        },
+        async shareContact(phone, ownerUserId = userId) {
+          const message = client.makeMessage('', { contact: { phone_number: phone, first_name: `用户${userId}`, user_id: ownerUserId } } as never);
+          delete (message as { text?: string }).text;
+          await client.sendMessage(message as never);
+        },
+        async press(callbackData) {
+          await client.sendCallback(client.makeCallbackQuery(callbackData) as never);
+        },
+        async receive(count = 1, timeoutMs = 15_000) {
+          const deadline = Date.now() + timeoutMs;
+          while (pending.length < count) {
+            if (Date.now() > deadline) throw new Error(`expected ${count} bot message(s) for chat ${userId}, got ${pending.length}: ${JSON.stringify(pending)}`);
+            const updates = await client.getUpdates().catch(() => ({ result: [] }));
+            for (const update of updates.result as unknown as { message: BotMessage }[]) pending.push(update.message);
+          }
+          return pending.splice(0, pending.length);
+        },
+      };
+    },
+    async stop() {
+      await server.stop();
+    },
+  };
+}
+
+/** The text of messages, joined, for assertions. */
+export function textOf(messages: BotMessage[]): string {
+  return messages.map((m) => m.text ?? m.caption ?? '').join('\n');
+}
+
+export function buttonsOf(messages: BotMessage[]): { text: string; callback_data: string }[] {
+  return messages.flatMap((m) => m.reply_markup?.inline_keyboard?.flat() ?? []);
+}
