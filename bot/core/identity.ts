@@ -13,14 +13,23 @@ const contactSelect = {
   servicePoint: { select: { id: true, town: true, name: true, level: true, isPartyEducationPoint: true, active: true } },
 } as const;
 
+/** lastSeenAt only chooses the channel for proactive messages; minutes are precise enough, and a write per message is not free */
+const LAST_SEEN_PRECISION_MS = 5 * 60_000;
+
 export async function resolveActor(db: Db, channel: ChannelName, chatId: string, now: Date, displayName?: string): Promise<Actor> {
-  const identity = await db.channelIdentity.upsert({
-    where: { channel_externalId: { channel, externalId: chatId } },
-    create: { channel, externalId: chatId, displayName: displayName ?? null, lastSeenAt: now },
+  const where = { channel_externalId: { channel, externalId: chatId } };
+  const select = { id: true, lastSeenAt: true, blockedAt: true, displayName: true, contact: { select: contactSelect } } as const;
+  let identity = await db.channelIdentity.findUnique({ where, select });
+  if (!identity) {
+    identity = await db.channelIdentity.upsert({ where, create: { channel, externalId: chatId, displayName: displayName ?? null, lastSeenAt: now }, update: { lastSeenAt: now }, select });
+  } else if (
+    identity.blockedAt ||
+    now.getTime() - identity.lastSeenAt.getTime() >= LAST_SEEN_PRECISION_MS ||
+    (displayName && displayName !== identity.displayName)
+  ) {
     // writing again means the person has not (or no longer) blocked the bot
-    update: { lastSeenAt: now, blockedAt: null, ...(displayName ? { displayName } : {}) },
-    select: { id: true, contact: { select: contactSelect } },
-  });
+    await db.channelIdentity.update({ where, data: { lastSeenAt: now, blockedAt: null, ...(displayName ? { displayName } : {}) } });
+  }
   const contact = identity.contact;
   if (!contact || !contact.active || !contact.servicePoint.active) {
     return { role: 'unknown', channel, chatId, identityId: identity.id, contact: null };

@@ -7,7 +7,7 @@ import type { Clock } from '../time.ts';
 import type { Capability, CommandContext, CommandSpec, CoreServices } from '../../commands/capability.ts';
 import { resolveActor } from './identity.ts';
 import { loadConversation, saveConversation, type LoadedConversation } from './conversation.ts';
-import { countInWindow } from './rate-limit.ts';
+import { FloodGate } from './rate-limit.ts';
 import { ROLE_LABELS, type Actor, type IncomingMessage, type Reply } from './types.ts';
 
 export const MAX_MESSAGE_CHARS = 2000;
@@ -41,6 +41,7 @@ export function normaliseText(raw: string): string {
 export function createCore(deps: CoreDeps): Core {
   const { db, clock, capabilities } = deps;
   const services: CoreServices = { wakeOutbox: () => undefined, ...deps.services };
+  const floodGate = new FloodGate(FLOOD_LIMIT.messages, FLOOD_LIMIT.windowMs);
   const commands = capabilities.flatMap((capability) => (capability.commands ?? []).map((command) => ({ capability, command })));
 
   function findCommand(text: string): Route | null {
@@ -113,7 +114,7 @@ export function createCore(deps: CoreDeps): Core {
         log.info({ length: raw.length }, 'message too long');
         return [{ text: `消息太长了（${raw.length} 字）。请分几条发送，每条不超过 ${MAX_MESSAGE_CHARS} 字。` }];
       }
-      const flood = await countInWindow(db, `flood:${message.channel}:${message.chatId}`, FLOOD_LIMIT.messages, FLOOD_LIMIT.windowMs, now);
+      const flood = floodGate.check(`${message.channel}:${message.chatId}`, now);
       if (!flood.allowed) {
         log.warn({ count: flood.count }, 'chat is flooding; rate limited');
         return flood.firstRefusal ? [{ text: '您发送得太快了，请稍等一分钟再发。这段时间的消息不会被处理。' }] : [];

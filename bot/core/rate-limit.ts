@@ -26,3 +26,33 @@ export async function peekWindow(db: Db, key: string, windowMs: number, now: Dat
   if (!row || row.windowStart.getTime() < now.getTime() - windowMs) return 0;
   return row.count;
 }
+
+/**
+ * Flood control for incoming messages, kept in this process's memory: it is consulted for every
+ * message, and two database writes per message would halve the bot's throughput. A flooder split
+ * across two instances gets at most twice the limit, which is harmless; limits that guard secrets
+ * (invitation codes) use the shared database counters above.
+ */
+export class FloodGate {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+  ) {}
+
+  check(key: string, now: Date): RateLimitVerdict {
+    const at = now.getTime();
+    let window = this.windows.get(key);
+    if (!window || at - window.start >= this.windowMs || at < window.start) {
+      window = { start: at, count: 0 };
+      this.windows.set(key, window);
+    }
+    window.count++;
+    if (this.windows.size > 50_000) this.forgetOld(at);
+    return { allowed: window.count <= this.limit, count: window.count, firstRefusal: window.count === this.limit + 1 };
+  }
+
+  private forgetOld(at: number): void {
+    for (const [key, window] of this.windows) if (at - window.start >= this.windowMs) this.windows.delete(key);
+  }
+}
