@@ -6,6 +6,17 @@ import { createLogger } from './logger.ts';
 import { openPreparedDatabase, createAppCore } from './app.ts';
 import { systemClock } from './time.ts';
 import { runConsole } from './channels/console.ts';
+import { createTelegramChannel } from './channels/telegram.ts';
+import { createWechatChannel } from './channels/wechat.ts';
+import { startScheduler, type RunningScheduler } from '../scheduler/index.ts';
+import type { ChannelSender } from './core/types.ts';
+
+interface RunningChannel {
+  name: string;
+  sender: ChannelSender;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
 
 async function main(): Promise<number> {
   let config;
@@ -24,7 +35,9 @@ async function main(): Promise<number> {
   const instanceId = config.instanceId ?? `${hostname()}-${process.pid}`;
   const database = await openPreparedDatabase(config.databaseUrl, log);
   const clock = systemClock;
-  const core = createAppCore(database, clock, log);
+  // the scheduler starts after the channels (it needs their senders); commands wake it through this
+  let scheduler: RunningScheduler | null = null;
+  const core = createAppCore(database, clock, log, { wakeOutbox: () => scheduler?.wake() });
   log.info({ instanceId, provider: database.target.provider }, 'gxgc-bot starting');
 
   if (consoleOnly) {
@@ -38,7 +51,52 @@ async function main(): Promise<number> {
     }
     return 0;
   }
-  throw new Error('Telegram and WeChat channels are not wired yet');
+
+  const deps = { core, db: database.db, clock, log };
+  const channels: RunningChannel[] = [];
+  if (config.telegram) channels.push({ name: 'telegram', ...createTelegramChannel({ ...deps, config: config.telegram }) });
+  if (config.wechat) channels.push({ name: 'wechat', ...createWechatChannel({ ...deps, config: config.wechat, wakeOutbox: () => scheduler?.wake() }) });
+
+  const started: RunningChannel[] = [];
+  let stopping: Promise<void> | null = null;
+  const shutdown = (reason: string): Promise<void> =>
+    (stopping ??= (async () => {
+      log.info({ reason }, 'gxgc-bot stopping');
+      await scheduler?.stop().catch((error: unknown) => log.error({ err: error }, 'scheduler stop failed'));
+      for (const channel of [...started].reverse()) await channel.stop().catch((error: unknown) => log.error({ err: error, channel: channel.name }, 'channel stop failed'));
+      await database.close();
+      log.info('gxgc-bot stopped');
+    })());
+
+  try {
+    for (const channel of channels) {
+      await channel.start();
+      started.push(channel);
+    }
+  } catch (error) {
+    log.fatal({ err: error }, 'a channel could not start');
+    await shutdown('start-up failed');
+    throw error;
+  }
+  scheduler = startScheduler({ db: database.db, clock, log, senders: started.map((c) => c.sender), instanceId });
+  log.info({ channels: started.map((c) => c.name) }, 'gxgc-bot running');
+
+  return new Promise<number>(() => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        // a second signal while stopping ends at once
+        process.once(signal, () => process.exit(130));
+        // exit explicitly: libraries (puppets, throttlers, keep-alive sockets) may leave timers behind
+        shutdown(signal).then(
+          () => process.exit(0),
+          (error: unknown) => {
+            log.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      });
+    }
+  });
 }
 
 main().then(

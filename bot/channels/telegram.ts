@@ -130,7 +130,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     await ctx.answerCallbackQuery().catch((error: unknown) => log.warn({ err: error }, 'answerCallbackQuery failed'));
     if (!ctx.chat || ctx.chat.type !== 'private') return;
     // a pressed keyboard goes away, so a confirmation cannot be pressed twice by accident
-    await ctx.editMessageReplyMarkup().catch(() => undefined);
+    const pressed = ctx.callbackQuery.message?.message_id;
+    if (pressed !== undefined) await bot.api.editMessageReplyMarkup(ctx.chat.id, pressed).catch(() => undefined);
     const offered = await db.conversation.findUnique({ where: { channel_chatId: { channel: 'telegram', chatId: String(ctx.chat.id) } }, select: { choices: true } });
     let choices: Choice[] = [];
     try {

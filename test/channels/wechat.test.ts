@@ -13,6 +13,15 @@ import { TEST_PROVIDERS } from '../support/database.ts';
 import { contactByMobile, invitationFor, releaseNoticeToPointOf, waitFor } from './support/fixtures.ts';
 
 type ContactMock = ReturnType<mock.Mocker['createContact']>;
+interface MockMessage {
+  talker(): { id: string };
+  text(): string | undefined;
+  payload: { id: string };
+}
+/** ContactMock is an event emitter whose typings do not resolve here */
+function onMessage(contact: ContactMock, listener: (message: MockMessage) => void): void {
+  (contact as unknown as { on(event: 'message', listener: (message: MockMessage) => void): void }).on('message', listener);
+}
 
 describe('invitation codes in a friend request greeting', () => {
   it.each([
@@ -43,7 +52,7 @@ describe.each(TEST_PROVIDERS)('WeChat channel through wechaty-puppet-mock on %s'
     const contact = mocker.createContact({ name });
     const inbox: string[] = [];
     const files: string[] = [];
-    contact.on('message', (message) => {
+    onMessage(contact, (message) => {
       if (message.talker().id !== self.id) return;
       const text = message.text();
       if (text !== undefined) inbox.push(text);
@@ -151,7 +160,7 @@ describe.each(TEST_PROVIDERS)('WeChat channel through wechaty-puppet-mock on %s'
   it('accepts a friend request and binds at once when the greeting carries an invitation code', async () => {
     const zhao = mocker.createContact({ name: '赵六' });
     const inbox: string[] = [];
-    zhao.on('message', (message) => message.talker().id === self.id && inbox.push(message.text() ?? ''));
+    onMessage(zhao, (message) => void (message.talker().id === self.id && inbox.push(message.text() ?? '')));
     const code = await invitationFor(bot.db, DEMO.humenEnterprise, bot.clock.now());
     const accepted: string[] = [];
     const accept = puppet.friendshipAccept.bind(puppet);

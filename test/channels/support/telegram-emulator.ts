@@ -21,7 +21,9 @@ interface Express {
 export const TEST_TOKEN = '123456789:AAHtestTokenForTheEmulatorOnly_0123';
 
 // the package is CommonJS with `exports.default`; under ESM the class may sit one level down
-const TelegramServer = TelegramServerModule.default;
+// (tsx hands over module.exports, vitest the default export itself)
+const loaded = TelegramServerModule as unknown as { default?: unknown };
+const TelegramServer = (typeof loaded.default === 'function' ? loaded.default : loaded) as typeof TelegramServerModule.default;
 type Server = InstanceType<typeof TelegramServer>;
 
 export async function freePort(): Promise<number> {
@@ -81,15 +83,40 @@ export interface EmulatedChat {
   receive(count?: number, timeoutMs?: number): Promise<BotMessage[]>;
 }
 
-function parseMultipart(req: Request): Promise<FormData> {
+interface FormPart {
+  name: string;
+  filename?: string;
+  content: Buffer;
+}
+
+/**
+ * A lenient multipart/form-data reader: grammY writes `filename=月报.xlsx` unquoted, which
+ * Telegram accepts but undici's strict FormData parser rejects.
+ */
+function parseMultipart(req: Request): Promise<FormPart[]> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.once('error', reject);
     req.once('end', () => {
-      new globalThis.Response(Buffer.concat(chunks), { headers: { 'content-type': String(req.headers['content-type']) } })
-        .formData()
-        .then(resolve, reject);
+      const boundary = /boundary=([^;]+)/.exec(String(req.headers['content-type']))?.[1];
+      if (!boundary) return reject(new Error('no multipart boundary'));
+      const body = Buffer.concat(chunks);
+      const delimiter = Buffer.from(`--${boundary}`);
+      const parts: FormPart[] = [];
+      let at = body.indexOf(delimiter);
+      while (at >= 0) {
+        const next = body.indexOf(delimiter, at + delimiter.length);
+        if (next < 0) break;
+        const part = body.subarray(at + delimiter.length + 2, next - 2);
+        const split = part.indexOf('\r\n\r\n');
+        const headers = part.subarray(0, split).toString('utf8');
+        const name = /name="?([^";\r\n]+)"?/i.exec(headers)?.[1];
+        const filename = /filename="?([^";\r\n]+)"?/i.exec(headers)?.[1];
+        if (name) parts.push({ name, content: part.subarray(split + 4), ...(filename ? { filename } : {}) });
+        at = next;
+      }
+      resolve(parts);
     });
   });
 }
@@ -105,19 +132,18 @@ function addMissingMethods(server: Server, documents: SentDocument[], menus: Com
   });
   app.post('/bot:token/sendDocument', (req: Request, res: Response) => {
     parseMultipart(req).then(
-      async (form) => {
-        let file: File | null = null;
-        for (const [, value] of form.entries()) if (typeof value !== 'string') file = value;
+      (parts) => {
+        const file = parts.find((p) => p.filename);
         if (!file) {
           res.status(400).json({ ok: false, error_code: 400, description: 'Bad Request: there is no document in the request' });
           return;
         }
-        const chatId = String(form.get('chat_id'));
-        const caption = form.get('caption');
-        const content = Buffer.from(await file.arrayBuffer());
-        documents.push({ chatId, filename: file.name, content, ...(typeof caption === 'string' ? { caption } : {}) });
+        const field = (name: string) => parts.find((p) => p.name === name && !p.filename)?.content.toString('utf8');
+        const chatId = field('chat_id') ?? '';
+        const caption = field('caption');
+        documents.push({ chatId, filename: file.filename!, content: file.content, ...(caption !== undefined ? { caption } : {}) });
         const token = String(req.params.token);
-        const message = server.addBotMessage({ chat_id: chatId, ...(typeof caption === 'string' ? { caption } : {}), document: { file_name: file.name, file_size: content.length } } as never, token);
+        const message = server.addBotMessage({ chat_id: chatId, ...(caption !== undefined ? { caption } : {}), document: { file_name: file.filename, file_size: file.content.length } } as never, token);
         res.json({ ok: true, result: message });
       },
       (error: unknown) => res.status(400).json({ ok: false, error_code: 400, description: `Bad Request: ${String(error)}` }),
