@@ -5,6 +5,8 @@
 // paced a few seconds apart with jitter, because WeChat restricts accounts that send like machines.
 // After a logout the operators are alerted through the outbox and the puppet is restarted with
 // backoff until someone scans the new login QR code.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { FileBox } from 'file-box';
 import { WechatyBuilder, types, qrcodeValueToImageUrl, type Wechaty, type WechatyOptions } from 'wechaty';
 import type { FriendshipInterface, MessageInterface } from 'wechaty/impls';
@@ -107,10 +109,11 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
   const relogin = deps.relogin ?? { firstDelayMs: 30_000, maxDelayMs: 30 * 60_000 };
   const printQr = deps.printQr ?? ((text: string) => void process.stdout.write(text));
 
+  const sessionName = deps.puppet ? deps.sessionName : (deps.sessionName ?? 'data/gxgc-wechat');
   const options = deps.puppet
-    ? { puppet: deps.puppet, ...(deps.sessionName ? { name: deps.sessionName } : {}) }
+    ? { puppet: deps.puppet, ...(sessionName ? { name: sessionName } : {}) }
     : {
-        name: deps.sessionName ?? 'data/gxgc-wechat',
+        name: sessionName,
         puppet: config.puppet,
         ...(config.puppetToken ? { puppetOptions: { token: config.puppetToken } } : {}),
       };
@@ -281,6 +284,8 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
     sender,
     async start() {
       stopped = false;
+      // the puppet keeps its login session in <name>.memory-card.json, so a restart may skip the QR code
+      if (sessionName) mkdirSync(dirname(sessionName), { recursive: true });
       await wechaty.start();
       log.info({ puppet: deps.puppet ? 'injected' : config.puppet }, 'wechat channel started; waiting for login');
     },
