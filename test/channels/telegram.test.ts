@@ -9,7 +9,7 @@ import { createOutboxWorker } from '../../scheduler/outbox.ts';
 import { createTestBot, DEMO, type TestBot } from '../support/harness.ts';
 import { TEST_PROVIDERS } from '../support/database.ts';
 import { TEST_TOKEN, buttonsOf, startEmulator, textOf, type Emulator } from './support/telegram-emulator.ts';
-import { contactByMobile, invitationFor, releaseNoticeToPointOf } from './support/fixtures.ts';
+import { contactByMobile, invitationFor, releaseNoticeToPointOf, waitFor } from './support/fixtures.ts';
 
 /** Telegram user ids of the people in these tests (in private chats the chat id is the user id). */
 const USERS = { stranger: 7001, village: 7002, villageByCode: 7003, impostor: 7004, operator: 7005 };
@@ -58,9 +58,9 @@ describe.each(TEST_PROVIDERS)('Telegram channel against telegram-test-api on %s'
     expect(bound!.reply_markup?.remove_keyboard).toBe(true);
     const identity = await bot.db.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: 'telegram', externalId: String(USERS.village) } }, include: { contact: true } });
     expect(identity.contact?.mobile).toBe(DEMO.shilongVillage1);
-    // the chat's menu now lists what a bound village contact may do
-    const menu = emulator.menus.find((m) => m.scope?.type === 'chat' && m.scope.chat_id === USERS.village);
-    expect(menu?.commands.map((c) => c.command)).toContain('report');
+    // the chat's menu now lists what a bound village contact may do (set just after the reply)
+    const menu = await waitFor(() => emulator.menus.find((m) => m.scope?.type === 'chat' && m.scope.chat_id === USERS.village), 'the chat’s menu');
+    expect(menu.commands.map((c) => c.command)).toContain('report');
   });
 
   it('does not bind by someone else’s forwarded contact card', async () => {
