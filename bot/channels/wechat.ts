@@ -90,7 +90,7 @@ const realTimer: PacingTimer = {
 };
 
 async function terminalQr(value: string): Promise<string> {
-  // `qrcode` comes with Wechaty's file-box; without it the URL alone still works
+  // a dependency of ours (and of Wechaty's file-box); imported by name so its missing types do not matter, and without it the URL alone still works
   const moduleName = 'qrcode';
   try {
     const qrcode = (await import(moduleName)) as { default?: { toString(text: string, options: object): Promise<string> } };
