@@ -155,13 +155,16 @@ export async function loadCompleteness(db: Db, month: MonthKey, options: { town?
   const townFilter = town === null ? Prisma.empty : Prisma.sql`AND p."town" = ${town}`;
   const { year } = parseMonthKey(month);
   const first = `${year}-01`;
+  // p."town" || '': grouping on an expression keeps SQLite from walking the (town, name) index,
+  // which costs a random row read per point (0.4 s at 100,000 points); a scan in table order and a
+  // small sort take 70 ms. PostgreSQL plans both forms the same.
   const [counts, yearCounts, missing] = await Promise.all([
     db.$queryRaw<{ town: string; status: string | null; late: unknown; n: unknown }[]>`
-      SELECT p."town" AS town, r."status" AS status, r."isLate" AS late, COUNT(*) AS n
+      SELECT p."town" || '' AS town, r."status" AS status, r."isLate" AS late, COUNT(*) AS n
       FROM "ServicePoint" p
       LEFT JOIN "MonthlyReport" r ON r."servicePointId" = p."id" AND r."month" = ${month}
       WHERE p."active" = TRUE AND p."level" <> 'subCenter' ${townFilter}
-      GROUP BY p."town", r."status", r."isLate"`,
+      GROUP BY p."town" || '', r."status", r."isLate"`,
     db.$queryRaw<{ month: string; status: string; late: unknown; n: unknown }[]>`
       SELECT r."month" AS month, r."status" AS status, r."isLate" AS late, COUNT(*) AS n
       FROM "MonthlyReport" r
@@ -170,7 +173,7 @@ export async function loadCompleteness(db: Db, month: MonthKey, options: { town?
       GROUP BY r."month", r."status", r."isLate"`,
     db.$queryRaw<{ town: string; name: string }[]>`
       SELECT t.town AS town, t.name AS name FROM (
-        SELECT p."town" AS town, p."name" AS name, ROW_NUMBER() OVER (PARTITION BY p."town" ORDER BY p."name") AS rn
+        SELECT p."town" AS town, p."name" AS name, ROW_NUMBER() OVER (PARTITION BY p."town" || '' ORDER BY p."name") AS rn
         FROM "ServicePoint" p
         LEFT JOIN "MonthlyReport" r ON r."servicePointId" = p."id" AND r."month" = ${month}
         WHERE p."active" = TRUE AND p."level" <> 'subCenter' AND r."id" IS NULL ${townFilter}

@@ -52,8 +52,8 @@ export function standardLines(input: StandardInput): string[] {
     const total = input.visitorsYearToDate;
     lines.push(
       total >= expected
-        ? `今年 1—${month} 月累计服务 ${total} 人次，${input.yearlyVisitorsRule.item}要求不少于 ${min} ${unit}，按进度应达 ${expected} 人次，进度正常。`
-        : `今年 1—${month} 月累计服务 ${total} 人次，${input.yearlyVisitorsRule.item}要求不少于 ${min} ${unit}，按进度应达 ${expected} 人次，目前落后 ${expected - total} 人次。`,
+        ? `今年 1—${month} 月已报的服务人次累计 ${total}，${input.yearlyVisitorsRule.item}要求不少于 ${min} ${unit}，按进度应达 ${expected} 人次，进度正常。`
+        : `今年 1—${month} 月已报的服务人次累计 ${total}，${input.yearlyVisitorsRule.item}要求不少于 ${min} ${unit}，按进度应达 ${expected} 人次，目前落后 ${expected - total} 人次。`,
     );
   }
   return lines;

@@ -86,7 +86,7 @@ describe('standard checks', () => {
   it('says whether the point meets the weekly minimum and is on pace for the year', () => {
     const lines = standardLines({ month: '2026-10', figures: { openHours: 176 }, noNewData: false, visitorsYearToDate: 450, weeklyHoursRule: weekly, yearlyVisitorsRule: yearly });
     expect(lines[0]).toBe('本月平均每周开放 39.7 小时，达到平均每周开放时间不少于 30 小时的标准。');
-    expect(lines[1]).toContain('按进度应达 417 人次，进度正常');
+    expect(lines[1]).toBe('今年 1—10 月已报的服务人次累计 450，年服务人次要求不少于 500 人次，按进度应达 417 人次，进度正常。');
     const behind = standardLines({ month: '2026-10', figures: { openHours: 100 }, noNewData: false, visitorsYearToDate: 100, weeklyHoursRule: weekly, yearlyVisitorsRule: yearly });
     expect(behind[0]).toContain('低于平均每周开放时间不少于 30 小时的标准');
     expect(behind[1]).toContain('落后 317 人次');
