@@ -22,6 +22,8 @@ export type Fault =
   | { kind: 'blocked' }
   | { kind: 'chatNotFound' };
 
+export type Decide = (message: RecordedMessage) => 'answer' | 'hold' | Promise<unknown>;
+
 export interface BotApiStandIn {
   apiRoot: string;
   /** successfully answered sendMessage calls, in arrival order */
@@ -30,8 +32,8 @@ export interface BotApiStandIn {
   attempts: RecordedMessage[];
   /** the next `times` sendMessage calls to this chat fail like this */
   fail(chatId: string, fault: Fault, times?: number): void;
-  /** decides for each message about to be answered ok: answer it, or hold it (never answer) */
-  onDeliver(decide: ((message: RecordedMessage) => 'answer' | 'hold') | null): void;
+  /** decides for each message about to be answered ok: answer it, hold it (never answer), or answer once the promise settles */
+  onDeliver(decide: Decide | null): void;
   close(): Promise<void>;
 }
 
@@ -40,7 +42,7 @@ export async function startBotApiStandIn(): Promise<BotApiStandIn> {
   const attempts: RecordedMessage[] = [];
   const faults = new Map<string, { fault: Fault; left: number }[]>();
   const sockets = new Set<Socket>();
-  let decide: ((message: RecordedMessage) => 'answer' | 'hold') | null = null;
+  let decide: Decide | null = null;
   let nextMessageId = 1;
 
   const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -80,9 +82,14 @@ export async function startBotApiStandIn(): Promise<BotApiStandIn> {
           return void json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: chat not found' });
       }
     }
-    if (decide?.(message) === 'hold') return;
-    delivered.push(message);
-    json(res, 200, { ok: true, result: { message_id: nextMessageId++, date: 0, chat: { id: Number(message.chatId), type: 'private' }, text: message.text } });
+    const answer = () => {
+      delivered.push(message);
+      json(res, 200, { ok: true, result: { message_id: nextMessageId++, date: 0, chat: { id: Number(message.chatId), type: 'private' }, text: message.text } });
+    };
+    const decision = decide?.(message) ?? 'answer';
+    if (decision === 'hold') return;
+    if (decision === 'answer') return answer();
+    void decision.then(answer, answer);
   }
 
   const server = createServer((req, res) => {
