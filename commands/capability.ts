@@ -60,6 +60,12 @@ export interface Capability {
   commands?: CommandSpec[];
   /** a message while this capability's flow is active (conversation.flow === name) */
   continueFlow?(ctx: CommandContext): Promise<Reply[]>;
+  /**
+   * While this capability's dialogue is open, a message another capability recognises with
+   * certainty (a standards question in the middle of a report) is answered by that one, and the
+   * dialogue stays open. Off for dialogues that take free text (a notice's body).
+   */
+  flowYieldsToConfidentOthers?: boolean;
   /** a choice "<name>:<rest>" was picked; ctx.choice is <rest> */
   onChoice?(ctx: CommandContext): Promise<Reply[]>;
   /**

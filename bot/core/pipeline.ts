@@ -12,6 +12,8 @@ import { ROLE_LABELS, type Actor, type IncomingMessage, type Reply } from './typ
 
 export const MAX_MESSAGE_CHARS = 2000;
 export const FLOOD_LIMIT = { messages: 20, windowMs: 60_000 };
+/** how sure another capability must be to answer in the middle of a dialogue that allows it */
+export const CONFIDENT = 0.6;
 
 export interface CoreDeps {
   db: Db;
@@ -63,6 +65,16 @@ export function createCore(deps: CoreDeps): Core {
     return best;
   }
 
+  async function bestRecognizer(ctx: CommandContext, except?: Capability): Promise<{ capability: Capability; score: number } | null> {
+    let best: { capability: Capability; score: number } | null = null;
+    for (const capability of capabilities) {
+      if (capability === except || !capability.recognize || !capability.handleText) continue;
+      const score = await capability.recognize(ctx);
+      if (score > 0 && (!best || score > best.score)) best = { capability, score };
+    }
+    return best;
+  }
+
   function refusal(actor: Actor, command: CommandSpec): Reply[] {
     if (actor.role === 'unknown') {
       return [{ text: `“${command.description}”需要先绑定通信名录中的身份。\n请向市支中心索取邀请码后发送：/bind 邀请码（或“绑定 邀请码”）。发送 /help 查看现在可以做什么。` }];
@@ -89,15 +101,21 @@ export function createCore(deps: CoreDeps): Core {
     }
     if (conversation.flow) {
       const owner = capabilities.find((c) => c.name === conversation.flow && c.continueFlow);
-      if (owner) return owner.continueFlow!(ctx);
+      if (owner) {
+        if (owner.flowYieldsToConfidentOthers) {
+          const other = await bestRecognizer(ctx, owner);
+          const ownScore = owner.recognize ? await owner.recognize(ctx) : 0;
+          if (other && other.score >= CONFIDENT && other.score > ownScore) {
+            ctx.log = ctx.log.child({ command: other.capability.name, during: owner.name });
+            const answer = await other.capability.handleText!(ctx);
+            return [...answer, { text: '（刚才的填写还没有完成，请接着回复；发送“取消”可以放弃。）' }];
+          }
+        }
+        return owner.continueFlow!(ctx);
+      }
       conversation.clear();
     }
-    let best: { capability: Capability; score: number } | null = null;
-    for (const capability of capabilities) {
-      if (!capability.recognize || !capability.handleText) continue;
-      const score = await capability.recognize(ctx);
-      if (score > 0 && (!best || score > best.score)) best = { capability, score };
-    }
+    const best = await bestRecognizer(ctx);
     if (best) {
       ctx.log = ctx.log.child({ command: best.capability.name });
       return best.capability.handleText!(ctx);

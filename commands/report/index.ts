@@ -95,4 +95,5 @@ export const reportCapability: Capability = {
     return looksLikeReport(parseReportMessage(ctx.text, template, ctx.clock.now()));
   },
   handleText: (ctx) => startReport(ctx, ctx.text, false),
+  flowYieldsToConfidentOthers: true,
 };

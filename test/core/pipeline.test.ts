@@ -144,3 +144,26 @@ describe('choices and dialogues in the core', () => {
     expect((await core().handleMessage({ channel: 'wechat', chatId: 'w4', text: '/poll 再来' }))[0]!.text).toBe('问题：再来');
   });
 });
+
+describe.each(TEST_PROVIDERS)('a question in the middle of a report on %s', (provider) => {
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await createTestBot({ provider });
+  });
+  afterAll(async () => bot.close());
+
+  it('is answered, and the report dialogue goes on where it was', async () => {
+    const chat = await bot.chat(DEMO.guanchengVillage1);
+    expect(await chat.say('服务人次120，开放天数22')).toContain('开放时长');
+    const answer = await chat.say('我们村要几台电脑？');
+    expect(answer).toContain('电脑：2台');
+    expect(answer).toContain('刚才的填写还没有完成');
+    expect(await chat.say('176')).toContain('开放时长 176 小时');
+    const summary = await chat.send('3');
+    expect(summary.at(-1)!.choices?.length).toBeGreaterThan(0);
+    // the summary's numbered choices survive a question in between
+    expect(await chat.say('验收需要准备什么？')).toContain('验收清单');
+    expect(await chat.say('1')).toContain('已收到');
+    expect(await bot.db.monthlyReport.count({ where: { servicePoint: { name: '示例一社区' } } })).toBe(1);
+  });
+});
