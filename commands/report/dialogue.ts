@@ -320,7 +320,26 @@ function cancel(ctx: CommandContext, draft: Draft): Reply[] {
   return [{ text: `已取消，这次填写的内容没有保存。${kept}需要时再发送 /report（或“月报”）。` }];
 }
 
+/**
+ * The draft was started by whoever this chat was then; a directory import may since have removed
+ * the contact or moved it to another point, so the right to report for the draft's point is checked
+ * again before anything is stored.
+ */
+async function mayStillReportFor(ctx: CommandContext, pointId: number): Promise<boolean> {
+  const contact = ctx.actor.contact;
+  if (ctx.actor.role === 'unknown' || !contact) return false;
+  if (ctx.actor.role === 'operator' || contact.servicePoint.id === pointId) return true;
+  if (ctx.actor.role !== 'townContact') return false;
+  const point = await ctx.db.servicePoint.findUnique({ where: { id: pointId }, select: { town: true, active: true } });
+  return point !== null && point.active && point.town === contact.servicePoint.town;
+}
+
 async function confirm(ctx: CommandContext, draft: Draft): Promise<Reply[]> {
+  if (!(await mayStillReportFor(ctx, draft.pointId))) {
+    ctx.conversation.clear();
+    if (!ctx.actor.contact) return [{ text: BIND_HINT }];
+    return [{ text: `您在通信名录中的身份已变更，不能再提交${draft.pointLabel}的这份月报，内容没有保存。请重新发送 /report。` }];
+  }
   const template = await loadTemplate(ctx.db);
   const missing = draft.noNewData ? [] : missingRequired(draft.figures, template);
   const issues = draft.noNewData ? [] : validateFigures(draft.figures, template, draft.month);
