@@ -107,6 +107,12 @@ export interface OutboxWorkerOptions {
   concurrencyPerChannel?: Partial<Record<ChannelName, number>>;
   /** how often start() looks for due rows when nobody wakes it (rows written by another process) */
   pollIntervalMs?: number;
+  /**
+   * A send that has not settled by then counts as a transient failure and is retried later
+   * (default: half the lease). A platform that never answers would otherwise hold a lane, and the
+   * whole run, forever; and a send outliving its lease could be taken over by another instance.
+   */
+  sendTimeoutMs?: number;
 }
 
 export interface OutboxRunSummary {
@@ -131,6 +137,24 @@ export const NOT_BOUND = 'not bound: the contact has no chat bound to the bot';
 export function backoffMs(attempts: number, base: number, max: number, retryAfterMs?: number): number {
   const exponential = Math.min(max, base * 2 ** Math.max(0, attempts - 1));
   return Math.max(exponential, retryAfterMs ?? 0);
+}
+
+/**
+ * The send, or a transient DeliveryError once it has run for `ms`. The abandoned send is not
+ * cancelled (a sender may not support it); whatever it does later is ignored, and the message is
+ * retried: at worst the one message in flight arrives twice.
+ */
+async function withTimeout(send: () => Promise<void>, ms: number, message: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeliveryError(message, 'transient')), ms);
+  });
+  try {
+    // a sender that throws before returning a promise is caught like one that rejects
+    await Promise.race([Promise.resolve().then(send), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 type ClaimedRow = Awaited<ReturnType<typeof loadClaimed>>[number];
@@ -165,6 +189,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const baseBackoffMs = options.baseBackoffMs ?? 30_000;
   const maxBackoffMs = options.maxBackoffMs ?? 3600_000;
   const pollIntervalMs = options.pollIntervalMs ?? 15_000;
+  const sendTimeoutMs = options.sendTimeoutMs ?? Math.floor(leaseMs / 2);
   const senders = new Map<string, ChannelSender>(options.senders.map((s) => [s.channel, s]));
 
   const dueWhere = (now: Date) => ({
@@ -230,7 +255,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       log.warn({ outboxId: row.id }, 'outbox choices are not JSON; sending without them');
     }
     try {
-      await target.sender.send(target.externalId, choices.length > 0 ? { text: row.text, choices } : { text: row.text });
+      await withTimeout(
+        () => target.sender.send(target.externalId, choices.length > 0 ? { text: row.text, choices } : { text: row.text }),
+        sendTimeoutMs,
+        `${target.channel} send gave no answer within ${sendTimeoutMs} ms`,
+      );
     } catch (error) {
       const now = clock.now();
       const kind = error instanceof DeliveryError ? error.kind : 'transient';
