@@ -157,7 +157,8 @@ describe.each(TEST_PROVIDERS)('platform faults on %s', (provider) => {
     }
 
     const rows = await bot.db.outboxMessage.findMany();
-    const byStatus = Object.fromEntries(['delivered', 'unreachable', 'failed', 'pending', 'sending'].map((s) => [s, rows.filter((r) => r.status === s).length]));
+    const count = (status: string) => rows.filter((r) => r.status === status).length;
+    const byStatus = { delivered: count('delivered'), unreachable: count('unreachable'), failed: count('failed'), pending: count('pending'), sending: count('sending') };
     console.log(`[platform-faults ${provider}] 1000 messages, sender outcomes ${JSON.stringify(outcomes)}, rows ${JSON.stringify(byStatus)}`);
     expect(rows).toHaveLength(1000);
     expect(byStatus.pending + byStatus.sending).toBe(0);
