@@ -2,7 +2,7 @@
 // (/bind CODE, 绑定 CODE) or, on Telegram, by sharing one's own phone number when it is in the
 // directory. 我是谁 (/whoami) says who the bot thinks you are.
 import { bindChat } from '../bot/core/identity.ts';
-import { countInWindow, peekWindow } from '../bot/core/rate-limit.ts';
+import { countInWindow } from '../bot/core/rate-limit.ts';
 import { CONTACT_ROLE_LABELS, POINT_LEVEL_LABELS, normaliseMobile, type ContactRole, type PointLevel } from '../bot/domain.ts';
 import { ROLE_LABELS, type Reply } from '../bot/core/types.ts';
 import { ALL_ROLES, type Capability, type CommandContext } from './capability.ts';
@@ -29,16 +29,20 @@ async function bindWithCode(ctx: CommandContext): Promise<Reply[]> {
   if (!code) return [{ text: '请在命令后写上邀请码，例如：/bind ABCD2345 或“绑定 ABCD2345”。邀请码由市支中心发放。' }];
   const key = `bind:${ctx.actor.channel}:${ctx.actor.chatId}`;
   const now = ctx.clock.now();
-  if ((await peekWindow(ctx.db, key, BIND_ATTEMPTS.windowMs, now)) >= BIND_ATTEMPTS.failures) {
+  // counted before the code is tried, in one atomic increment: guesses sent all at once (or through
+  // two instances) cannot all pass a check made before any of them was counted
+  const attempt = await countInWindow(ctx.db, key, BIND_ATTEMPTS.failures, BIND_ATTEMPTS.windowMs, now);
+  if (!attempt.allowed) {
     ctx.log.warn('bind attempts exhausted');
     return [{ text: '邀请码错误次数过多，请一小时后再试。如邀请码确实无效，请联系市支中心。' }];
   }
   const result = await redeemInvitation(ctx.db, code, ctx.actor.channel, ctx.actor.chatId, now);
   if (!result.ok) {
-    await countInWindow(ctx.db, key, BIND_ATTEMPTS.failures, BIND_ATTEMPTS.windowMs, now);
     ctx.log.info({ reason: result.reason }, 'invitation refused');
     return [{ text: REASONS[result.reason] }];
   }
+  // only wrong codes count against the chat
+  await ctx.db.rateLimitWindow.updateMany({ where: { key, count: { gt: 0 } }, data: { count: { decrement: 1 } } });
   return completeBinding(ctx, result.contactId, 'invitation');
 }
 

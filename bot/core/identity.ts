@@ -21,7 +21,13 @@ export async function resolveActor(db: Db, channel: ChannelName, chatId: string,
   const select = { id: true, lastSeenAt: true, blockedAt: true, displayName: true, contact: { select: contactSelect } } as const;
   let identity = await db.channelIdentity.findUnique({ where, select });
   if (!identity) {
-    identity = await db.channelIdentity.upsert({ where, create: { channel, externalId: chatId, displayName: displayName ?? null, lastSeenAt: now }, update: { lastSeenAt: now }, select });
+    try {
+      identity = await db.channelIdentity.create({ data: { channel, externalId: chatId, displayName: displayName ?? null, lastSeenAt: now }, select });
+    } catch (error) {
+      // a new chat's first messages can arrive at once (a double tap, two instances): one creates the row
+      if ((error as { code?: unknown }).code !== 'P2002') throw error;
+      identity = await db.channelIdentity.findUniqueOrThrow({ where, select });
+    }
   } else if (
     identity.blockedAt ||
     now.getTime() - identity.lastSeenAt.getTime() >= LAST_SEEN_PRECISION_MS ||
