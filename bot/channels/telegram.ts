@@ -5,7 +5,7 @@
 // (a local one, or telegram-test-api in the tests). Outgoing calls pass through the throttler
 // (Telegram's 30/s overall, ~1/s per chat, 20/min per group) and a bounded auto-retry.
 import { createServer, type Server } from 'node:http';
-import { Bot, InputFile, webhookCallback, type Context } from 'grammy';
+import { Api, Bot, InputFile, webhookCallback, type Context } from 'grammy';
 import type { BotCommand } from 'grammy/types';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { autoRetry, type AutoRetryOptions } from '@grammyjs/auto-retry';
@@ -62,7 +62,16 @@ export function menuFor(core: Core, role: Role): BotCommand[] {
 export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChannel {
   const { config, core, db, log: baseLog } = deps;
   const log = baseLog.child({ channel: 'telegram' });
-  const bot = new Bot(config.token, { client: { ...(config.apiRoot ? { apiRoot: config.apiRoot.replace(/\/+$/, '') } : {}) } });
+  const client = config.apiRoot ? { apiRoot: config.apiRoot.replace(/\/+$/, '') } : {};
+  const bot = new Bot(config.token, { client });
+  /**
+   * Proactive messages (the outbox: notices, reminders) go through their own Api with the throttler
+   * (Telegram's 30/s overall for bulk sends, ~1/s per chat, 20/min per group). Replies to a person
+   * who just wrote do not queue behind them: the throttler's shared 30/s budget would otherwise hold
+   * every reply back for as long as a broadcast lasts, and cap answering at 30 people a second. A
+   * reply that does meet a 429 is retried by auto-retry after Telegram's retry_after.
+   */
+  const outboxApi = new Api(config.token, client);
   const pauseMs = deps.emptyPollPauseMs ?? 200;
 
   // innermost first: the pause sees raw getUpdates answers; the throttler queues each attempt;
@@ -75,20 +84,22 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     }
     return result;
   });
-  bot.api.config.use(apiThrottler(deps.throttle));
+  outboxApi.config.use(apiThrottler(deps.throttle));
   // bounded: auto-retry alone would retry network errors forever and hold an outbox lane; after a
   // few tries the error reaches the sender, which tells the outbox to try again later
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true, ...deps.retry }));
+  const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true, ...deps.retry });
+  bot.api.config.use(retry);
+  outboxApi.config.use(retry);
 
   /** role whose command menu this chat currently shows, as far as this process knows */
   const menuShown = new Map<string, Role>();
 
-  async function send(chatId: string, reply: Reply, options: { afterContact?: boolean } = {}): Promise<void> {
+  async function send(api: Api, chatId: string, reply: Reply, options: { afterContact?: boolean } = {}): Promise<void> {
     for (const call of callsForReply(reply, options)) {
       if (call.method === 'sendMessage') {
-        await bot.api.sendMessage(chatId, call.text, call.reply_markup ? { reply_markup: call.reply_markup } : {});
+        await api.sendMessage(chatId, call.text, call.reply_markup ? { reply_markup: call.reply_markup } : {});
       } else {
-        await bot.api.sendDocument(chatId, new InputFile(Buffer.from(call.content), call.filename), call.caption ? { caption: call.caption } : {});
+        await api.sendDocument(chatId, new InputFile(Buffer.from(call.content), call.filename), call.caption ? { caption: call.caption } : {});
       }
     }
   }
@@ -118,7 +129,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     const chatId = String(ctx.chat!.id);
     const displayName = [ctx.from?.first_name, ctx.from?.last_name].filter(Boolean).join(' ') || ctx.from?.username;
     const replies = await core.handleMessage({ channel: 'telegram', chatId, ...(displayName ? { displayName } : {}), ...message });
-    for (const reply of replies) await send(chatId, reply, options);
+    for (const reply of replies) await send(bot.api, chatId, reply, options);
     await syncChatMenu(chatId).catch((error: unknown) => log.warn({ chat_id: chatId, err: error }, 'could not update the chat’s command menu'));
   }
 
@@ -171,7 +182,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     channel: 'telegram',
     async send(chatId, reply) {
       try {
-        await send(chatId, reply);
+        await send(outboxApi, chatId, reply);
       } catch (error) {
         throw deliveryErrorFor(error);
       }

@@ -1,0 +1,172 @@
+// Benchmark 1, inbound: people sending their monthly report through Telegram, end to end.
+// `tsx test/bench/inbound.ts sqlite|postgresql|baseline` prints figures (see common.ts).
+//
+// The bot is the production one: createTelegramChannel (grammY, @grammyjs/runner long polling,
+// auto-retry, throttler) → createCore → every capability → Prisma → the database, its replies
+// sent back to the Bot API stand-in (a worker thread, 127.0.0.1). The baseline is a minimal grammY
+// bot on the same runner and stand-in that does one better-sqlite3 INSERT per update and replies.
+//
+// The mix: 1,000 bound village contacts each send 5 updates, the next one only after the bot's
+// reply to the previous one arrives (as a person does):
+//   1. the figures in one sentence, numbers varying per contact and field order varying
+//      ("服务人次183，开放天数22，开放时长176小时，活动3场") → the summary with 确认/修改/取消 buttons
+//   2. the confirmation: typed "1" (even contacts) or the 确认提交 button (odd contacts, a
+//      callback_query) → the report is stored (MonthlyReport, revision, audit log) and checked
+//      against the annex-1 rules
+//   3. the progress question: "/status" or "进度" → the point's own report status
+//   4. a correction: the four figures again with other numbers, plus 培训1场 → the summary
+//   5. the confirmation the other way (button or "1") → revision 2 is stored
+// so 5,000 updates, 2,000 of them writing reports. Afterwards the database must hold 1,000 reports
+// at revision 2 and 2,000 revisions, or the run fails.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Bot } from 'grammy';
+import { run } from '@grammyjs/runner';
+import { createTelegramChannel } from '../../bot/channels/telegram.ts';
+import { createCore } from '../../bot/core/pipeline.ts';
+import { bindChat } from '../../bot/core/identity.ts';
+import { ManualClock } from '../../bot/time.ts';
+import { createCapabilities } from '../../commands/index.ts';
+import { applyDirectoryImport } from '../../commands/directory/store.ts';
+import { createTestDatabase } from '../support/database.ts';
+import { BENCH_TOKEN, benchLogger, emit, figure, generateDirectory, percentile, startStandIn, type StandIn } from './common.ts';
+
+type Step = { kind: 'text'; text: string } | { kind: 'button'; fallback: string };
+
+const CONTACTS = 1000;
+const WARMUP_CONTACTS = 60;
+const LATENCY_RATE = 500;
+const FIRST_CHAT_ID = 500_000;
+
+function scriptFor(k: number): Step[] {
+  const r = (n: number) => ((k * 7919 + n * 104729) % 997) / 997;
+  const days = 18 + Math.floor(r(1) * 9);
+  const hours = days * (6 + Math.floor(r(2) * 3));
+  const visitors = 80 + Math.floor(r(3) * 400);
+  const activities = 1 + Math.floor(r(4) * 5);
+  const first = k % 2 === 0
+    ? `服务人次${visitors}，开放天数${days}，开放时长${hours}小时，活动${activities}场`
+    : `开放天数${days}天，开放时长${hours}小时，服务人次${visitors}，活动${activities}场`;
+  const correction = `开放天数${days - 1}，开放时长${hours - 6}小时，服务人次${visitors + 15}，活动${activities}场，培训1场`;
+  const typed: Step = { kind: 'text', text: '1' };
+  const button: Step = { kind: 'button', fallback: 'report:confirm' };
+  return [
+    { kind: 'text', text: first },
+    k % 2 === 0 ? typed : button,
+    { kind: 'text', text: k % 3 === 0 ? '/status' : '进度' },
+    { kind: 'text', text: correction },
+    k % 2 === 0 ? button : typed,
+  ];
+}
+
+interface Done {
+  latencies: number[];
+  elapsedMs: number;
+  unexpectedReplies: number;
+}
+
+async function drive(standIn: StandIn, chatIds: number[], offset: number, ratePerSecond?: number): Promise<Done> {
+  const done = standIn.next<Done>('done');
+  standIn.worker.postMessage({ type: 'start', ratePerSecond, scripts: chatIds.map((id, i) => [id, scriptFor(i + offset)]) });
+  return done;
+}
+
+/**
+ * Three runs of the same script on different contacts: a warm-up (Prisma compiles each query shape
+ * on first use), the throughput run (everyone at once: up to 1,000 updates waiting, so its
+ * latencies are mostly queueing and are printed for information only), and the latency run, where
+ * updates become available at a fixed LATENCY_RATE (half the throughput target), open loop.
+ */
+async function phases(standIn: StandIn, label: string, targets: boolean): Promise<void> {
+  const ids = (n: number, from: number) => Array.from({ length: n }, (_, i) => from + i);
+  await drive(standIn, ids(WARMUP_CONTACTS, FIRST_CHAT_ID + 2 * CONTACTS), 2 * CONTACTS);
+  const saturated = await drive(standIn, ids(CONTACTS, FIRST_CHAT_ID), 0);
+  const paced = await drive(standIn, ids(CONTACTS, FIRST_CHAT_ID + CONTACTS), CONTACTS, LATENCY_RATE);
+  for (const result of [saturated, paced]) {
+    if (result.unexpectedReplies) throw new Error(`${result.unexpectedReplies} replies answered no pending update`);
+    if (result.latencies.length !== CONTACTS * 5) throw new Error(`expected ${CONTACTS * 5} replies, got ${result.latencies.length}`);
+  }
+  const busy = [...saturated.latencies].sort((a, b) => a - b);
+  const steady = [...paced.latencies].sort((a, b) => a - b);
+  const rate = (busy.length / saturated.elapsedMs) * 1000;
+  emit(figure(`inbound ${label}: updates per second`, rate, 'updates/s', targets ? { op: '>=', bound: 1000 } : undefined));
+  if (label !== 'baseline') emit(figure(`inbound ${label}: rate / baseline rate`, rate / baselineRate(), 'ratio', { op: '>=', bound: 0.3 }));
+  emit(figure(`inbound ${label}: p50 latency at ${LATENCY_RATE} updates/s`, percentile(steady, 50), 'ms'));
+  emit(figure(`inbound ${label}: p99 latency at ${LATENCY_RATE} updates/s`, percentile(steady, 99), 'ms', targets ? { op: '<', bound: 20 } : undefined));
+  emit(figure(`inbound ${label}: p50 latency, 1,000 at once`, percentile(busy, 50), 'ms'));
+  emit(figure(`inbound ${label}: p99 latency, 1,000 at once`, percentile(busy, 99), 'ms'));
+}
+
+/** run.ts runs the baseline first and hands its rate over */
+function baselineRate(): number {
+  const rate = Number(process.env.GXGC_BENCH_BASELINE_RATE);
+  if (!Number.isFinite(rate) || rate <= 0) throw new Error('GXGC_BENCH_BASELINE_RATE is not set: run the baseline first (npm run bench does)');
+  return rate;
+}
+
+async function benchBaseline(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'gxgc-bench-'));
+  const sqlite = new Database(join(dir, 'baseline.db'));
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.exec('CREATE TABLE message (id INTEGER PRIMARY KEY, chat_id TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL)');
+  const insert = sqlite.prepare('INSERT INTO message (chat_id, text, at) VALUES (?, ?, ?)');
+  const standIn = await startStandIn('inbound');
+  const bot = new Bot(BENCH_TOKEN, { client: { apiRoot: standIn.apiRoot } });
+  bot.on('message', async (ctx) => {
+    insert.run(String(ctx.chat.id), ctx.message.text ?? '', Date.now());
+    await ctx.reply('已收到');
+  });
+  bot.on('callback_query:data', async (ctx) => {
+    insert.run(String(ctx.chat?.id), ctx.callbackQuery.data, Date.now());
+    await ctx.answerCallbackQuery();
+    await ctx.reply('已收到');
+  });
+  await bot.init();
+  const runner = run(bot, { runner: { fetch: { allowed_updates: ['message', 'callback_query'] } } });
+  await phases(standIn, 'baseline', false);
+  await runner.stop();
+  await standIn.close();
+  sqlite.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function benchBot(provider: 'sqlite' | 'postgresql'): Promise<void> {
+  const test = await createTestDatabase(provider);
+  try {
+    const { db } = test;
+    const clock = new ManualClock('2026-11-03T02:00:00Z'); // 10:00 in Dongguan; October's reports are due
+    const log = benchLogger();
+    const total = 2 * CONTACTS + WARMUP_CONTACTS;
+    await applyDirectoryImport(db, generateDirectory(total, 1), 'bench');
+    const contacts = await db.contact.findMany({ where: { servicePoint: { level: 'village' } }, orderBy: { id: 'asc' }, select: { id: true } });
+    for (let i = 0; i < total; i++) await bindChat(db, 'telegram', String(FIRST_CHAT_ID + i), contacts[i]!.id, clock.now());
+
+    const standIn = await startStandIn('inbound');
+    const core = createCore({ db, clock, log, capabilities: createCapabilities() });
+    const channel = createTelegramChannel({ config: { token: BENCH_TOKEN, apiRoot: standIn.apiRoot, port: 0 }, core, db, clock, log });
+    await channel.start();
+    await phases(standIn, provider === 'sqlite' ? 'SQLite' : 'PostgreSQL', true);
+    await channel.stop();
+    await standIn.close();
+
+    const reports = await db.monthlyReport.findMany({ where: { month: '2026-10' }, select: { revision: true } });
+    const revisions = await db.monthlyReportRevision.count({ where: { report: { month: '2026-10' } } });
+    const expected = 2 * CONTACTS + WARMUP_CONTACTS;
+    const correct = reports.length === expected && reports.every((r) => r.revision === 2) && revisions === 2 * expected;
+    emit(figure(`inbound ${provider === 'sqlite' ? 'SQLite' : 'PostgreSQL'}: reports stored correctly (2,000 at revision 2, 4,000 revisions)`, correct ? 1 : 0, 'bool', { op: '==', bound: 1 }));
+  } finally {
+    await test.drop();
+  }
+}
+
+const which = process.argv[2];
+if (which === 'baseline') await benchBaseline();
+else if (which === 'sqlite' || which === 'postgresql') await benchBot(which);
+else {
+  process.stderr.write('usage: tsx test/bench/inbound.ts sqlite|postgresql|baseline\n');
+  process.exit(2);
+}
+process.exit(0);
