@@ -49,6 +49,9 @@ export interface TelegramChannel {
 
 const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 const COMMAND_NAME = /^[a-z0-9_]{1,32}$/;
+const MENU_RECHECK_MS = 10 * 60_000;
+/** messages that may change who the chat is: /bind, /start (deep links carry codes), 绑定 */
+const BIND_TEXT = /^\s*(\/(bind|start)\b|绑定)/i;
 
 /** The command menu of a role, as Telegram accepts it (lower-case names, 1–256 character descriptions, at most 100). */
 export function menuFor(core: Core, role: Role): BotCommand[] {
@@ -84,7 +87,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     }
     return result;
   });
-  outboxApi.config.use(apiThrottler(deps.throttle));
+  // 30 a second, evenly spaced: the default reservoir lets 30 go at once each second, and the jitter of
+  // those bursts puts 31 into some 1-second window, which Telegram answers with 429
+  outboxApi.config.use(apiThrottler(deps.throttle ?? { global: { reservoir: 30, reservoirRefreshAmount: 30, reservoirRefreshInterval: 1000, minTime: 34 } }));
   // bounded: auto-retry alone would retry network errors forever and hold an outbox lane; after a
   // few tries the error reaches the sender, which tells the outbox to try again later
   const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true, ...deps.retry });
@@ -113,10 +118,23 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     return contact && contact.active && contact.servicePoint.active ? roleOfPointLevel(contact.servicePoint.level) : 'unknown';
   }
 
-  /** After binding (or unbinding) a chat sees the commands of its new role in Telegram's menu. */
-  async function syncChatMenu(chatId: string): Promise<void> {
-    const role = await roleOfChat(chatId);
+  /** when this process last read the chat's role; reading it after every message cost a third of a report's queries */
+  const menuCheckedAt = new Map<string, number>();
+
+  /**
+   * After binding (or unbinding) a chat sees the commands of its new role in Telegram's menu. The
+   * role is read again after a message that may bind, and otherwise at most every MENU_RECHECK_MS
+   * (a contact deactivated by a directory import loses menu entries then; the core refuses the
+   * commands at once either way).
+   */
+  async function syncChatMenu(chatId: string, mayBind: boolean): Promise<void> {
+    const checked = menuCheckedAt.get(chatId);
+    const now = Date.now();
+    // an unknown chat is the one that binds, possibly over several messages: always read again
     const shown = menuShown.get(chatId);
+    if (!mayBind && shown !== undefined && shown !== 'unknown' && checked !== undefined && now - checked < MENU_RECHECK_MS) return;
+    menuCheckedAt.set(chatId, now);
+    const role = await roleOfChat(chatId);
     if (shown === role || (shown === undefined && role === 'unknown')) {
       menuShown.set(chatId, role);
       return;
@@ -130,7 +148,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     const displayName = [ctx.from?.first_name, ctx.from?.last_name].filter(Boolean).join(' ') || ctx.from?.username;
     const replies = await core.handleMessage({ channel: 'telegram', chatId, ...(displayName ? { displayName } : {}), ...message });
     for (const reply of replies) await send(bot.api, chatId, reply, options);
-    await syncChatMenu(chatId).catch((error: unknown) => log.warn({ chat_id: chatId, err: error }, 'could not update the chat’s command menu'));
+    const mayBind = Boolean(message.sharedPhone) || (message.choice ?? '').startsWith('bind:') || BIND_TEXT.test(message.text ?? '');
+    await syncChatMenu(chatId, mayBind).catch((error: unknown) => log.warn({ chat_id: chatId, err: error }, 'could not update the chat’s command menu'));
   }
 
   // one update per chat at a time: a chat's dialogue state must not be read by two handlers at once

@@ -44,8 +44,10 @@ export async function resolveAudience(db: Db, audience: Audience): Promise<{ poi
     select: { id: true, town: true, name: true, level: true, parentId: true },
     orderBy: [{ town: 'asc' }, { name: 'asc' }],
   });
+  // filtered by relation, not by a list of ids: a list of thousands of points exceeds SQLite's
+  // limit on query parameters
   const contacts = await db.contact.findMany({
-    where: { active: true, servicePointId: { in: points.map((p) => p.id) } },
+    where: { active: true, servicePoint: where },
     select: { id: true, name: true, servicePointId: true },
     orderBy: { id: 'asc' },
   });

@@ -2,6 +2,7 @@
 // 年服务人次). The minimums come from the Rule table only; without a row the bot says nothing
 // rather than state a figure the source document or an operator did not give.
 import type { Db } from '../../bot/db/client.ts';
+import { readMostly } from '../../bot/db/read-cache.ts';
 import { daysInMonth, parseMonthKey, type MonthKey } from '../../bot/time.ts';
 import type { FigureValue } from './parse.ts';
 import { parseStoredFigures } from './validate.ts';
@@ -70,7 +71,9 @@ export async function loadStandardInput(
   if (point.level !== 'town' && point.level !== 'village') return null;
   const { year } = parseMonthKey(month);
   const [rules, reports] = await Promise.all([
-    db.rule.findMany({ where: { level: point.level, OR: [{ item: { contains: '每周开放' } }, { item: { contains: '服务人次' } }] } }),
+    readMostly(db, 'reportRules', () => db.rule.findMany({ where: { OR: [{ item: { contains: '每周开放' } }, { item: { contains: '服务人次' } }] } })).then((all) =>
+      all.filter((r) => r.level === point.level),
+    ),
     db.monthlyReport.findMany({
       where: { servicePointId: point.id, month: { gte: `${year}-01`, lte: month } },
       select: { month: true, figures: true },

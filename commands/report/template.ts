@@ -3,6 +3,7 @@
 // an alias without a code change; the code only knows the stable keys.
 import { z } from 'zod';
 import type { Db } from '../../bot/db/client.ts';
+import { readMostly } from '../../bot/db/read-cache.ts';
 
 export const FIELD_TYPES = ['int', 'decimal', 'text'] as const;
 
@@ -59,9 +60,11 @@ export function buildTemplate(rows: readonly unknown[]): ReportTemplate {
 }
 
 /** The template operators maintain; falls back to the defaults when the table is still empty. */
-export async function loadTemplate(db: Db): Promise<ReportTemplate> {
-  const rows = await db.reportField.findMany({ orderBy: { sortOrder: 'asc' } });
-  return buildTemplate(rows.length > 0 ? rows : REPORT_FIELD_DEFAULTS);
+export function loadTemplate(db: Db): Promise<ReportTemplate> {
+  return readMostly(db, 'reportTemplate', async () => {
+    const rows = await db.reportField.findMany({ orderBy: { sortOrder: 'asc' } });
+    return buildTemplate(rows.length > 0 ? rows : REPORT_FIELD_DEFAULTS);
+  });
 }
 
 /**

@@ -3,6 +3,7 @@
 // rules missing from the file are removed, in one transaction — nothing is half-imported.
 import type { Logger } from 'pino';
 import type { Db } from '../../bot/db/client.ts';
+import { forgetReadMostly } from '../../bot/db/read-cache.ts';
 import { readTable, writeTable, formatOf, SpreadsheetError } from '../../bot/spreadsheet.ts';
 import { parseRulesTable, rulesToTable, type RuleInput } from './rulesFile.ts';
 
@@ -22,7 +23,7 @@ export interface RulesImportResult {
 
 /** Replaces the rules table with the given rows, in one transaction. */
 export async function replaceRules(db: Db, rules: readonly RuleInput[]): Promise<RulesImportResult> {
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     const existing = await tx.rule.findMany({ select: { id: true, level: true, item: true } });
     const wanted = new Set(rules.map((r) => `${r.level}|${r.item}`));
     const stale = existing.filter((r) => !wanted.has(`${r.level}|${r.item}`));
@@ -40,6 +41,8 @@ export async function replaceRules(db: Db, rules: readonly RuleInput[]): Promise
     });
     return { created, updated, removed: stale.length };
   });
+  forgetReadMostly(db);
+  return result;
 }
 
 export async function runRulesCli(argv: string[], deps: RulesCliDeps): Promise<number> {

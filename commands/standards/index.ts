@@ -2,6 +2,7 @@
 // Fact tables as they are in the database now (operators edit them with `gxgc rules import`). The
 // answering itself is pure (answer.ts); this module only loads the tables and picks the level.
 import type { Db } from '../../bot/db/client.ts';
+import { readMostly } from '../../bot/db/read-cache.ts';
 import type { Reply } from '../../bot/core/types.ts';
 import { ALL_ROLES, type Capability, type CommandContext } from '../capability.ts';
 import { answerStandardsQuestion, standardsOverview, type StandardsAnswer } from './answer.ts';
@@ -12,12 +13,14 @@ export interface StandardsTables {
   facts: FactRecord[];
 }
 
-export async function loadStandardsTables(db: Db): Promise<StandardsTables> {
-  const [rules, facts] = await Promise.all([
-    db.rule.findMany({ orderBy: [{ level: 'asc' }, { sortOrder: 'asc' }] }),
-    db.fact.findMany({ orderBy: { sortOrder: 'asc' } }),
-  ]);
-  return { rules, facts };
+export function loadStandardsTables(db: Db): Promise<StandardsTables> {
+  return readMostly(db, 'standardsTables', async () => {
+    const [rules, facts] = await Promise.all([
+      db.rule.findMany({ orderBy: [{ level: 'asc' }, { sortOrder: 'asc' }] }),
+      db.fact.findMany({ orderBy: { sortOrder: 'asc' } }),
+    ]);
+    return { rules, facts };
+  });
 }
 
 function pointLevelOf(ctx: CommandContext): string | null {
