@@ -2,6 +2,7 @@
 // recipients get. Source: 三（二）一: 随时了解市支中心资源发放通知，在规定时间内通过硬盘拷贝、VPN或FTP传输等
 // 方式获取资源. Pure functions only; the database edge is in release.ts and status.ts.
 import { z } from 'zod';
+import { POINT_LEVEL_LABELS } from '../../bot/domain.ts';
 import type { Choice } from '../../bot/core/types.ts';
 import { fromLocal, localDateString, toLocal } from '../../bot/time.ts';
 
@@ -31,12 +32,7 @@ export function parseFetchMethod(input: string): FetchMethod | null {
 export const AUDIENCE_LEVELS = ['town', 'village', 'school', 'enterprise'] as const;
 export type AudienceLevel = (typeof AUDIENCE_LEVELS)[number];
 
-export const LEVEL_LABELS: Record<AudienceLevel, string> = {
-  town: '镇级',
-  village: '村级',
-  school: '学校',
-  enterprise: '企业',
-};
+export const LEVEL_LABELS: Record<AudienceLevel, string> = POINT_LEVEL_LABELS;
 
 const LEVEL_WORDS: Record<AudienceLevel, string[]> = {
   town: ['镇级', '镇', '镇街', '镇(街)', '镇（街）', 'town'],
