@@ -5,8 +5,8 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../time.ts';
 import type { Capability, CommandContext, CommandSpec, CoreServices } from '../../commands/capability.ts';
-import { resolveActor } from './identity.ts';
-import { loadConversation, saveConversation, type LoadedConversation } from './conversation.ts';
+import { resolveChat } from './identity.ts';
+import { conversationFromRow, saveConversation, type LoadedConversation } from './conversation.ts';
 import { FloodGate } from './rate-limit.ts';
 import { ROLE_LABELS, type Actor, type IncomingMessage, type Reply } from './types.ts';
 
@@ -141,8 +141,9 @@ export function createCore(deps: CoreDeps): Core {
       if (!text && !message.choice && !message.sharedPhone) {
         return [{ text: '收到一条空消息。请直接输入文字，或发送 /help 查看可以做什么。' }];
       }
-      const actor = await resolveActor(db, message.channel, message.chatId, now, message.displayName);
-      const conversation = await loadConversation(db, message.channel, message.chatId, now);
+      const chat = await resolveChat(db, message.channel, message.chatId, now, message.displayName);
+      const actor = chat.actor;
+      const conversation = conversationFromRow(chat.conversation, now);
       let choice = message.choice ?? null;
       if (!choice && conversation.choices.length) {
         const picked = /^\d{1,2}$/.test(text) ? conversation.choices[Number(text) - 1] : conversation.choices.find((c) => c.label === text);

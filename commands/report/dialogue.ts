@@ -11,9 +11,9 @@ import { foldText, readNumber } from './numerals.ts';
 import { parseReportMessage, rangeHint, type FigureValue, type ParsedReport } from './parse.ts';
 import { checkPlausibility } from './plausibility.ts';
 import { loadStandardInput, standardLines } from './standards.ts';
-import { findReport, saveReport } from './storage.ts';
+import { findReport, loadReportMonths, saveReport } from './storage.ts';
 import { loadTemplate, type ReportField, type ReportTemplate } from './template.ts';
-import { boundsFor, checkFigure, missingRequired, validateFigures } from './validate.ts';
+import { boundsFor, checkFigure, missingRequired, parseStoredFigures, validateFigures } from './validate.ts';
 
 export const FLOW = 'report';
 
@@ -344,9 +344,14 @@ async function confirm(ctx: CommandContext, draft: Draft): Promise<Reply[]> {
   const missing = draft.noNewData ? [] : missingRequired(draft.figures, template);
   const issues = draft.noNewData ? [] : validateFigures(draft.figures, template, draft.month);
   if (missing.length || issues.length) return advance(ctx, draft, template, issues.map((i) => i.message));
+  // the point's history in one query: last month for the plausibility check, whether this month is
+  // stored already (the write then need not read it again), and the year so far for the standards
+  const lastMonth = addMonths(draft.month, -1);
+  const yearStart = `${draft.month.slice(0, 4)}-01`;
+  const history = await loadReportMonths(ctx.db, draft.pointId, lastMonth < yearStart ? lastMonth : yearStart, draft.month);
   if (!draft.checked && !draft.noNewData) {
-    const last = await findReport(ctx.db, draft.pointId, addMonths(draft.month, -1));
-    const warnings = checkPlausibility(draft.figures, last?.status === 'reported' ? last.figures : null, template);
+    const last = history.find((r) => r.month === lastMonth);
+    const warnings = checkPlausibility(draft.figures, last?.status === 'reported' ? parseStoredFigures(last.figures) : null, template);
     if (warnings.length) {
       draft.checked = true;
       saveDraft(ctx, draft, 'doubleCheck');
@@ -369,6 +374,7 @@ async function confirm(ctx: CommandContext, draft: Draft): Promise<Reply[]> {
     channel: ctx.actor.channel,
     actor: `${ctx.actor.channel}:${ctx.actor.chatId}`,
     at: now,
+    expectExisting: history.some((r) => r.month === draft.month),
   });
   ctx.conversation.clear();
   ctx.log.info({ pointId: draft.pointId, month: draft.month, revision: stored.revision, late: stored.submissionLate }, 'monthly report stored');
@@ -381,7 +387,7 @@ async function confirm(ctx: CommandContext, draft: Draft): Promise<Reply[]> {
   if (stored.submissionLate) {
     lines.push(`提醒：${monthLabel(draft.month)}的月报应在 ${localDateString(reportDueDate(draft.month))} 前（每月5日前）上报，这次已记为逾期。`);
   }
-  const standardInput = await loadStandardInput(ctx.db, { id: draft.pointId, level: draft.pointLevel }, draft.month, draft.noNewData ? {} : draft.figures, draft.noNewData);
+  const standardInput = await loadStandardInput(ctx.db, { id: draft.pointId, level: draft.pointLevel }, draft.month, draft.noNewData ? {} : draft.figures, draft.noNewData, history);
   if (standardInput) lines.push(...standardLines(standardInput));
   return [{ text: lines.join('\n') }];
 }

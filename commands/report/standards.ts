@@ -67,18 +67,22 @@ export async function loadStandardInput(
   month: MonthKey,
   figures: Record<string, FigureValue>,
   noNewData: boolean,
+  /** the point's stored reports of January..month, when the caller has read them already */
+  yearSoFar?: readonly { month: string; figures: string }[],
 ): Promise<StandardInput | null> {
   if (point.level !== 'town' && point.level !== 'village') return null;
   const { year } = parseMonthKey(month);
-  const [rules, reports] = await Promise.all([
+  const [rules, loaded] = await Promise.all([
     readMostly(db, 'reportRules', () => db.rule.findMany({ where: { OR: [{ item: { contains: '每周开放' } }, { item: { contains: '服务人次' } }] } })).then((all) =>
       all.filter((r) => r.level === point.level),
     ),
-    db.monthlyReport.findMany({
-      where: { servicePointId: point.id, month: { gte: `${year}-01`, lte: month } },
-      select: { month: true, figures: true },
-    }),
+    yearSoFar ??
+      db.monthlyReport.findMany({
+        where: { servicePointId: point.id, month: { gte: `${year}-01`, lte: month } },
+        select: { month: true, figures: true },
+      }),
   ]);
+  const reports = loaded.filter((r) => r.month >= `${year}-01` && r.month <= month);
   const asMinimum = (r: (typeof rules)[number] | undefined): RuleMinimum | null =>
     r && r.quantity !== null ? { item: r.item, quantity: r.quantity, unit: r.unit } : null;
   let visitorsYearToDate = 0;

@@ -19,6 +19,12 @@ export interface Submission {
   /** AuditLog.actor: "<channel>:<chat id>" or "cli" */
   actor: string;
   at: Date;
+  /**
+   * Whether the caller has just seen a stored report for the month: the write then tries an update
+   * first, else a create, and skips reading the row again. A wrong guess (another chat stored one in
+   * between) costs one retry, never a wrong revision.
+   */
+  expectExisting?: boolean;
 }
 
 export interface StoredReport {
@@ -34,10 +40,10 @@ export async function saveReport(db: Db, submission: Submission): Promise<Stored
   const figures = storedFiguresSchema.parse(submission.status === 'noNewData' ? {} : submission.figures);
   const figuresJson = JSON.stringify(figures);
   const submissionLate = isLateSubmission(submission.month, submission.at);
-  const attempt = () =>
+  const key = { servicePointId_month: { servicePointId: submission.servicePointId, month: submission.month } };
+  const attempt = (mode: 'update' | 'create' | 'read') =>
     db.$transaction(async (tx) => {
-      const key = { servicePointId_month: { servicePointId: submission.servicePointId, month: submission.month } };
-      const existing = await tx.monthlyReport.findUnique({ where: key, select: { id: true } });
+      const existing = mode === 'read' ? (await tx.monthlyReport.findUnique({ where: key, select: { id: true } })) !== null : mode === 'update';
       // the increment happens in the database, so two confirmations at once get 2 and 3, not 2 and 2
       const report = existing
         ? await tx.monthlyReport.update({
@@ -49,6 +55,7 @@ export async function saveReport(db: Db, submission: Submission): Promise<Stored
               submittedByContactId: submission.contactId,
               submittedAt: submission.at,
             },
+            select: { id: true, revision: true, isLate: true },
           })
         : await tx.monthlyReport.create({
             data: {
@@ -62,6 +69,7 @@ export async function saveReport(db: Db, submission: Submission): Promise<Stored
               firstSubmittedAt: submission.at,
               isLate: submissionLate,
             },
+            select: { id: true, revision: true, isLate: true },
           });
       await tx.monthlyReportRevision.create({
         data: {
@@ -74,6 +82,7 @@ export async function saveReport(db: Db, submission: Submission): Promise<Stored
           submittedAt: submission.at,
           isLate: submissionLate,
         },
+        select: { id: true },
       });
       await tx.auditLog.create({
         data: {
@@ -92,16 +101,23 @@ export async function saveReport(db: Db, submission: Submission): Promise<Stored
             late: submissionLate,
           }),
         },
+        select: { id: true },
       });
       return { reportId: report.id, revision: report.revision, isLate: report.isLate, submissionLate };
     });
+  const first = submission.expectExisting === undefined ? 'read' : submission.expectExisting ? 'update' : 'create';
   try {
-    return await attempt();
+    return await attempt(first);
   } catch (error) {
-    // two first submissions racing: the loser's create hits the unique key; the second try updates
-    if (isUniqueViolation(error)) return attempt();
+    // two first submissions racing: the loser's create hits the unique key; a guessed update found
+    // no row (P2025). Either way the transaction rolled back, and reading the row decides the retry
+    if (isUniqueViolation(error) || (first === 'update' && isNotFound(error))) return attempt('read');
     throw error;
   }
+}
+
+function isNotFound(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'P2025';
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -126,4 +142,20 @@ export async function findReport(db: Db, servicePointId: number, month: MonthKey
     submittedAt: row.submittedAt,
     isLate: row.isLate,
   };
+}
+
+export interface StoredMonth {
+  month: MonthKey;
+  status: ReportStatus;
+  /** as stored (JSON) */
+  figures: string;
+}
+
+/** A point's stored reports of months from..to (inclusive), in one query. */
+export async function loadReportMonths(db: Db, servicePointId: number, from: MonthKey, to: MonthKey): Promise<StoredMonth[]> {
+  const rows = await db.monthlyReport.findMany({
+    where: { servicePointId, month: { gte: from, lte: to } },
+    select: { month: true, status: true, figures: true },
+  });
+  return rows.map((r) => ({ month: r.month as MonthKey, status: r.status === 'noNewData' ? 'noNewData' : 'reported', figures: r.figures }));
 }
