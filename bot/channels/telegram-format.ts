@@ -27,6 +27,11 @@ export function callbackDataFor(value: string): string {
  * choices the chat was last offered (the core keeps them); an unknown hash stays as it is, and the
  * core answers that the option has expired.
  */
+/** Whether callback data stands for a long choice value, which only the offered choices can resolve. */
+export function isHashedCallbackData(data: string): boolean {
+  return data.startsWith(HASHED);
+}
+
 export function choiceFromCallbackData(data: string, offered: readonly Choice[]): string {
   if (!data.startsWith(HASHED)) return data;
   return offered.find((c) => callbackDataFor(c.value) === data)?.value ?? data;

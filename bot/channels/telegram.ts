@@ -17,7 +17,7 @@ import type { Core } from '../core/pipeline.ts';
 import type { AppConfig } from '../config.ts';
 import { roleOfPointLevel } from '../domain.ts';
 import type { ChannelSender, Choice, IncomingMessage, Reply, Role } from '../core/types.ts';
-import { SHARE_PHONE_LABEL, callsForReply, choiceFromCallbackData, deliveryErrorFor, sharePhoneKeyboard } from './telegram-format.ts';
+import { SHARE_PHONE_LABEL, callsForReply, choiceFromCallbackData, deliveryErrorFor, isHashedCallbackData, sharePhoneKeyboard } from './telegram-format.ts';
 
 export type TelegramConfig = NonNullable<AppConfig['telegram']>;
 
@@ -48,6 +48,19 @@ export interface TelegramChannel {
 }
 
 const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+/** getUpdates holds the connection open this long when there is nothing new (the runner's default) */
+const LONG_POLL_SECONDS = 30;
+/**
+ * Any Bot API call that has not answered after this long is aborted and counts as failed (auto-retry
+ * or the outbox tries again); grammY's default, 500 s, would let one hung request stall a chat for
+ * minutes. It must stay above LONG_POLL_SECONDS, or every quiet getUpdates would be aborted.
+ */
+const API_TIMEOUT_SECONDS = 60;
+/**
+ * Updates handled at once. Updates of one chat still run one after another (sequentialize below);
+ * across chats, database round trips overlap (on PostgreSQL up to the pool's connections).
+ */
+const SINK_CONCURRENCY = 500;
 const COMMAND_NAME = /^[a-z0-9_]{1,32}$/;
 const MENU_RECHECK_MS = 10 * 60_000;
 /** messages that may change who the chat is: /bind, /start (deep links carry codes), 绑定 */
@@ -65,7 +78,7 @@ export function menuFor(core: Core, role: Role): BotCommand[] {
 export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChannel {
   const { config, core, db, log: baseLog } = deps;
   const log = baseLog.child({ channel: 'telegram' });
-  const client = config.apiRoot ? { apiRoot: config.apiRoot.replace(/\/+$/, '') } : {};
+  const client = { timeoutSeconds: API_TIMEOUT_SECONDS, ...(config.apiRoot ? { apiRoot: config.apiRoot.replace(/\/+$/, '') } : {}) };
   const bot = new Bot(config.token, { client });
   /**
    * Proactive messages (the outbox: notices, reminders) go through their own Api with the throttler
@@ -127,14 +140,16 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
    * (a contact deactivated by a directory import loses menu entries then; the core refuses the
    * commands at once either way).
    */
-  async function syncChatMenu(chatId: string, mayBind: boolean): Promise<void> {
+  async function syncChatMenu(chatId: string, mayBind: boolean, roleSeen: Role | undefined): Promise<void> {
     const checked = menuCheckedAt.get(chatId);
     const now = Date.now();
     // an unknown chat is the one that binds, possibly over several messages: always read again
     const shown = menuShown.get(chatId);
     if (!mayBind && shown !== undefined && shown !== 'unknown' && checked !== undefined && now - checked < MENU_RECHECK_MS) return;
     menuCheckedAt.set(chatId, now);
-    const role = await roleOfChat(chatId);
+    // the core has just read the chat's role for this message; a message that may bind (or a chat
+    // still unknown, which binds) can have changed it since, so only then is it read again
+    const role = !mayBind && roleSeen !== undefined && roleSeen !== 'unknown' ? roleSeen : await roleOfChat(chatId);
     if (shown === role || (shown === undefined && role === 'unknown')) {
       menuShown.set(chatId, role);
       return;
@@ -146,10 +161,15 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   async function handle(ctx: Context, message: Omit<IncomingMessage, 'channel' | 'chatId'>, options: { afterContact?: boolean } = {}): Promise<void> {
     const chatId = String(ctx.chat!.id);
     const displayName = [ctx.from?.first_name, ctx.from?.last_name].filter(Boolean).join(' ') || ctx.from?.username;
-    const replies = await core.handleMessage({ channel: 'telegram', chatId, ...(displayName ? { displayName } : {}), ...message });
+    let roleSeen: Role | undefined;
+    const replies = await core.handleMessage({ channel: 'telegram', chatId, ...(displayName ? { displayName } : {}), ...message }, {
+      onActor: (actor) => {
+        roleSeen = actor.role;
+      },
+    });
     for (const reply of replies) await send(bot.api, chatId, reply, options);
     const mayBind = Boolean(message.sharedPhone) || (message.choice ?? '').startsWith('bind:') || BIND_TEXT.test(message.text ?? '');
-    await syncChatMenu(chatId, mayBind).catch((error: unknown) => log.warn({ chat_id: chatId, err: error }, 'could not update the chat’s command menu'));
+    await syncChatMenu(chatId, mayBind, roleSeen).catch((error: unknown) => log.warn({ chat_id: chatId, err: error }, 'could not update the chat’s command menu'));
   }
 
   // one update per chat at a time: a chat's dialogue state must not be read by two handlers at once
@@ -162,14 +182,18 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     // a pressed keyboard goes away, so a confirmation cannot be pressed twice by accident
     const pressed = ctx.callbackQuery.message?.message_id;
     if (pressed !== undefined) await bot.api.editMessageReplyMarkup(ctx.chat.id, pressed).catch(() => undefined);
-    const offered = await db.conversation.findUnique({ where: { channel_chatId: { channel: 'telegram', chatId: String(ctx.chat.id) } }, select: { choices: true } });
+    const data = ctx.callbackQuery.data;
     let choices: Choice[] = [];
-    try {
-      choices = offered ? (JSON.parse(offered.choices) as Choice[]) : [];
-    } catch {
-      choices = [];
+    // only a hashed long value needs the offered choices; most buttons carry the value itself
+    if (isHashedCallbackData(data)) {
+      const offered = await db.conversation.findUnique({ where: { channel_chatId: { channel: 'telegram', chatId: String(ctx.chat.id) } }, select: { choices: true } });
+      try {
+        choices = offered ? (JSON.parse(offered.choices) as Choice[]) : [];
+      } catch {
+        choices = [];
+      }
     }
-    await handle(ctx, { choice: choiceFromCallbackData(ctx.callbackQuery.data, choices) });
+    await handle(ctx, { choice: choiceFromCallbackData(data, choices) });
   });
 
   bot.on('message', async (ctx) => {
@@ -259,7 +283,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       }
       // a webhook left over from another deployment would make getUpdates fail with 409
       await bot.api.deleteWebhook();
-      runner = run(bot, { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } });
+      runner = run(bot, { sink: { concurrency: SINK_CONCURRENCY }, runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES], timeout: LONG_POLL_SECONDS } } });
       log.info('telegram long polling started');
     },
     async stop() {

@@ -24,9 +24,15 @@ export interface CoreDeps {
 }
 
 export interface Core {
-  handleMessage(message: IncomingMessage): Promise<Reply[]>;
+  handleMessage(message: IncomingMessage, observe?: MessageObserver): Promise<Reply[]>;
   /** commands a role may use, for help texts and Telegram's command menu */
   commandsFor(role: Actor['role']): CommandSpec[];
+}
+
+/** What a channel may learn about a message besides its replies. */
+export interface MessageObserver {
+  /** who wrote, as read at the start of handling (Telegram sets the chat's command menu from the role) */
+  onActor?(actor: Actor): void;
 }
 
 interface Route {
@@ -123,7 +129,7 @@ export function createCore(deps: CoreDeps): Core {
     return [{ text: '没有听懂您的意思。发送 /help 查看可以做什么。' }];
   }
 
-  async function handleMessage(message: IncomingMessage): Promise<Reply[]> {
+  async function handleMessage(message: IncomingMessage, observe?: MessageObserver): Promise<Reply[]> {
     const now = clock.now();
     const log = deps.log.child({ channel: message.channel, chat_id: message.chatId });
     try {
@@ -143,6 +149,7 @@ export function createCore(deps: CoreDeps): Core {
       }
       const chat = await resolveChat(db, message.channel, message.chatId, now, message.displayName);
       const actor = chat.actor;
+      observe?.onActor?.(actor);
       const conversation = conversationFromRow(chat.conversation, now);
       let choice = message.choice ?? null;
       if (!choice && conversation.choices.length) {
