@@ -1,0 +1,51 @@
+// Storing confirmed reports when confirmations meet: every one becomes its own revision, whatever
+// the caller guessed about the month being stored already, on both databases.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findReport, saveReport, type Submission } from '../../commands/report/storage.ts';
+import { createTestDatabase, TEST_PROVIDERS, type TestDatabase } from '../support/database.ts';
+
+describe.each(TEST_PROVIDERS)('report storage on %s', (provider) => {
+  let test: TestDatabase;
+  let pointId: number;
+  const at = new Date('2026-11-02T02:00:00Z');
+  const submission = (month: string, visitors: number, expectExisting?: boolean): Submission => ({
+    servicePointId: pointId,
+    month: month as Submission['month'],
+    status: 'reported',
+    figures: { openDays: 20, openHours: 160, visitors, activities: 2 },
+    contactId: null,
+    channel: 'console',
+    actor: 'cli',
+    at,
+    ...(expectExisting === undefined ? {} : { expectExisting }),
+  });
+
+  beforeAll(async () => {
+    test = await createTestDatabase(provider);
+    const point = await test.db.servicePoint.create({ data: { town: '石龙镇', name: '存储测试村', level: 'village' } });
+    pointId = point.id;
+  });
+  afterAll(async () => test.drop());
+
+  it('numbers simultaneous first submissions 1..n, each with its revision and audit row', async () => {
+    const stored = await Promise.all([1, 2, 3, 4].map((i) => saveReport(test.db, submission('2026-10', 100 + i, false))));
+    expect(stored.map((s) => s.revision).sort()).toEqual([1, 2, 3, 4]);
+    const report = await findReport(test.db, pointId, '2026-10');
+    expect(report?.revision).toBe(4);
+    expect(report?.isLate).toBe(false);
+    const revisions = await test.db.monthlyReportRevision.findMany({ where: { reportId: stored[0]!.reportId }, orderBy: { revision: 'asc' } });
+    expect(revisions.map((r) => r.revision)).toEqual([1, 2, 3, 4]);
+    const audit = await test.db.auditLog.findMany({ where: { entity: 'MonthlyReport', entityId: String(stored[0]!.reportId) } });
+    expect(audit.map((a) => a.action).sort()).toEqual(['report.revise', 'report.revise', 'report.revise', 'report.submit']);
+  });
+
+  it('stores a first report when the caller wrongly expected one, and a correction when it expected none', async () => {
+    const first = await saveReport(test.db, submission('2026-09', 90, true));
+    expect(first.revision).toBe(1);
+    const second = await saveReport(test.db, submission('2026-09', 95, false));
+    expect(second).toMatchObject({ reportId: first.reportId, revision: 2 });
+    const report = await findReport(test.db, pointId, '2026-09');
+    expect(report).toMatchObject({ status: 'reported', revision: 2, figures: { visitors: 95 } });
+    expect(report?.submittedAt.toISOString()).toBe(at.toISOString());
+  });
+});
