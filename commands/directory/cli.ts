@@ -24,7 +24,7 @@ export async function importDirectoryFile(file: string, deps: CliDeps): Promise<
     deps.out(formatProblems(parsed.problems));
     return 1;
   }
-  const s = await applyDirectoryImport(deps.db, parsed.rows, 'cli');
+  const s = await applyDirectoryImport(deps.db, parsed.rows, 'cli', null, deps.clock.now());
   deps.out(
     `导入成功：${s.points.total} 个服务点（新增 ${s.points.created}，更新 ${s.points.updated}，停用 ${s.points.deactivated}），` +
       `${s.contacts.total} 位联系人（新增 ${s.contacts.created}，更新 ${s.contacts.updated}，停用 ${s.contacts.deactivated}）。已绑定的聊天账号保持不变。`,
