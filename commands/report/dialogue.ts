@@ -344,8 +344,8 @@ async function confirm(ctx: CommandContext, draft: Draft): Promise<Reply[]> {
   const missing = draft.noNewData ? [] : missingRequired(draft.figures, template);
   const issues = draft.noNewData ? [] : validateFigures(draft.figures, template, draft.month);
   if (missing.length || issues.length) return advance(ctx, draft, template, issues.map((i) => i.message));
-  // the point's history in one query: last month for the plausibility check, whether this month is
-  // stored already (the write then need not read it again), and the year so far for the standards
+  // the point's history in one query: last month for the plausibility check, the year so far for
+  // the standards
   const lastMonth = addMonths(draft.month, -1);
   const yearStart = `${draft.month.slice(0, 4)}-01`;
   const history = await loadReportMonths(ctx.db, draft.pointId, lastMonth < yearStart ? lastMonth : yearStart, draft.month);
@@ -374,7 +374,6 @@ async function confirm(ctx: CommandContext, draft: Draft): Promise<Reply[]> {
     channel: ctx.actor.channel,
     actor: `${ctx.actor.channel}:${ctx.actor.chatId}`,
     at: now,
-    expectExisting: history.some((r) => r.month === draft.month),
   });
   ctx.conversation.clear();
   ctx.log.info({ pointId: draft.pointId, month: draft.month, revision: stored.revision, late: stored.submissionLate }, 'monthly report stored');
