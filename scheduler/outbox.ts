@@ -2,10 +2,11 @@
 // principle 3). Writers call enqueueOutbox; the worker claims due rows, picks the contact's channel,
 // sends through that channel's ChannelSender and records the outcome.
 //
-// Exactly-once where it can be had: enqueueing a dedupeKey twice is a no-op, and a row is claimed by a
+// Exactly-once where it can be had: enqueueing a dedupeKey twice is a no-op, and rows are claimed by a
 // conditional UPDATE (status and due time re-checked by the database), so two instances never hold
 // the same row. A crash after sending and before recording leaves the row 'sending' until its lease
-// expires; then it is sent again — the one message in flight is the only possible duplicate.
+// expires; then it is sent again. Each channel sends one message at a time and records its outcome
+// before the next send starts, so the one message in flight is the only possible duplicate.
 import type { Logger } from 'pino';
 import type { Db } from '../bot/db/client.ts';
 import type { Clock } from '../bot/time.ts';
@@ -95,7 +96,7 @@ export interface OutboxWorkerOptions {
   senders: readonly ChannelSender[];
   /** distinguishes instances in lockedBy (hostname:pid, or a test's name) */
   instanceId: string;
-  /** rows claimed per round */
+  /** rows claimed at a time; the next claim is made while the last of them is being sent */
   batchSize?: number;
   /** how long a claim holds; after that another instance may take the row over */
   leaseMs?: number;
@@ -103,7 +104,10 @@ export interface OutboxWorkerOptions {
   maxAttempts?: number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
-  /** messages in flight at once per channel (rate limits themselves live in the channel adapters) */
+  /**
+   * messages in flight at once per channel (default DEFAULT_CONCURRENCY_PER_CHANNEL, 1: see there);
+   * rate limits themselves live in the channel adapters
+   */
   concurrencyPerChannel?: Partial<Record<ChannelName, number>>;
   /** how often start() looks for due rows when nobody wakes it (rows written by another process) */
   pollIntervalMs?: number;
@@ -131,6 +135,20 @@ export interface OutboxWorker {
   /** rows were just written: run soon instead of at the next poll */
   wake(): void;
 }
+
+/**
+ * One message in flight per channel, by default. DESIGN.md principle 3 promises that a crash
+ * duplicates at most the one message in flight: a message counts as in flight from the moment it is
+ * handed to the sender until its outcome is recorded, and a SIGKILL in that window makes it go out
+ * again once its lease expires. With n sends in flight a kill can duplicate n messages. The cost is
+ * throughput: a lane's rate is bounded by one send's round trip plus recording it. That is enough for
+ * Telegram, whose sender spaces bulk sends 34 ms apart anyway (a round trip to the Bot API plus one
+ * UPDATE usually fits), but a slow platform (seconds per send) would deliver that slowly; raise
+ * concurrencyPerChannel for it only if duplicating that many messages at a crash is acceptable.
+ * Lanes are per channel, so a process serving Telegram and WeChat at once has one message in flight
+ * on each: a kill then duplicates at most one message per channel.
+ */
+export const DEFAULT_CONCURRENCY_PER_CHANNEL = 1;
 
 export const NOT_BOUND = 'not bound: the contact has no chat bound to the bot';
 
@@ -199,7 +217,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     ],
   });
 
-  async function claim(afterId: number): Promise<{ ids: number[]; lastSeenId: number }> {
+  /**
+   * Claim up to batchSize due rows after the cursor: one read of candidate ids, then one conditional
+   * UPDATE ... WHERE id IN (...) AND (due) RETURNING id. The database evaluates the due condition again
+   * under the row lock, so of two instances racing for a row exactly one gets it back; the other's
+   * claim simply returns fewer rows.
+   */
+  async function claim(afterId: number): Promise<{ rows: ClaimedRow[]; lastSeenId: number }> {
     const now = clock.now();
     const candidates = await db.outboxMessage.findMany({
       where: { id: { gt: afterId }, ...dueWhere(now) },
@@ -207,16 +231,15 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       take: batchSize,
       select: { id: true },
     });
-    const ids: number[] = [];
-    for (const { id } of candidates) {
-      // the WHERE is evaluated again by the database under the row lock: only one instance wins
-      const { count } = await db.outboxMessage.updateMany({
-        where: { id, ...dueWhere(now) },
-        data: { status: 'sending', lockedBy: instanceId, lockedUntil: new Date(now.getTime() + leaseMs), attempts: { increment: 1 } },
-      });
-      if (count === 1) ids.push(id);
-    }
-    return { ids, lastSeenId: candidates.at(-1)?.id ?? afterId };
+    const lastSeenId = candidates.at(-1)?.id ?? afterId;
+    if (candidates.length === 0) return { rows: [], lastSeenId };
+    const won = await db.outboxMessage.updateManyAndReturn({
+      where: { id: { in: candidates.map((c) => c.id) }, ...dueWhere(now) },
+      data: { status: 'sending', lockedBy: instanceId, lockedUntil: new Date(now.getTime() + leaseMs), attempts: { increment: 1 } },
+      select: { id: true },
+    });
+    if (won.length === 0) return { rows: [], lastSeenId };
+    return { rows: await loadClaimed(db, won.map((r) => r.id)), lastSeenId };
   }
 
   function chooseTarget(row: ClaimedRow): Target {
@@ -233,7 +256,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return { kind: 'send', sender: senders.get(identity.channel)!, channel: identity.channel as ChannelName, externalId: identity.externalId, identityId: identity.id };
   }
 
-  async function deliver(row: ClaimedRow, target: Target, summary: OutboxRunSummary): Promise<void> {
+  async function deliver(row: ClaimedRow, target: Target, summary: OutboxRunSummary, afterwards: Promise<void>[]): Promise<void> {
     const done = { lockedBy: null, lockedUntil: null };
     if (target.kind === 'unreachable') {
       await db.outboxMessage.update({ where: { id: row.id }, data: { ...done, status: 'unreachable', lastError: target.reason } });
@@ -294,54 +317,110 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     });
     summary.delivered += 1;
     if (choices.length > 0) {
-      // so a WeChat or console "1" (or the label typed out) is read as this message's choice
-      await rememberOfferedChoices(db, target.channel, target.externalId, choices, clock.now()).catch((error: unknown) =>
-        log.warn({ outboxId: row.id, err: error }, 'could not remember the offered choices'),
+      // so a WeChat or console "1" (or the label typed out) is read as this message's choice. Not
+      // awaited before the next send: it is not part of the outcome a crash could lose (the row is
+      // already 'delivered'), and two more queries per message would slow the one lane of a broadcast
+      afterwards.push(
+        rememberOfferedChoices(db, target.channel, target.externalId, choices, clock.now()).catch((error: unknown) =>
+          log.warn({ outboxId: row.id, err: error }, 'could not remember the offered choices'),
+        ),
       );
     }
     log.debug({ outboxId: row.id, ...where, purpose: row.purpose }, 'outbox message delivered');
   }
 
-  async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-    let next = 0;
-    const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const item = items[next++]!;
-        await work(item);
-      }
-    });
-    await Promise.all(runners);
-  }
-
+  /**
+   * Delivery flows continuously: each channel has its own lane of `concurrencyPerChannel` senders
+   * pulling from a queue of claimed rows, and when the last queued row starts sending, the next batch
+   * is claimed while it is in flight — no lane waits for a whole batch to finish, and at most one
+   * batch is held ahead, so another instance still finds rows to claim.
+   */
   async function runOnce(): Promise<OutboxRunSummary> {
     const summary: OutboxRunSummary = { claimed: 0, delivered: 0, retried: 0, failed: 0, unreachable: 0 };
+    const afterwards: Promise<void>[] = [];
+    const queues = new Map<string, { row: ClaimedRow; target: Target }[]>();
+    const active = new Map<string, number>();
+    const runners = new Set<Promise<void>>();
     // a cursor, so a row retried with a zero backoff is not taken again within the same run
     let afterId = 0;
-    for (;;) {
-      const { ids, lastSeenId } = await claim(afterId);
-      if (lastSeenId === afterId) break;
-      afterId = lastSeenId;
-      if (ids.length === 0) continue;
-      summary.claimed += ids.length;
-      const rows = await loadClaimed(db, ids);
-      const byChannel = new Map<string, { row: ClaimedRow; target: Target }[]>();
-      for (const row of rows) {
-        const target = chooseTarget(row);
-        const lane = target.kind === 'send' ? target.channel : '';
-        byChannel.set(lane, [...(byChannel.get(lane) ?? []), { row, target }]);
-      }
-      await Promise.all(
-        [...byChannel].map(([channel, jobs]) =>
-          pool(jobs, options.concurrencyPerChannel?.[channel as ChannelName] ?? 4, async ({ row, target }) => {
-            try {
-              await deliver(row, target, summary);
-            } catch (error) {
-              // the row stays 'sending' and is taken again when its lease expires
-              log.error({ outboxId: row.id, err: error }, 'recording an outbox outcome failed');
+    let exhausted = false;
+    let claiming: Promise<void> | null = null;
+    const queued = () => [...queues.values()].reduce((n, q) => n + q.length, 0);
+
+    function refill(): Promise<void> {
+      if (exhausted) return Promise.resolve();
+      claiming ??= (async () => {
+        try {
+          for (;;) {
+            const { rows, lastSeenId } = await claim(afterId);
+            if (lastSeenId === afterId) {
+              exhausted = true;
+              return;
             }
-          }),
-        ),
-      );
+            afterId = lastSeenId;
+            if (rows.length === 0) continue;
+            summary.claimed += rows.length;
+            for (const row of rows) {
+              const target = chooseTarget(row);
+              const lane = target.kind === 'send' ? target.channel : '';
+              let queue = queues.get(lane);
+              if (!queue) queues.set(lane, (queue = []));
+              queue.push({ row, target });
+            }
+            for (const lane of queues.keys()) fillLane(lane);
+            return;
+          }
+        } finally {
+          claiming = null;
+        }
+      })();
+      return claiming;
+    }
+
+    function fillLane(lane: string): void {
+      const limit = lane === '' ? 1 : Math.max(1, options.concurrencyPerChannel?.[lane as ChannelName] ?? DEFAULT_CONCURRENCY_PER_CHANNEL);
+      const queue = queues.get(lane) ?? [];
+      while ((active.get(lane) ?? 0) < Math.min(limit, queue.length)) {
+        active.set(lane, (active.get(lane) ?? 0) + 1);
+        const runner: Promise<void> = laneRunner(lane).finally(() => {
+          active.set(lane, (active.get(lane) ?? 1) - 1);
+          runners.delete(runner);
+        });
+        runners.add(runner);
+      }
+    }
+
+    async function laneRunner(lane: string): Promise<void> {
+      const queue = queues.get(lane)!;
+      for (;;) {
+        const job = queue.shift();
+        if (!job) {
+          if (exhausted) return;
+          // other lanes emptied the claimed batch: claim more (another lane's rows start their runners)
+          await refill();
+          if (queue.length === 0) return;
+          continue;
+        }
+        // the last claimed row is starting: claim the next batch while it is sent
+        if (queued() === 0) void refill().catch((error: unknown) => log.error({ err: error }, 'claiming outbox rows failed'));
+        try {
+          await deliver(job.row, job.target, summary, afterwards);
+        } catch (error) {
+          // the row stays 'sending' and is taken again when its lease expires
+          log.error({ outboxId: job.row.id, err: error }, 'recording an outbox outcome failed');
+        }
+      }
+    }
+
+    try {
+      while (!exhausted) {
+        await refill();
+        while (runners.size > 0) await Promise.all([...runners]);
+      }
+    } finally {
+      while (runners.size > 0) await Promise.allSettled([...runners]);
+      if (claiming) await Promise.allSettled([claiming]);
+      await Promise.all(afterwards);
     }
     if (summary.claimed > 0) log.info(summary, 'outbox run finished');
     return summary;

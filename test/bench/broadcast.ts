@@ -1,11 +1,12 @@
 // Benchmark 2, broadcast: one notice to 2,000 contacts through the production path: releaseNotice
 // writes the recipients and outbox rows, the outbox worker (default options, as startScheduler
-// runs it) delivers them through the real Telegram sender (grammY, the throttler's 30/s overall
+// runs it: one message in flight per channel) delivers them through the real Telegram sender (grammY, the throttler's 30/s overall
 // and 1/s per chat, auto-retry) to a Bot API stand-in that enforces Telegram's limits itself:
 // more than 30 accepted messages in any 1-second window, or two to one chat within a second, get
 // 429 with retry_after 1. `tsx test/bench/broadcast.ts sqlite|postgresql` prints figures.
 import { createTelegramChannel } from '../../bot/channels/telegram.ts';
 import { bindChat } from '../../bot/core/identity.ts';
+import type { ChannelSender } from '../../bot/core/types.ts';
 import { systemClock } from '../../bot/time.ts';
 import { applyDirectoryImport } from '../../commands/directory/store.ts';
 import { createNotice, releaseNotice } from '../../commands/notice/release.ts';
@@ -22,6 +23,31 @@ interface Stats {
   perChat: [number, number][];
   first: number | null;
   last: number | null;
+  acceptedTimes: number[];
+}
+
+function describeSpread(values: number[]): string {
+  if (values.length === 0) return 'none';
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return `mean ${mean.toFixed(1)} ms, p50 ${at(0.5)}, p90 ${at(0.9)}, p99 ${at(0.99)}, max ${sorted.at(-1)!.toFixed(1)} ms (n ${values.length})`;
+}
+
+/** Where the time between accepted messages went: the throttler's 34 ms spacing, or stalls. */
+function describeGaps(times: number[]): string {
+  const gaps = times.slice(1).map((t, i) => t - times[i]!);
+  if (gaps.length === 0) return 'no gaps';
+  const sorted = [...gaps].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
+  const total = gaps.reduce((a, b) => a + b, 0);
+  const stalls = gaps.filter((g) => g >= 500);
+  const slow = gaps.filter((g) => g > 40 && g < 500);
+  return (
+    `gaps between accepted messages: p50 ${at(0.5)} ms, p90 ${at(0.9)} ms, p99 ${at(0.99)} ms, max ${sorted.at(-1)!.toFixed(0)} ms; ` +
+    `${stalls.length} stalls of 0.5 s or more (${stalls.reduce((a, b) => a + b, 0).toFixed(0)} ms), ${slow.length} gaps of 41-499 ms ` +
+    `(${slow.reduce((a, b) => a + b, 0).toFixed(0)} ms), of ${total.toFixed(0)} ms in all`
+  );
 }
 
 async function bench(provider: 'sqlite' | 'postgresql'): Promise<void> {
@@ -46,7 +72,23 @@ async function bench(provider: 'sqlite' | 'postgresql'): Promise<void> {
     const released = await releaseNotice(db, notice.id, clock.now());
     if (released.enqueued !== RECIPIENTS) throw new Error(`expected ${RECIPIENTS} outbox rows, got ${released.enqueued}`);
 
-    const worker = createOutboxWorker({ db, clock, log, senders: [channel.sender], instanceId: 'bench', pollIntervalMs: 1000 });
+    // the same sender, timed: how long each send took (throttler wait, round trip, auto-retry) and
+    // how long the outbox took between one send's answer and the next send (recording, claiming)
+    const timing = { sends: [] as number[], between: [] as number[], lastAnswer: null as number | null };
+    const timedSender: ChannelSender = {
+      channel: channel.sender.channel,
+      async send(chatId, reply) {
+        const started = performance.now();
+        if (timing.lastAnswer !== null) timing.between.push(started - timing.lastAnswer);
+        try {
+          await channel.sender.send(chatId, reply);
+        } finally {
+          timing.lastAnswer = performance.now();
+          timing.sends.push(timing.lastAnswer - started);
+        }
+      },
+    };
+    const worker = createOutboxWorker({ db, clock, log, senders: [timedSender], instanceId: 'bench', pollIntervalMs: 1000 });
     worker.start();
     const deadline = Date.now() + 240_000;
     let open = RECIPIENTS;
@@ -78,6 +120,9 @@ async function bench(provider: 'sqlite' | 'postgresql'): Promise<void> {
     emit(figure(`broadcast ${label}: 429 answers`, stats.tooMany, 'count'));
     emit(figure(`broadcast ${label}: lost messages`, lost, 'count', { op: '==', bound: 0 }));
     emit(figure(`broadcast ${label}: duplicated messages`, duplicated, 'count', { op: '==', bound: 0 }));
+    process.stderr.write(`broadcast ${label}: ${describeGaps(stats.acceptedTimes)}\n`);
+    process.stderr.write(`broadcast ${label}: each send (throttler wait + round trip + retries) ${describeSpread(timing.sends)}\n`);
+    process.stderr.write(`broadcast ${label}: outbox between an answer and the next send ${describeSpread(timing.between)}\n`);
     process.stderr.write(`broadcast ${label}: outbox rows by status ${JSON.stringify(statusCounts.map((s) => [s.status, s._count]))}, ${open} still open\n`);
   } finally {
     await standIn.close();

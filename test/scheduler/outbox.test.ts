@@ -164,6 +164,42 @@ describe.each(TEST_PROVIDERS)('outbox on %s', (provider) => {
     expect(await bot.db.outboxMessage.findUniqueOrThrow({ where: { dedupeKey: 'in-flight' } })).toMatchObject({ status: 'delivered', attempts: 2 });
   });
 
+  it('by default sends one message at a time per channel, each recorded before the next is sent, across claims', async () => {
+    const mobiles = Object.values(DEMO);
+    const chats = new Map<string, number>();
+    for (const m of mobiles) chats.set((await bot.chat(m)).chatId, await contactId(bot.db, m));
+    const entries = [...chats.values()].flatMap((id) => Array.from({ length: 3 }, (_, i) => entry(`one:${id}:${i}`, id)));
+    await enqueueOutbox(bot.db, entries, bot.clock.now());
+    const inner = createMemorySender('console');
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const unrecordedAtSend: string[] = [];
+    const observed = {
+      channel: inner.channel,
+      async send(chatId: string, reply: { text: string }) {
+        inFlight += 1;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        // every message sent before this one already has its outcome in the database
+        const sentBefore = inner.sent.map((m) => m.reply.text);
+        const open = await bot.db.outboxMessage.findMany({ where: { dedupeKey: { in: sentBefore }, status: { not: 'delivered' } }, select: { dedupeKey: true } });
+        unrecordedAtSend.push(...open.map((r) => r.dedupeKey));
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        try {
+          await inner.send(chatId, reply);
+        } finally {
+          inFlight -= 1;
+        }
+      },
+    };
+    // several claims of 4 rows in one run: the later ones are made while earlier rows are being sent
+    const w = worker([observed], { batchSize: 4 });
+    expect(await w.runOnce()).toMatchObject({ claimed: entries.length, delivered: entries.length });
+    expect(mostInFlight).toBe(1);
+    expect(unrecordedAtSend).toEqual([]);
+    expect(inner.sent.map((m) => m.reply.text).sort()).toEqual(entries.map((e) => e.text).sort());
+    expect(await bot.db.outboxMessage.count({ where: { status: 'delivered' } })).toBe(entries.length);
+  });
+
   it('two workers on one database deliver every row exactly once', async () => {
     const mobiles = Object.values(DEMO);
     const chats = new Map<number, string>();
