@@ -7,6 +7,7 @@ import { createOutboxWorker, enqueueOutbox, NOT_BOUND, type OutboxEntry } from '
 import { createMemorySender } from '../../scheduler/memory-sender.ts';
 import { silentLogger } from '../../bot/logger.ts';
 import type { Db } from '../../bot/db/client.ts';
+import type { ChannelSender } from '../../bot/core/types.ts';
 
 async function contactId(db: Db, mobile: string): Promise<number> {
   return (await db.contact.findUniqueOrThrow({ where: { mobile } })).id;
@@ -25,7 +26,7 @@ describe.each(TEST_PROVIDERS)('outbox on %s', (provider) => {
     await bot.close();
   });
 
-  const worker = (senders = [createMemorySender('console')], extra: Partial<Parameters<typeof createOutboxWorker>[0]> = {}) =>
+  const worker = (senders: ChannelSender[] = [createMemorySender('console')], extra: Partial<Parameters<typeof createOutboxWorker>[0]> = {}) =>
     createOutboxWorker({ db: bot.db, clock: bot.clock, log: silentLogger, senders, instanceId: 'test-a', ...extra });
 
   it('enqueues a dedupe key once, even from two clients at the same time', async () => {
@@ -174,9 +175,9 @@ describe.each(TEST_PROVIDERS)('outbox on %s', (provider) => {
     let inFlight = 0;
     let mostInFlight = 0;
     const unrecordedAtSend: string[] = [];
-    const observed = {
+    const observed: ChannelSender = {
       channel: inner.channel,
-      async send(chatId: string, reply: { text: string }) {
+      async send(chatId, reply) {
         inFlight += 1;
         mostInFlight = Math.max(mostInFlight, inFlight);
         // every message sent before this one already has its outcome in the database
