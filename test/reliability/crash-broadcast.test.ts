@@ -7,8 +7,8 @@
 // against a Bot API stand-in in this process. The kill is as bad as it gets: the stand-in has
 // recorded the message and kills the sender before answering, so the row can only be claimed
 // again once its lease has expired. Each restart's clock runs a lease further ahead instead of the
-// test sleeping. The worker delivers one message at a time per channel here (CONCURRENCY=1): with
-// n messages in flight, a kill can leave up to n of them unconfirmed (see the report on issue 7).
+// test sleeping. The worker runs with the production default of one message in flight per channel
+// (scheduler/outbox.ts): with n in flight, a kill could leave up to n of them unconfirmed.
 import { describe, expect, it } from 'vitest';
 import { TEST_PROVIDERS, createTestDatabase } from '../support/database.ts';
 import { releaseNotice } from '../../commands/notice/release.ts';
@@ -57,7 +57,7 @@ describe('a broadcast whose sender is killed ten times', () => {
       const runs: string[] = [];
       for (let run = 0; ; run++) {
         expect(run, 'restarts needed').toBeLessThanOrEqual(KILLS);
-        current = startWorkerProcess({ target, apiRoot: standIn.apiRoot, token: tokenFor(1), instance: `run-${run}`, clockOffsetMs: run * (LEASE_MS + 1000), leaseMs: LEASE_MS, concurrency: 1 });
+        current = startWorkerProcess({ target, apiRoot: standIn.apiRoot, token: tokenFor(1), instance: `run-${run}`, clockOffsetMs: run * (LEASE_MS + 1000), leaseMs: LEASE_MS });
         const { code, signal } = await current.exited;
         runs.push(signal ?? String(code));
         if (signal === 'SIGKILL') continue;

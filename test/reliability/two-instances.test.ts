@@ -37,7 +37,7 @@ describe('two instances on one PostgreSQL', () => {
       });
 
       const workers = tokens.map((token, i) =>
-        startWorkerProcess({ target, apiRoot: standIn.apiRoot, token, instance: `instance-${i + 1}`, concurrency: 4, releaseDue: true, clockOffsetMs: 120_000 }),
+        startWorkerProcess({ target, apiRoot: standIn.apiRoot, token, instance: `instance-${i + 1}`, releaseDue: true, clockOffsetMs: 120_000 }),
       );
       const exits = await Promise.all(workers.map((w) => w.exited));
       exits.forEach((exit, i) => expect(exit, workers[i]!.output()).toEqual({ code: 0, signal: null }));

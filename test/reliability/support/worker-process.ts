@@ -12,7 +12,6 @@ export interface WorkerOptions {
   instance: string;
   clockOffsetMs?: number;
   leaseMs?: number;
-  concurrency?: number;
   releaseDue?: boolean;
 }
 
@@ -34,7 +33,6 @@ export function startWorkerProcess(options: WorkerOptions): WorkerProcess {
       INSTANCE: options.instance,
       CLOCK_OFFSET_MS: String(options.clockOffsetMs ?? 0),
       LEASE_MS: String(options.leaseMs ?? 60_000),
-      CONCURRENCY: String(options.concurrency ?? 1),
       RELEASE_DUE: options.releaseDue ? '1' : '0',
       LOG_LEVEL: 'warn',
     },
