@@ -20,13 +20,6 @@ export async function countInWindow(db: Db, key: string, limit: number, windowMs
   return { allowed, count: row.count, firstRefusal: row.count === limit + 1 };
 }
 
-/** Failed attempts (wrong invitation codes) count without being incremented by successes. */
-export async function peekWindow(db: Db, key: string, windowMs: number, now: Date): Promise<number> {
-  const row = await db.rateLimitWindow.findUnique({ where: { key } });
-  if (!row || row.windowStart.getTime() < now.getTime() - windowMs) return 0;
-  return row.count;
-}
-
 /**
  * Flood control for incoming messages, kept in this process's memory: it is consulted for every
  * message, and two database writes per message would halve the bot's throughput. A flooder split
