@@ -4,7 +4,7 @@
 // The directory may hold 100,000 points and 200,000 contacts, so the writes are raw multi-row SQL
 // in one transaction: Prisma's createMany compiles and interprets every row in JS (17 s and 600 MB
 // for 20,000 points), while a raw INSERT of 400 rows is one prepared statement. The hierarchy is
-// set by one UPDATE with a subquery.
+// set by set-based UPDATEs.
 import { Prisma } from '../../generated/sqlite/client.ts';
 import type { Db } from '../../bot/db/client.ts';
 import { POINT_LEVEL_LABELS, type ContactRole, type PointLevel } from '../../bot/domain.ts';
@@ -84,13 +84,16 @@ export async function applyDirectoryImport(db: Db, rows: DirectoryRow[], actor: 
       await setActive(tx, 'ServicePoint', goneIds, false, now);
 
       // hierarchy: every active village, school and enterprise point belongs to its town's
-      // town-level point (the newest one, should a town list two)
+      // town-level point (the newest one, should a town list two). UPDATE ... FROM a grouped table
+      // of the town points: a correlated subquery per point took 51 s on PostgreSQL.
       await tx.$executeRaw`UPDATE "ServicePoint" SET "parentId" = NULL
         WHERE "active" = ${true} AND "level" IN ('town', 'subCenter') AND "parentId" IS NOT NULL`;
-      await tx.$executeRaw`UPDATE "ServicePoint" SET "parentId" = (
-          SELECT t."id" FROM "ServicePoint" t WHERE t."town" = "ServicePoint"."town" AND t."level" = 'town' AND t."active" = ${true} ORDER BY t."id" DESC LIMIT 1)
-        WHERE "active" = ${true} AND "level" NOT IN ('town', 'subCenter') AND "parentId" IS DISTINCT FROM (
-          SELECT t."id" FROM "ServicePoint" t WHERE t."town" = "ServicePoint"."town" AND t."level" = 'town' AND t."active" = ${true} ORDER BY t."id" DESC LIMIT 1)`;
+      await tx.$executeRaw`UPDATE "ServicePoint" AS p SET "parentId" = t."id"
+        FROM (SELECT "town" AS town, MAX("id") AS id FROM "ServicePoint" WHERE "level" = 'town' AND "active" = ${true} GROUP BY "town") AS t
+        WHERE p."town" = t.town AND p."active" = ${true} AND p."level" NOT IN ('town', 'subCenter') AND (p."parentId" IS NULL OR p."parentId" <> t."id")`;
+      await tx.$executeRaw`UPDATE "ServicePoint" AS p SET "parentId" = NULL
+        WHERE p."active" = ${true} AND p."level" NOT IN ('town', 'subCenter') AND p."parentId" IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM "ServicePoint" t WHERE t."town" = p."town" AND t."level" = 'town' AND t."active" = ${true})`;
 
       const pointIdByKey = new Map<string, number>();
       for (const p of await tx.$queryRaw<{ id: unknown; town: string; name: string }[]>`SELECT "id" AS id, "town" AS town, "name" AS name FROM "ServicePoint" WHERE "active" = ${true}`) {
