@@ -89,8 +89,9 @@ function askWhen(): Reply[] {
   ];
 }
 
-async function showPreview(ctx: CommandContext, state: DraftState): Promise<Reply[]> {
-  const parsed = NoticeDraftSchema.safeParse({
+/** The dialogue's state as a notice draft, validated the same way for the preview and the confirmation. */
+function parseDraft(state: DraftState) {
+  return NoticeDraftSchema.safeParse({
     title: state.title,
     body: state.body,
     fetchMethod: state.fetchMethod ?? null,
@@ -99,6 +100,10 @@ async function showPreview(ctx: CommandContext, state: DraftState): Promise<Repl
     audience: { kind: state.audienceKind, values: state.audienceValues ?? [] },
     scheduledFor: state.scheduledFor ?? null,
   });
+}
+
+async function showPreview(ctx: CommandContext, state: DraftState): Promise<Reply[]> {
+  const parsed = parseDraft(state);
   if (!parsed.success) {
     ctx.conversation.clear();
     ctx.log.warn({ issues: parsed.error.issues }, 'notice draft incomplete at preview');
@@ -234,15 +239,7 @@ async function onComposeChoice(ctx: CommandContext, action: string, arg: string 
 
 async function confirm(ctx: CommandContext, state: DraftState): Promise<Reply[]> {
   if (ctx.conversation.step !== 'preview') return [{ text: '请先完成通知内容，看过预览后再确认。' }];
-  const parsed = NoticeDraftSchema.safeParse({
-    title: state.title,
-    body: state.body,
-    fetchMethod: state.fetchMethod ?? null,
-    fetchAddress: state.fetchAddress ?? null,
-    deadline: state.deadline ?? null,
-    audience: { kind: state.audienceKind, values: state.audienceValues ?? [] },
-    scheduledFor: state.scheduledFor ?? null,
-  });
+  const parsed = parseDraft(state);
   ctx.conversation.clear();
   if (!parsed.success) return [{ text: '通知内容不完整，没有发出。请发送 /notice 重新开始。' }];
   const now = ctx.clock.now();

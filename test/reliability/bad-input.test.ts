@@ -6,21 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestBot, DEMO, type TestBot } from '../support/harness.ts';
 import type { IncomingMessage } from '../../bot/core/types.ts';
 import { TEST_PROVIDERS } from '../support/database.ts';
-
-/** mulberry32: a small seeded generator, so a failure can be replayed */
-function randomSource(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
-  return { next, int, pick };
-}
+import { seededRandom, type Random } from './support/random.ts';
 
 const FIELD_WORDS = ['服务人次', '开放天数', '开放时长', '活动场次', '活动参与人次', '培训场次', '培训人次', '可用电脑', '到馆人次', '接待人次', '备注'];
 const NUMBERS = ['-5', '0', '3.5', '1e309', '99999999999999999999', '一百二十', '二十二', '两千零五', '１２０', 'NaN', '∞', '½', '40', '800', '0x1F', '12abc'];
@@ -50,7 +36,7 @@ const FRAGMENTS = [
 const COMMANDS = ['/help', '/start', '/report', '/status', '/export', '/export 2026-13', '/notice', '/notice_status 99999', '/bind', '/bind 12345678', '/whoami', '/directory', '/acceptance', '/standards 村', '/cancel', '/nosuch', '/', '//', '/report@other_bot extra', '月报', '进度', '导出', '发通知', '名录', '绑定 x'];
 const CHOICES = ['report:confirm', 'report:change', 'report:cancel', 'report:asIs', 'notice:ack:1', 'notice:ack:999999', 'notice:confirm', 'notice:send', 'bind:phone', 'unknown:x', 'report:', ':', 'report:confirm:extra'];
 
-function randomUnicode(r: ReturnType<typeof randomSource>, length: number): string {
+function randomUnicode(r: Random, length: number): string {
   let s = '';
   for (let i = 0; i < length; i++) {
     const range = r.pick([
@@ -67,7 +53,7 @@ function randomUnicode(r: ReturnType<typeof randomSource>, length: number): stri
   return s;
 }
 
-function generateMessage(r: ReturnType<typeof randomSource>): Pick<IncomingMessage, 'text' | 'choice'> {
+function generateMessage(r: Random): Pick<IncomingMessage, 'text' | 'choice'> {
   switch (r.int(9)) {
     case 0:
       return { text: randomUnicode(r, 1 + r.int(80)) };
@@ -101,7 +87,7 @@ describe.each(TEST_PROVIDERS)('bad input on %s', (provider) => {
   afterAll(async () => bot.close());
 
   it(`answers ${total} generated messages clearly, with no internal failure`, async () => {
-    const r = randomSource(20261125);
+    const r = seededRandom(20261125);
     const known = await Promise.all(Object.values(DEMO).map((mobile) => bot.chat(mobile)));
     const unknown = await Promise.all(Array.from({ length: 20 }, () => bot.chat()));
     const chats = [...known, ...unknown];
