@@ -244,7 +244,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   function chooseTarget(row: ClaimedRow): Target {
     if (!row.contact.active) return { kind: 'failed', reason: 'contact is no longer active in the directory' };
-    const bound = row.contact.identities;
+    // a console session (gxgc console --as) is an operator acting as the contact, not the contact's
+    // own chat: it counts only where a console sender runs (tests, demos)
+    const bound = row.contact.identities.filter((i) => i.channel !== 'console' || senders.has('console'));
     if (bound.length === 0) return { kind: 'unreachable', reason: NOT_BOUND };
     const open = bound.filter((i) => i.blockedAt === null);
     if (open.length === 0) return { kind: 'unreachable', reason: 'blocked: every chat of the contact blocked the bot' };

@@ -59,6 +59,15 @@ describe.each(TEST_PROVIDERS)('outbox on %s', (provider) => {
     expect(sender.sent).toHaveLength(1);
   });
 
+  it('does not count a console session as a chat where no console sender runs', async () => {
+    await bot.chat(DEMO.shilongVillage1);
+    const consoleOnly = await contactId(bot.db, DEMO.shilongVillage1);
+    await enqueueOutbox(bot.db, [entry('c', consoleOnly, '你好')], bot.clock.now());
+    expect(await worker([createMemorySender('telegram')]).runOnce()).toMatchObject({ claimed: 1, unreachable: 1 });
+    const row = await bot.db.outboxMessage.findFirstOrThrow({ where: { dedupeKey: 'c' } });
+    expect([row.status, row.lastError]).toEqual(['unreachable', NOT_BOUND]);
+  });
+
   it('uses the preferred channel, else the most recently seen chat, and skips channels without a sender', async () => {
     const consoleChat = await bot.chat(DEMO.humenTown);
     const telegramChat = await bot.chat(DEMO.humenTown, 'telegram');
