@@ -45,6 +45,11 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     out(USAGE);
     return area ? 0 : 2;
   }
+  // before the database is opened (and migrated) for nothing
+  if (area !== 'console' && !AREAS[area]) {
+    out(`没有“${area}”这个命令。\n${USAGE}`);
+    return 2;
+  }
   let config;
   try {
     config = loadConfig(env);
@@ -78,12 +83,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       }
       return 0;
     }
-    const entry = AREAS[area];
-    if (!entry) {
-      out(`没有“${area}”这个命令。\n${USAGE}`);
-      return 2;
-    }
-    return await entry.run(rest, { db: database.db, clock, log, out });
+    return await AREAS[area]!.run(rest, { db: database.db, clock, log, out });
   } finally {
     await database.close();
   }
