@@ -1,5 +1,6 @@
 // Plain shapes of rules and facts (what the database rows carry), levels, and the asker's level as
 // read from a question. Pure.
+import { POINT_LEVEL_LABELS } from '../../bot/domain.ts';
 import { normalizeText } from './text.ts';
 
 export type RuleLevel = 'town' | 'village';
@@ -30,12 +31,8 @@ export interface FactRecord {
   sortOrder: number;
 }
 
-export const LEVEL_LABEL: Record<AskerLevel, string> = {
-  town: '镇级',
-  village: '村级',
-  school: '学校',
-  enterprise: '企业',
-};
+/** the directory's own words for these levels */
+export const LEVEL_LABEL: Record<AskerLevel, string> = POINT_LEVEL_LABELS;
 
 export const CATEGORIES = ['硬件要求', '服务场所', '服务要求', '其他要求'] as const;
 

@@ -3,15 +3,10 @@
 // sortOrder. The document gives http://www.elib.cn for both the provincial center and the sub-center;
 // it is quoted as written rather than corrected, because nothing else in the document says otherwise.
 import type { Db } from '../../bot/db/client.ts';
+import type { FactRecord } from '../../commands/standards/model.ts';
 
-export interface FactSeed {
-  key: string;
-  title: string;
-  body: string;
-  keywords: string | null;
-  source: string;
-  sortOrder: number;
-}
+/** a Fact row as the capability reads it */
+export type FactSeed = FactRecord;
 
 export const FACT_SEEDS: readonly FactSeed[] = [
   {
