@@ -1,0 +1,188 @@
+// SQL straight on the driver, for the few statements every message runs (who is writing, where the
+// dialogue stands, the month's report) and for bulk work. Through Prisma each statement costs a
+// fixed 70–350 µs of JavaScript (query interpretation, argument mapping, a fresh prepare per call on
+// SQLite) whatever its size; on a prepared driver statement it is a few µs. Everything else stays
+// on Prisma, which owns the schema and the migrations.
+//
+// The SQL is written once for both databases: double-quoted identifiers and `?` placeholders
+// (rewritten to $1, $2 … for PostgreSQL; so no `?` may appear inside a literal). Values and rows are
+// the same on both sides: booleans are true/false, DateTime columns come back as Date and are
+// written in the format Prisma writes, integers come back as number.
+//
+// On SQLite the bot shares Prisma's own connection (a second connection in the same thread could
+// wait synchronously for a lock Prisma holds across an await, and never get it). Statements on one
+// connection are atomic; a `batch` runs inside one synchronous better-sqlite3 transaction, so
+// nothing else in the process can interleave with it.
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import type { Provider } from './client.ts';
+
+export type SqlValue = string | number | bigint | boolean | Date | null;
+export interface Statement {
+  sql: string;
+  params?: readonly SqlValue[];
+}
+export type Row = Record<string, unknown>;
+
+export interface DirectSql {
+  readonly provider: Provider;
+  /** the rows of a SELECT or of an INSERT/UPDATE … RETURNING */
+  query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** runs a statement; the number of rows it changed */
+  execute(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  /** the statements in one transaction, all or nothing; the rows each returned, in order */
+  batch(statements: readonly Statement[]): Promise<Row[][]>;
+  close(): Promise<void>;
+}
+
+/** How Prisma's SQLite adapter writes a DateTime (iso8601, "+00:00"); text comparisons rely on the same form. */
+export function sqliteTimestamp(date: Date): string {
+  return date.toISOString().replace('Z', '+00:00');
+}
+
+/** Prisma's form, or SQLite's CURRENT_TIMESTAMP ("2026-11-25 23:00:00", UTC without a zone). */
+export function parseSqliteTimestamp(text: string): Date {
+  return new Date(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(text) ? `${text.replace(' ', 'T')}Z` : text);
+}
+
+function sqliteValue(value: SqlValue): string | number | bigint | null {
+  if (value instanceof Date) return sqliteTimestamp(value);
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
+}
+
+interface PreparedSqlite {
+  statement: BetterSqlite3.Statement;
+  reader: boolean;
+  /** column indexes declared DATETIME / BOOLEAN, converted on the way out */
+  dates: string[];
+  booleans: string[];
+}
+
+const STATEMENT_CACHE_SIZE = 256;
+
+/** A DirectSql on an open better-sqlite3 connection (Prisma's, or one of its own). */
+export function sqliteDirectSql(connection: BetterSqlite3.Database, onClose: () => void = () => undefined): DirectSql {
+  const cache = new Map<string, PreparedSqlite>();
+
+  function prepare(sql: string): PreparedSqlite {
+    let prepared = cache.get(sql);
+    if (prepared) {
+      // most recently used last: the Map's order is the eviction order
+      cache.delete(sql);
+      cache.set(sql, prepared);
+      return prepared;
+    }
+    const statement = connection.prepare(sql);
+    const reader = statement.reader;
+    if (reader) statement.safeIntegers(false);
+    const columns = reader ? statement.columns() : [];
+    prepared = {
+      statement,
+      reader,
+      dates: columns.filter((c) => c.type?.toUpperCase() === 'DATETIME').map((c) => c.name),
+      booleans: columns.filter((c) => c.type?.toUpperCase() === 'BOOLEAN').map((c) => c.name),
+    };
+    cache.set(sql, prepared);
+    if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    return prepared;
+  }
+
+  function readRows(prepared: PreparedSqlite, params: readonly SqlValue[]): Row[] {
+    const rows = prepared.statement.all(...params.map(sqliteValue)) as Row[];
+    if (prepared.dates.length || prepared.booleans.length) {
+      for (const row of rows) {
+        for (const name of prepared.dates) if (typeof row[name] === 'string') row[name] = parseSqliteTimestamp(row[name] as string);
+        for (const name of prepared.booleans) if (row[name] !== null) row[name] = Boolean(row[name]);
+      }
+    }
+    return rows;
+  }
+
+  function runOne({ sql, params = [] }: Statement): Row[] {
+    const prepared = prepare(sql);
+    if (prepared.reader) return readRows(prepared, params);
+    prepared.statement.run(...params.map(sqliteValue));
+    return [];
+  }
+
+  return {
+    provider: 'sqlite',
+    query: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => runOne({ sql, params }) as T[],
+    async execute(sql, params = []) {
+      const prepared = prepare(sql);
+      if (prepared.reader) return readRows(prepared, params).length;
+      return prepared.statement.run(...params.map(sqliteValue)).changes;
+    },
+    async batch(statements) {
+      // better-sqlite3 nests into a SAVEPOINT when a transaction is already open on the connection
+      return connection.transaction(() => statements.map(runOne))();
+    },
+    async close() {
+      cache.clear();
+      onClose();
+    },
+  };
+}
+
+/** `?` placeholders as PostgreSQL's $1, $2 … */
+export function numberPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+function pgValue(value: SqlValue): unknown {
+  // "timestamp(3) without time zone" columns hold UTC, as Prisma writes them; pg would send a Date in local time
+  if (value instanceof Date) return value.toISOString().replace('T', ' ').replace('Z', '');
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
+
+const PG_TIMESTAMP = 1114;
+const PG_INT8 = 20;
+const pgTypes = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === PG_TIMESTAMP) return (text: string) => new Date(`${text.replace(' ', 'T')}Z`);
+    if (oid === PG_INT8) return (text: string) => Number(text);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+/** A DirectSql on a pool of its own; named statements keep their plans per connection. */
+export function postgresDirectSql(connectionString: string, poolSize = 4): DirectSql {
+  const pool = new pg.Pool({ connectionString, max: poolSize, types: pgTypes as pg.CustomTypesConfig });
+  const names = new Map<string, { name: string; text: string }>();
+  function named(sql: string): { name: string; text: string } {
+    let entry = names.get(sql);
+    if (!entry) {
+      entry = { name: `gxgc_${names.size + 1}`, text: numberPlaceholders(sql) };
+      names.set(sql, entry);
+    }
+    return entry;
+  }
+  const run = async (client: pg.Pool | pg.PoolClient, { sql, params = [] }: Statement) => {
+    const { name, text } = named(sql);
+    return client.query({ name, text, values: params.map(pgValue) });
+  };
+  return {
+    provider: 'postgresql',
+    query: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => (await run(pool, { sql, params })).rows as T[],
+    execute: async (sql, params = []) => (await run(pool, { sql, params })).rowCount ?? 0,
+    async batch(statements) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const results: Row[][] = [];
+        for (const statement of statements) results.push((await run(client, statement)).rows as Row[]);
+        await client.query('COMMIT');
+        return results;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
