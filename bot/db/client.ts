@@ -3,7 +3,7 @@
 // from the one model in prisma/schema.prisma, so they share one type, Db. Beside the client, each
 // database has a DirectSql (direct-sql.ts) for the statements every message runs.
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -11,25 +11,10 @@ import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@p
 import { PrismaClient as SqliteClient } from '../../generated/sqlite/client.ts';
 import { PrismaClient as PostgresClient } from '../../generated/postgresql/client.ts';
 import { postgresDirectSql, sqliteDirectSql, type DirectSql, type Row, type SqlValue, type Statement } from './direct-sql.ts';
+import type { DatabaseTarget } from './target.ts';
 
 export type Db = SqliteClient;
-export type Provider = 'sqlite' | 'postgresql';
-
-export interface DatabaseTarget {
-  provider: Provider;
-  /** for sqlite: absolute file path; for postgresql: the connection string */
-  location: string;
-}
-
-export function parseDatabaseUrl(url: string, cwd = process.cwd()): DatabaseTarget {
-  if (/^postgres(ql)?:\/\//.test(url)) return { provider: 'postgresql', location: url };
-  if (url.startsWith('file:')) {
-    const path = url.slice('file:'.length).replace(/^\/\/(?=\/)/, '');
-    if (!path) throw new Error('DATABASE_URL file: needs a path, e.g. file:./data/gxgc.db');
-    return { provider: 'sqlite', location: resolve(cwd, path) };
-  }
-  throw new Error(`DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL), got: ${url.replace(/:[^:@/]*@/, ':***@')}`);
-}
+export { parseDatabaseUrl, type DatabaseTarget, type Provider } from './target.ts';
 
 /**
  * The SQLite adapter factory, with two additions per connection. In WAL mode (set by the
@@ -98,6 +83,15 @@ export function sqlOf(db: Db): DirectSql {
   return sql;
 }
 
+const targetOfClient = new WeakMap<object, DatabaseTarget>();
+
+/** The database a client opened by openDatabase is connected to, for a driver connection of its own (openDirectSql). */
+export function targetOf(db: Db): DatabaseTarget {
+  const target = targetOfClient.get(db);
+  if (!target) throw new Error('this database client was not opened by openDatabase, so its target is unknown');
+  return target;
+}
+
 export function openDatabase(target: DatabaseTarget): Database {
   if (target.provider === 'sqlite') {
     mkdirSync(dirname(target.location), { recursive: true });
@@ -109,12 +103,14 @@ export function openDatabase(target: DatabaseTarget): Database {
     const db = new SqliteClient({ adapter });
     const sql = sharedSqliteDirectSql(db, () => shared);
     directSqlOfClient.set(db, sql);
+    targetOfClient.set(db, target);
     return { db, sql, target, close: () => db.$disconnect() };
   }
   const adapter = new PrismaPg({ connectionString: target.location });
   const db = new PostgresClient({ adapter }) as unknown as Db;
   const sql = postgresDirectSql(target.location);
   directSqlOfClient.set(db, sql);
+  targetOfClient.set(db, target);
   return {
     db,
     sql,
