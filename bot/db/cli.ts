@@ -3,7 +3,8 @@
 import { fileURLToPath } from 'node:url';
 import type { CliDeps } from '../cli.ts';
 import { seedDatabase } from '../../prisma/seed/index.ts';
-import { importDirectoryFile } from '../../commands/directory/cli.ts';
+import { importDirectoryFile } from '../../commands/directory/import.ts';
+import { targetOf } from './client.ts';
 
 export const DEMO_DIRECTORY = fileURLToPath(new URL('../../prisma/seed/demo-directory.csv', import.meta.url));
 
@@ -23,7 +24,7 @@ export async function runDbCli(argv: string[], deps: CliDeps): Promise<number> {
         deps.out(`通信名录中已有 ${existing} 位联系人，为免覆盖，没有载入示例名录。`);
         return 1;
       }
-      return importDirectoryFile(DEMO_DIRECTORY, deps);
+      return importDirectoryFile(DEMO_DIRECTORY, { ...deps, target: targetOf(deps.db) });
     }
     return 0;
   }

@@ -1,36 +1,13 @@
 // gxgc directory import|export FILE, invite, summary: the operator's side of the 通信名录.
 import type { CliDeps } from '../../bot/cli.ts';
-import { readTable, writeTable, SpreadsheetError } from '../../bot/spreadsheet.ts';
+import { targetOf } from '../../bot/db/client.ts';
+import { writeTable, SpreadsheetError } from '../../bot/spreadsheet.ts';
 import { normaliseMobile } from '../../bot/domain.ts';
-import { DIRECTORY_HEADER, directoryRowToCells, formatProblems, parseDirectoryTable } from './rows.ts';
-import { applyDirectoryImport, directoryOverview, formatOverview, readDirectoryRows } from './store.ts';
+import { DIRECTORY_HEADER, directoryRowToCells } from './rows.ts';
+import { directoryOverview, formatOverview, readDirectoryRows } from './store.ts';
+import { importDirectoryFile } from './import.ts';
 import { INVITATION_VALID_DAYS, issueInvitations } from './invitations.ts';
 import { localDateString } from '../../bot/time.ts';
-
-export async function importDirectoryFile(file: string, deps: CliDeps): Promise<number> {
-  let table: string[][];
-  try {
-    table = await readTable(file);
-  } catch (e) {
-    if (e instanceof SpreadsheetError) {
-      deps.out(e.message);
-      return 1;
-    }
-    throw e;
-  }
-  const parsed = parseDirectoryTable(table);
-  if (!parsed.ok) {
-    deps.out(`导入失败，名录没有任何改动。请修改以下 ${parsed.problems.length} 处后重新导入：`);
-    deps.out(formatProblems(parsed.problems));
-    return 1;
-  }
-  const s = await applyDirectoryImport(deps.db, parsed.rows, 'cli', null, deps.clock.now());
-  deps.out(
-    `导入成功：${s.points.total} 个服务点（新增 ${s.points.created}，更新 ${s.points.updated}，停用 ${s.points.deactivated}），` +
-      `${s.contacts.total} 位联系人（新增 ${s.contacts.created}，更新 ${s.contacts.updated}，停用 ${s.contacts.deactivated}）。已绑定的聊天账号保持不变。`,
-  );
-  return 0;
-}
 
 async function invite(argv: string[], deps: CliDeps): Promise<number> {
   const flag = argv[0];
@@ -72,7 +49,8 @@ export async function runDirectoryCli(argv: string[], deps: CliDeps): Promise<nu
   switch (verb) {
     case 'import':
       if (!file) break;
-      return importDirectoryFile(file, deps);
+      // the command line runs it without a Prisma client (bot/cli.ts); here one is open already
+      return importDirectoryFile(file, { ...deps, target: targetOf(deps.db) });
     case 'export': {
       if (!file) break;
       const rows = await readDirectoryRows(deps.db);

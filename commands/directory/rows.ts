@@ -1,6 +1,6 @@
 // 通信名录: the operator's spreadsheet, one row per contact, read into points and contacts.
 // Pure: every bad row is reported with its row number and reason, and nothing is imported unless
-// every row is good.
+// every row is good. Row by row (DirectoryValidator), so a file of 200,000 rows need not be held.
 import { z } from 'zod';
 import {
   CONTACT_ROLE_LABELS,
@@ -88,22 +88,52 @@ const rowSchema = z
     (row): DirectoryRow => ({ ...row, town: row.level === 'subCenter' ? row.town || SUB_CENTER_TOWN : row.town }),
   );
 
-export function parseDirectoryTable(table: string[][]): ParsedDirectory {
-  const problems: RowProblem[] = [];
-  const header = (table[0] ?? []).map((h) => h.trim());
-  const columnIndex = DIRECTORY_HEADER.map((name) => header.indexOf(name));
-  const missing = DIRECTORY_HEADER.filter((_, i) => columnIndex[i] === -1);
-  if (missing.length) {
-    return { ok: false, problems: [{ row: 1, reason: `表头缺少列：${missing.join('、')}。表头应为：${DIRECTORY_HEADER.join(',')}` }] };
+/** A point of the file: where it first appears, and whether any of its rows marks it a 党员远程教育点. */
+export interface FilePoint {
+  town: string;
+  name: string;
+  level: PointLevel;
+  isPartyEducationPoint: boolean;
+  /** the row it first appears on */
+  row: number;
+}
+
+export const pointKey = (town: string, name: string): string => `${town}\u0000${name}`;
+
+/** Adds the row's point to the file's points (in the order of first appearance), or marks it. */
+export function notePoint(points: Map<string, FilePoint>, row: DirectoryRow, rowNumber: number): void {
+  const key = pointKey(row.town, row.pointName);
+  const earlier = points.get(key);
+  if (earlier) earlier.isPartyEducationPoint ||= row.isPartyEducationPoint;
+  else points.set(key, { town: row.town, name: row.pointName, level: row.level, isPartyEducationPoint: row.isPartyEducationPoint, row: rowNumber });
+}
+
+/**
+ * Checks a directory file row by row, so that it can be read as a stream: it keeps only what later
+ * rows are checked against (each mobile number's row, each point's level and first row), not the
+ * rows themselves. Every bad row is recorded; a good row is handed back to be stored.
+ */
+export class DirectoryValidator {
+  readonly problems: RowProblem[] = [];
+  /** the file's points, in the order of their first row */
+  readonly points = new Map<string, FilePoint>();
+  private columnIndex: number[] = [];
+  private readonly rowOfMobile = new Map<string, number>();
+  private goodRows = 0;
+
+  /** The header row (row 1). False when a column is missing: that is the only problem then, and no row can be read. */
+  header(cells: string[]): boolean {
+    const header = cells.map((h) => h.trim());
+    this.columnIndex = DIRECTORY_HEADER.map((name) => header.indexOf(name));
+    const missing = DIRECTORY_HEADER.filter((_, i) => this.columnIndex[i] === -1);
+    if (missing.length) this.problems.push({ row: 1, reason: `表头缺少列：${missing.join('、')}。表头应为：${DIRECTORY_HEADER.join(',')}` });
+    return !missing.length;
   }
-  const rows: DirectoryRow[] = [];
-  const byMobile = new Map<string, number>();
-  const pointLevels = new Map<string, { level: PointLevel; row: number }>();
-  for (let i = 1; i < table.length; i++) {
-    const cells = table[i]!;
-    if (cells.every((c) => c.trim() === '')) continue;
-    const rowNumber = i + 1;
-    const cell = (k: number) => (cells[columnIndex[k]!] ?? '').trim();
+
+  /** A row after the header: the row when it is good; null when it is empty, or bad (then its problem is recorded). */
+  row(cells: string[], rowNumber: number): DirectoryRow | null {
+    if (cells.every((c) => c.trim() === '')) return null;
+    const cell = (k: number) => (cells[this.columnIndex[k]!] ?? '').trim();
     const parsed = rowSchema.safeParse({
       town: cell(0),
       pointName: cell(1),
@@ -115,28 +145,43 @@ export function parseDirectoryTable(table: string[][]): ParsedDirectory {
       isPartyEducationPoint: cell(7),
     });
     if (!parsed.success) {
-      problems.push({ row: rowNumber, reason: parsed.error.issues.map((issue) => issue.message).join('；') });
-      continue;
+      this.problems.push({ row: rowNumber, reason: parsed.error.issues.map((issue) => issue.message).join('；') });
+      return null;
     }
     const row = parsed.data;
-    const earlierMobile = byMobile.get(row.mobile);
+    const earlierMobile = this.rowOfMobile.get(row.mobile);
     if (earlierMobile) {
-      problems.push({ row: rowNumber, reason: `手机号 ${row.mobile} 与第 ${earlierMobile} 行重复（一个手机号只能对应一位联系人）` });
-      continue;
+      this.problems.push({ row: rowNumber, reason: `手机号 ${row.mobile} 与第 ${earlierMobile} 行重复（一个手机号只能对应一位联系人）` });
+      return null;
     }
-    byMobile.set(row.mobile, rowNumber);
-    const pointKey = `${row.town}\u0000${row.pointName}`;
-    const earlierPoint = pointLevels.get(pointKey);
+    this.rowOfMobile.set(row.mobile, rowNumber);
+    const earlierPoint = this.points.get(pointKey(row.town, row.pointName));
     if (earlierPoint && earlierPoint.level !== row.level) {
-      problems.push({ row: rowNumber, reason: `服务点“${row.town} ${row.pointName}”在第 ${earlierPoint.row} 行是${POINT_LEVEL_LABELS[earlierPoint.level]}，这里却是${POINT_LEVEL_LABELS[row.level]}` });
-      continue;
+      this.problems.push({ row: rowNumber, reason: `服务点“${row.town} ${row.pointName}”在第 ${earlierPoint.row} 行是${POINT_LEVEL_LABELS[earlierPoint.level]}，这里却是${POINT_LEVEL_LABELS[row.level]}` });
+      return null;
     }
-    if (!earlierPoint) pointLevels.set(pointKey, { level: row.level, row: rowNumber });
-    rows.push(row);
+    notePoint(this.points, row, rowNumber);
+    this.goodRows++;
+    return row;
   }
-  if (problems.length) return { ok: false, problems };
-  if (!rows.length) return { ok: false, problems: [{ row: 2, reason: '文件中没有联系人数据（除表头外都是空行）' }] };
-  return { ok: true, rows };
+
+  /** After the last row: every problem of the file, none when it may be imported. */
+  finish(): RowProblem[] {
+    if (!this.problems.length && !this.goodRows) this.problems.push({ row: 2, reason: '文件中没有联系人数据（除表头外都是空行）' });
+    return this.problems;
+  }
+}
+
+export function parseDirectoryTable(table: string[][]): ParsedDirectory {
+  const validator = new DirectoryValidator();
+  if (!validator.header(table[0] ?? [])) return { ok: false, problems: validator.problems };
+  const rows: DirectoryRow[] = [];
+  for (let i = 1; i < table.length; i++) {
+    const row = validator.row(table[i]!, i + 1);
+    if (row) rows.push(row);
+  }
+  const problems = validator.finish();
+  return problems.length ? { ok: false, problems } : { ok: true, rows };
 }
 
 export function directoryRowToCells(row: DirectoryRow): string[] {

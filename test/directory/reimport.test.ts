@@ -4,7 +4,7 @@
 // test/directory/fixtures/reimport.json, written by the import before it streamed its file: the
 // import may change how it works, not what it does. GXGC_WRITE_GOLDEN=1 writes the fixture anew.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -110,6 +110,7 @@ describe.each(TEST_PROVIDERS)('re-importing the directory on %s', (provider) => 
   afterAll(async () => {
     if (WRITE && provider === 'sqlite') writeFileSync(GOLDEN, JSON.stringify(steps, null, 1) + '\n');
     await bot.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   const step = (name: string, result: unknown) => {
