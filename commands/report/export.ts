@@ -1,16 +1,17 @@
 // The month's figures for the provincial system: one row per active service point (missing ones as
 // 未报), as .csv (UTF-8 with BOM, so Excel shows the Chinese) or .xlsx. Points are read in batches
 // along the (town, name) index and written as they come, so 100,000 points need little memory.
+// Everything is read on a DirectSql: the command line exports on a driver connection of its own,
+// without loading the Prisma client (most of a process's memory), and the chat's /export on the
+// bot's DirectSql.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { PassThrough, type Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
-import { Prisma } from '../../generated/sqlite/client.ts';
-import type { Db } from '../../bot/db/client.ts';
+import type { DirectSql } from '../../bot/db/direct-sql.ts';
 import { POINT_LEVEL_LABELS, type PointLevel } from '../../bot/domain.ts';
-import { formatOf, type SpreadsheetFormat } from '../../bot/spreadsheet.ts';
+import { formatOf, loadExcel, type SpreadsheetFormat } from '../../bot/spreadsheet.ts';
 import { localDateTimeString, parseMonthKey, type MonthKey } from '../../bot/time.ts';
-import { loadTemplate, type ReportTemplate } from './template.ts';
+import { readTemplate, type ReportTemplate } from './template.ts';
 import { parseStoredFigures } from './validate.ts';
 
 export const BATCH_SIZE = 2000;
@@ -22,23 +23,29 @@ export function exportHeader(template: ReportTemplate): string[] {
   return ['镇街', '服务点', '级别', '月份', '状态', ...template.fields.map((f) => f.label), '提交人', '提交时间', '是否逾期'];
 }
 
+// one query per batch (points with their report and its submitter), continuing after the last
+// (town, name) on the unique index: Prisma's findMany for 2,000 points and their reports cost more
+// CPU than writing the file, and its garbage most of the memory
+const PAGE = (after: boolean) => `
+  SELECT p."town" AS town, p."name" AS name, p."level" AS level, r."status" AS status, r."figures" AS figures,
+         c."name" AS submitter, r."submittedAt" AS "submittedAt", r."isLate" AS "isLate"
+  FROM "ServicePoint" p
+  LEFT JOIN "MonthlyReport" r ON r."servicePointId" = p."id" AND r."month" = ?
+  LEFT JOIN "Contact" c ON c."id" = r."submittedByContactId"
+  WHERE p."active" = TRUE AND p."level" <> 'subCenter' ${after ? 'AND (p."town", p."name") > (?, ?)' : ''}
+  ORDER BY p."town", p."name"
+  LIMIT ?`;
+const FIRST_PAGE = PAGE(false);
+const NEXT_PAGE = PAGE(true);
+
 /** The rows of the export after the header, batch by batch, in (镇街, 服务点) order. */
-export async function* exportBatches(db: Db, month: MonthKey, template: ReportTemplate, batchSize = BATCH_SIZE): AsyncGenerator<Cell[][]> {
+export async function* exportBatches(sql: DirectSql, month: MonthKey, template: ReportTemplate, batchSize = BATCH_SIZE): AsyncGenerator<Cell[][]> {
   parseMonthKey(month);
   let after: { town: string; name: string } | null = null;
   for (;;) {
-    // one raw query per batch (points with their report and its submitter), continuing after the
-    // last (town, name) on the unique index: Prisma's findMany for 2,000 points and their reports
-    // cost more CPU than writing the file, and its garbage most of the memory
-    const page: ExportRow[] = await db.$queryRaw<ExportRow[]>`
-      SELECT p."town" AS town, p."name" AS name, p."level" AS level, r."status" AS status, r."figures" AS figures,
-             c."name" AS submitter, r."submittedAt" AS "submittedAt", r."isLate" AS "isLate"
-      FROM "ServicePoint" p
-      LEFT JOIN "MonthlyReport" r ON r."servicePointId" = p."id" AND r."month" = ${month}
-      LEFT JOIN "Contact" c ON c."id" = r."submittedByContactId"
-      WHERE p."active" = TRUE AND p."level" <> 'subCenter' ${after ? Prisma.sql`AND (p."town", p."name") > (${after.town}, ${after.name})` : Prisma.empty}
-      ORDER BY p."town", p."name"
-      LIMIT ${batchSize}`;
+    const page: ExportRow[] = after
+      ? await sql.query<ExportRow>(NEXT_PAGE, [month, after.town, after.name, batchSize])
+      : await sql.query<ExportRow>(FIRST_PAGE, [month, batchSize]);
     if (page.length === 0) return;
     yield page.map((p) => {
       const level = POINT_LEVEL_LABELS[p.level as PointLevel] ?? p.level;
@@ -63,7 +70,7 @@ export async function* exportBatches(db: Db, month: MonthKey, template: ReportTe
   }
 }
 
-interface ExportRow {
+interface ExportRow extends Record<string, unknown> {
   town: string;
   name: string;
   level: string;
@@ -100,6 +107,7 @@ export async function writeCsv(out: Writable, header: string[], batches: AsyncIt
 }
 
 export async function writeXlsx(out: Writable, header: string[], batches: AsyncIterable<Cell[][]>, sheetName: string): Promise<number> {
+  const ExcelJS = await loadExcel();
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = header.map((h, i) => ({ header: h, width: i < 2 ? 16 : i === header.length - 2 ? 18 : Math.max(10, h.length * 2 + 2) }));
@@ -122,12 +130,12 @@ export interface ExportResult {
 }
 
 /** gxgc report export --month YYYY-MM FILE */
-export async function exportMonthToFile(db: Db, month: MonthKey, file: string): Promise<ExportResult> {
+export async function exportMonthToFile(sql: DirectSql, month: MonthKey, file: string): Promise<ExportResult> {
   const format = formatOf(file);
-  const template = await loadTemplate(db);
+  const template = await readTemplate(sql);
   const out = createWriteStream(file);
   const failed = new Promise<never>((_, reject) => out.once('error', reject));
-  const batches = exportBatches(db, month, template);
+  const batches = exportBatches(sql, month, template);
   const rows = await Promise.race([
     format === 'csv' ? writeCsv(out, exportHeader(template), batches) : writeXlsx(out, exportHeader(template), batches, `${month}月报`),
     failed,
@@ -136,12 +144,12 @@ export async function exportMonthToFile(db: Db, month: MonthKey, file: string): 
 }
 
 /** The same file in memory, for sending in a chat. */
-export async function exportMonthToBuffer(db: Db, month: MonthKey, format: SpreadsheetFormat): Promise<{ content: Uint8Array; rows: number }> {
-  const template = await loadTemplate(db);
+export async function exportMonthToBuffer(sql: DirectSql, month: MonthKey, format: SpreadsheetFormat): Promise<{ content: Uint8Array; rows: number }> {
+  const template = await readTemplate(sql);
   const sink = new PassThrough();
   const chunks: Buffer[] = [];
   sink.on('data', (c: Buffer) => chunks.push(c));
-  const batches = exportBatches(db, month, template);
+  const batches = exportBatches(sql, month, template);
   const rows = format === 'csv' ? await writeCsv(sink, exportHeader(template), batches) : await writeXlsx(sink, exportHeader(template), batches, `${month}月报`);
   if (!sink.readableEnded) await once(sink, 'end');
   return { content: new Uint8Array(Buffer.concat(chunks)), rows };

@@ -2,6 +2,7 @@
 // "本月无新增" starts one too; /status (进度) shows who has reported; /export (导出) sends operators
 // the month's file.
 import type { Reply } from '../../bot/core/types.ts';
+import { sqlOf } from '../../bot/db/client.ts';
 import { localDateString, monthLabel, type MonthKey } from '../../bot/time.ts';
 import { BOUND_ROLES, OPERATOR_ONLY, type Capability, type CommandContext } from '../capability.ts';
 import { formatCompleteness, loadCompleteness } from './completeness.ts';
@@ -49,7 +50,7 @@ async function exportCommand(ctx: CommandContext): Promise<Reply[]> {
   const picked = monthArgument({ ...ctx, args: ctx.args.replace(/\b(csv|xlsx)\b/gi, '').trim() });
   if ('error' in picked) return [{ text: picked.error }];
   const format = wantsCsv ? 'csv' : 'xlsx';
-  const { content, rows } = await exportMonthToBuffer(ctx.db, picked.month, format);
+  const { content, rows } = await exportMonthToBuffer(sqlOf(ctx.db), picked.month, format);
   ctx.log.info({ month: picked.month, rows, format }, 'monthly report exported in chat');
   await ctx.db.auditLog.create({
     data: { actor: `${ctx.actor.channel}:${ctx.actor.chatId}`, actorContactId: ctx.actor.contact?.id ?? null, action: 'report.export', entity: 'MonthlyReport', entityId: picked.month, detail: JSON.stringify({ rows, format }) },

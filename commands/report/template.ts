@@ -3,6 +3,7 @@
 // an alias without a code change; the code only knows the stable keys.
 import { z } from 'zod';
 import type { Db } from '../../bot/db/client.ts';
+import type { DirectSql } from '../../bot/db/direct-sql.ts';
 import { readMostly } from '../../bot/db/read-cache.ts';
 
 export const FIELD_TYPES = ['int', 'decimal', 'text'] as const;
@@ -65,6 +66,12 @@ export function loadTemplate(db: Db): Promise<ReportTemplate> {
     const rows = await db.reportField.findMany({ orderBy: { sortOrder: 'asc' } });
     return buildTemplate(rows.length > 0 ? rows : REPORT_FIELD_DEFAULTS);
   });
+}
+
+/** The same template read on a DirectSql, for the export, which runs without a Prisma client on the command line. */
+export async function readTemplate(sql: DirectSql): Promise<ReportTemplate> {
+  const rows = await sql.query(`SELECT "key", "label", "unit", "type", "min", "max", "required", "aliases", "sortOrder" FROM "ReportField" ORDER BY "sortOrder"`);
+  return buildTemplate(rows.length > 0 ? rows : REPORT_FIELD_DEFAULTS);
 }
 
 /**

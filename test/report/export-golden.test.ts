@@ -3,11 +3,12 @@
 // quoting, the formula defusing, decimals, late flags and submitters must not change with how they
 // are read. GXGC_WRITE_GOLDEN=1 writes the fixtures anew instead of comparing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { CliDeps } from '../../bot/cli.ts';
+import { sqlOf } from '../../bot/db/client.ts';
 import { silentLogger } from '../../bot/logger.ts';
 import { runReportCli } from '../../commands/report/cli.ts';
 import { exportMonthToBuffer } from '../../commands/report/export.ts';
@@ -81,13 +82,16 @@ describe.each(TEST_PROVIDERS)('monthly export against the fixture on %s', (provi
     await report('停用村', '2026-10', 'reported', { openDays: 5, openHours: 10, visitors: 5, activities: 0 }, '13900000004', '2026-11-02T02:00:00Z', false);
     await db.servicePoint.update({ where: { id: await point('停用村') }, data: { active: false } });
   });
-  afterAll(async () => bot.close());
+  afterAll(async () => {
+    await bot.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('.csv from the command line and for a chat are the fixture, byte for byte', async () => {
     const file = join(dir, 'oct.csv');
     expect(await runReportCli(['export', '--month', '2026-10', file], deps)).toBe(0);
     const fromCli = readFileSync(file);
-    const { content, rows } = await exportMonthToBuffer(bot.db, '2026-10', 'csv');
+    const { content, rows } = await exportMonthToBuffer(sqlOf(bot.db), '2026-10', 'csv');
     expect(rows).toBe(14);
     if (WRITE && provider === 'sqlite') writeFileSync(GOLDEN_CSV, fromCli);
     expect(fromCli.equals(readFileSync(GOLDEN_CSV))).toBe(true);
@@ -98,7 +102,7 @@ describe.each(TEST_PROVIDERS)('monthly export against the fixture on %s', (provi
     const file = join(dir, 'oct.xlsx');
     expect(await runReportCli(['export', '--month', '2026-10', file], deps)).toBe(0);
     const fromCli = await xlsxContent(file);
-    const { content } = await exportMonthToBuffer(bot.db, '2026-10', 'xlsx');
+    const { content } = await exportMonthToBuffer(sqlOf(bot.db), '2026-10', 'xlsx');
     if (WRITE && provider === 'sqlite') writeFileSync(GOLDEN_XLSX, JSON.stringify(fromCli, null, 1) + '\n');
     const golden = JSON.parse(readFileSync(GOLDEN_XLSX, 'utf8'));
     expect(JSON.parse(JSON.stringify(fromCli))).toEqual(golden);
