@@ -5,7 +5,7 @@
 // without loading the Prisma client (most of a process's memory), and the chat's /export on the
 // bot's DirectSql.
 import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { once, type EventEmitter } from 'node:events';
 import { PassThrough, type Writable } from 'node:stream';
 import type { DirectSql } from '../../bot/db/direct-sql.ts';
 import { POINT_LEVEL_LABELS, type PointLevel } from '../../bot/domain.ts';
@@ -106,6 +106,30 @@ export async function writeCsv(out: Writable, header: string[], batches: AsyncIt
   return rows;
 }
 
+const ZIP_BACKLOG_LIMIT = 1 << 20;
+
+/**
+ * How many bytes of the sheet's XML wait for the compressor, or null when that cannot be seen.
+ * exceljs's streaming writer hands each committed row to its zip (archiver) without waiting: its
+ * stream ignores backpressure. The compressor only runs when the event loop turns, which reads
+ * from SQLite never let it do, so without a pause the whole sheet (about 70 MB of XML for 100,000
+ * rows) waited in memory. What is waiting is the zip entry's input stream (readable-stream 2, hence
+ * _writableState); if a new exceljs hides it, this answers null and the export still works, only
+ * with more memory (test/report/export-memory.test.ts notices).
+ */
+export function zipBacklog(sheet: unknown): number | null {
+  const entry = (sheet as { stream?: { pipes?: { _writableState?: { length?: number } }[] } }).stream?.pipes?.[0];
+  const length = entry?._writableState?.length;
+  return typeof length === 'number' ? length : null;
+}
+
+async function zipCaughtUp(sheet: unknown): Promise<void> {
+  const backlog = zipBacklog(sheet);
+  if (backlog !== null && backlog > ZIP_BACKLOG_LIMIT) {
+    await once((sheet as { stream: { pipes: EventEmitter[] } }).stream.pipes[0]!, 'drain');
+  }
+}
+
 export async function writeXlsx(out: Writable, header: string[], batches: AsyncIterable<Cell[][]>, sheetName: string): Promise<number> {
   const ExcelJS = await loadExcel();
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
@@ -117,6 +141,7 @@ export async function writeXlsx(out: Writable, header: string[], batches: AsyncI
   for await (const batch of batches) {
     for (const row of batch) sheet.addRow(row).commit();
     rows += batch.length;
+    await zipCaughtUp(sheet);
   }
   sheet.commit();
   await workbook.commit();
