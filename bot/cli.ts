@@ -1,18 +1,16 @@
 // gxgc: the operator's command line. `npm run --silent gxgc -- <area> <verb> ...`
 // Each area lives beside its capability (commands/<area>/cli.ts) and gets the same dependencies.
+// An area's module is loaded only when its command runs, and the bulk commands (directory import,
+// report export) run on a driver connection of their own without the Prisma client: with 100,000
+// points memory is the limit, and the client with its query compiler, exceljs and the standards
+// dictionary (jieba) were most of a process's memory before it did any work (docs/benchmarks.md).
 import type { Logger } from 'pino';
 import { loadConfig, ConfigError } from './config.ts';
 import { createLogger } from './logger.ts';
-import { openPreparedDatabase, createAppCore } from './app.ts';
 import { systemClock, type Clock } from './time.ts';
 import type { Db } from './db/client.ts';
-import { runConsole, ConsoleIdentityError } from './channels/console.ts';
-import { runDirectoryCli } from '../commands/directory/cli.ts';
-import { runDbCli } from './db/cli.ts';
-import { runRulesCli } from '../commands/standards/cli.ts';
-import { runNoticeCli } from '../commands/notice/cli.ts';
-import { runRemindersCli } from '../scheduler/cli.ts';
-import { runReportCli } from '../commands/report/cli.ts';
+import { parseDatabaseUrl, type DatabaseTarget } from './db/target.ts';
+import { migrate } from './db/migrate.ts';
 
 export interface CliDeps {
   db: Db;
@@ -21,15 +19,39 @@ export interface CliDeps {
   out: (line: string) => void;
 }
 
-type AreaRunner = (argv: string[], deps: CliDeps) => Promise<number>;
+/** for the commands that open a driver connection of their own (openDirectSql) and no Prisma client */
+export interface DirectCliDeps {
+  target: DatabaseTarget;
+  clock: Clock;
+  log: Logger;
+  out: (line: string) => void;
+}
 
-const AREAS: Record<string, { run: AreaRunner; summary: string }> = {
-  directory: { run: runDirectoryCli, summary: 'directory import|export FILE, directory invite [--mobile M | --town T | --all], directory summary' },
-  db: { run: runDbCli, summary: 'db migrate, db seed [--demo]' },
-  rules: { run: runRulesCli, summary: 'rules export FILE, rules import FILE (.csv/.xlsx: the annex-1 rules table)' },
-  notice: { run: runNoticeCli, summary: 'notice send --title T --body B (--all|--level L|--towns T|--points P) [--yes], notice status ID, notice list' },
-  report: { run: runReportCli, summary: 'report status [--month YYYY-MM] [--town T], report export --month YYYY-MM FILE' },
-  reminders: { run: runRemindersCli, summary: 'reminders preview --date YYYY-MM-DD, reminders settings, reminders set KEY VALUE' },
+type AreaRunner = (argv: string[], deps: CliDeps) => Promise<number>;
+type DirectRunner = (argv: string[], deps: DirectCliDeps) => Promise<number>;
+
+interface Area {
+  summary: string;
+  load: () => Promise<AreaRunner>;
+  /** verbs run by a DirectRunner instead: the rest of the area is not loaded for them, nor the Prisma client */
+  direct?: Record<string, () => Promise<DirectRunner>>;
+}
+
+const AREAS: Record<string, Area> = {
+  directory: {
+    load: async () => (await import('../commands/directory/cli.ts')).runDirectoryCli,
+    direct: { import: async () => (await import('../commands/directory/import.ts')).runDirectoryImport },
+    summary: 'directory import|export FILE, directory invite [--mobile M | --town T | --all], directory summary',
+  },
+  db: { load: async () => (await import('./db/cli.ts')).runDbCli, summary: 'db migrate, db seed [--demo]' },
+  rules: { load: async () => (await import('../commands/standards/cli.ts')).runRulesCli, summary: 'rules export FILE, rules import FILE (.csv/.xlsx: the annex-1 rules table)' },
+  notice: { load: async () => (await import('../commands/notice/cli.ts')).runNoticeCli, summary: 'notice send --title T --body B (--all|--level L|--towns T|--points P) [--yes], notice status ID, notice list' },
+  report: {
+    load: async () => (await import('../commands/report/cli.ts')).runReportCli,
+    direct: { export: async () => (await import('../commands/report/export-cli.ts')).runReportExport },
+    summary: 'report status [--month YYYY-MM] [--town T], report export --month YYYY-MM FILE',
+  },
+  reminders: { load: async () => (await import('../scheduler/cli.ts')).runRemindersCli, summary: 'reminders preview --date YYYY-MM-DD, reminders settings, reminders set KEY VALUE' },
 };
 
 const USAGE = [
@@ -61,8 +83,20 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     throw e;
   }
   const log = createLogger({ level: config.logLevel ?? 'warn' });
-  const database = await openPreparedDatabase(config.databaseUrl, log);
   const clock = systemClock;
+  const direct = AREAS[area]?.direct?.[rest[0] ?? ''];
+  if (direct) {
+    // migrated like every command, but not seeded: the reference data (rules, facts, report
+    // template, reminder settings) is not what these commands use, seeding needs the Prisma client,
+    // and the next start or any other command seeds; an export from an unseeded database uses the
+    // default report template, as loadTemplate does
+    const target = parseDatabaseUrl(config.databaseUrl);
+    const result = await migrate(target);
+    if (result.applied.length) log.info({ applied: result.applied, provider: target.provider }, 'database migrated');
+    return (await direct())(rest.slice(1), { target, clock, log, out });
+  }
+  const { openPreparedDatabase, createAppCore } = await import('./app.ts');
+  const database = await openPreparedDatabase(config.databaseUrl, log);
   try {
     if (area === 'console') {
       const asIndex = rest.indexOf('--as');
@@ -72,6 +106,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         return 2;
       }
       const core = createAppCore(database, clock, log);
+      const { runConsole, ConsoleIdentityError } = await import('./channels/console.ts');
       try {
         await runConsole({ core, db: database.db, clock, input: io.stdin, output: io.stdout, asMobile, interactive: Boolean((io.stdin as NodeJS.ReadStream).isTTY) });
       } catch (e) {
@@ -83,7 +118,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       }
       return 0;
     }
-    return await AREAS[area]!.run(rest, { db: database.db, clock, log, out });
+    const run = await AREAS[area]!.load();
+    return await run(rest, { db: database.db, clock, log, out });
   } finally {
     await database.close();
   }

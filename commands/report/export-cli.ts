@@ -1,6 +1,9 @@
-// gxgc report export --month YYYY-MM FILE(.csv|.xlsx), on a DirectSql.
+// gxgc report export --month YYYY-MM FILE(.csv|.xlsx). On the command line it runs on a driver
+// connection of its own and never loads the Prisma client (bot/cli.ts): for 100,000 points the
+// client and its query compiler were most of the process's memory.
 import type { Logger } from 'pino';
-import type { DirectSql } from '../../bot/db/direct-sql.ts';
+import type { DirectCliDeps } from '../../bot/cli.ts';
+import { openDirectSql, type DirectSql } from '../../bot/db/direct-sql.ts';
 import { SpreadsheetError } from '../../bot/spreadsheet.ts';
 import type { Clock } from '../../bot/time.ts';
 import { monthOption, positional, REPORT_USAGE } from './cli-args.ts';
@@ -42,5 +45,15 @@ export async function exportReportFile(argv: string[], deps: ExportCliDeps): Pro
       return 1;
     }
     throw e;
+  }
+}
+
+/** The command line's `report export`, on a connection of its own. */
+export async function runReportExport(argv: string[], deps: DirectCliDeps): Promise<number> {
+  const sql = openDirectSql(deps.target);
+  try {
+    return await exportReportFile(argv, { ...deps, sql });
+  } finally {
+    await sql.close();
   }
 }
