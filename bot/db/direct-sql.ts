@@ -149,7 +149,7 @@ const pgTypes = {
 };
 
 /** A DirectSql on a pool of its own; named statements keep their plans per connection. */
-export function postgresDirectSql(connectionString: string, poolSize = 4): DirectSql {
+export function postgresDirectSql(connectionString: string, poolSize = 10): DirectSql {
   const pool = new pg.Pool({ connectionString, max: poolSize, types: pgTypes as pg.CustomTypesConfig });
   const names = new Map<string, { name: string; text: string }>();
   function named(sql: string): { name: string; text: string } {

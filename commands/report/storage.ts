@@ -37,40 +37,63 @@ export async function saveReport(db: Db, submission: Submission): Promise<Stored
   const { servicePointId, month, status, contactId, at } = submission;
   // Three statements in one transaction, on the driver (direct-sql.ts). The upsert increments the
   // revision in the database, so two confirmations at once get 2 and 3, not 2 and 2; the revision
-  // and audit rows copy the id and revision it produced (VALUES with subqueries rather than
-  // INSERT … SELECT, so PostgreSQL types the parameters from the target columns). The audit detail
-  // is the same JSON as before, with the revision spliced in by the database.
+  // and audit rows copy the id and revision it produced. The audit detail is the same JSON as
+  // before, with the revision spliced in by the database.
   const detailHead = JSON.stringify({ servicePointId, month }).slice(0, -1) + ',"revision":';
   const detailTail = ',' + JSON.stringify({ status, figures, late: submissionLate }).slice(1);
-  const thisReport = 'FROM "MonthlyReport" WHERE "servicePointId" = ? AND "month" = ?';
-  const [rows] = (await sqlOf(db).batch([
-    {
-      sql: `INSERT INTO "MonthlyReport" ("servicePointId", "month", "status", "figures", "revision", "submittedByContactId", "submittedAt", "isLate", "firstSubmittedAt", "createdAt", "updatedAt")
-        VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT ("servicePointId", "month") DO UPDATE SET
-          "status" = excluded."status", "figures" = excluded."figures", "revision" = "MonthlyReport"."revision" + 1,
-          "submittedByContactId" = excluded."submittedByContactId", "submittedAt" = excluded."submittedAt", "updatedAt" = excluded."updatedAt"
-        RETURNING "id", "revision", "isLate"`,
-      params: [servicePointId, month, status, figuresJson, contactId, at, submissionLate, at, at, at],
-    },
-    {
-      sql: `INSERT INTO "MonthlyReportRevision" ("reportId", "revision", "status", "figures", "submittedByContactId", "channel", "submittedAt", "isLate")
-        VALUES ((SELECT "id" ${thisReport}), (SELECT "revision" ${thisReport}), ?, ?, ?, ?, ?, ?)`,
-      params: [servicePointId, month, servicePointId, month, status, figuresJson, contactId, submission.channel, at, submissionLate],
-    },
-    {
-      sql: `INSERT INTO "AuditLog" ("at", "actorContactId", "actor", "action", "entity", "entityId", "detail")
-        VALUES (?, ?, ?, (SELECT CASE WHEN "revision" = 1 THEN 'report.submit' ELSE 'report.revise' END ${thisReport}), 'MonthlyReport',
-          (SELECT CAST("id" AS TEXT) ${thisReport}), (SELECT ? || CAST("revision" AS TEXT) || ? ${thisReport}))`,
-      params: [at, contactId, submission.actor, servicePointId, month, servicePointId, month, detailHead, detailTail, servicePointId, month],
-    },
-  ])) as unknown as [ReportRow[]];
+  const upsert = {
+    sql: `INSERT INTO "MonthlyReport" ("servicePointId", "month", "status", "figures", "revision", "submittedByContactId", "submittedAt", "isLate", "firstSubmittedAt", "createdAt", "updatedAt")
+      VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT ("servicePointId", "month") DO UPDATE SET
+        "status" = excluded."status", "figures" = excluded."figures", "revision" = "MonthlyReport"."revision" + 1,
+        "submittedByContactId" = excluded."submittedByContactId", "submittedAt" = excluded."submittedAt", "updatedAt" = excluded."updatedAt"
+      RETURNING "id", "revision", "isLate"`,
+    params: [servicePointId, month, status, figuresJson, contactId, at, submissionLate, at, at, at],
+  };
+  const revision = [status, figuresJson, contactId, submission.channel, at, submissionLate];
+  const audit = [at, contactId, submission.actor, detailHead, detailTail];
+  const sql = sqlOf(db);
+  let rows: ReportRow[];
+  if (sql.provider === 'postgresql') {
+    // one round trip instead of five (BEGIN, three statements, COMMIT): data-modifying CTEs, which
+    // SQLite lacks; a statement is atomic on its own. INSERT … SELECT takes no type from the target
+    // columns, hence the casts.
+    rows = await sql.query<ReportRow>(
+      `WITH r AS (${upsert.sql}),
+      rev AS (INSERT INTO "MonthlyReportRevision" ("reportId", "revision", "status", "figures", "submittedByContactId", "channel", "submittedAt", "isLate")
+        SELECT r."id", r."revision", CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TIMESTAMP(3)), CAST(? AS BOOLEAN) FROM r),
+      audit AS (INSERT INTO "AuditLog" ("at", "actorContactId", "actor", "action", "entity", "entityId", "detail")
+        SELECT CAST(? AS TIMESTAMP(3)), CAST(? AS INTEGER), CAST(? AS TEXT), CASE WHEN r."revision" = 1 THEN 'report.submit' ELSE 'report.revise' END,
+          'MonthlyReport', CAST(r."id" AS TEXT), CAST(? AS TEXT) || CAST(r."revision" AS TEXT) || CAST(? AS TEXT) FROM r)
+      SELECT "id", "revision", "isLate" FROM r`,
+      [...upsert.params, ...revision, ...audit],
+    );
+  } else {
+    // VALUES with subqueries: reads the row the upsert just wrote, inside the same transaction
+    const thisReport = 'FROM "MonthlyReport" WHERE "servicePointId" = ? AND "month" = ?';
+    const key = [servicePointId, month];
+    const results = await sql.batch([
+      upsert,
+      {
+        sql: `INSERT INTO "MonthlyReportRevision" ("reportId", "revision", "status", "figures", "submittedByContactId", "channel", "submittedAt", "isLate")
+          VALUES ((SELECT "id" ${thisReport}), (SELECT "revision" ${thisReport}), ?, ?, ?, ?, ?, ?)`,
+        params: [...key, ...key, ...revision],
+      },
+      {
+        sql: `INSERT INTO "AuditLog" ("at", "actorContactId", "actor", "action", "entity", "entityId", "detail")
+          VALUES (?, ?, ?, (SELECT CASE WHEN "revision" = 1 THEN 'report.submit' ELSE 'report.revise' END ${thisReport}), 'MonthlyReport',
+            (SELECT CAST("id" AS TEXT) ${thisReport}), (SELECT ? || CAST("revision" AS TEXT) || ? ${thisReport}))`,
+        params: [...audit.slice(0, 3), ...key, ...key, audit[3]!, audit[4]!, ...key],
+      },
+    ]);
+    rows = results[0] as ReportRow[];
+  }
   const row = rows[0];
   if (!row) throw new Error(`monthly report ${servicePointId}/${month} was not stored`);
   return { reportId: Number(row.id), revision: Number(row.revision), isLate: Boolean(row.isLate), submissionLate };
 }
 
-interface ReportRow {
+interface ReportRow extends Record<string, unknown> {
   id: number | bigint;
   revision: number | bigint;
   isLate: boolean | number;
