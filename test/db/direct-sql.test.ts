@@ -103,3 +103,32 @@ describe.each(TEST_PROVIDERS)('DirectSql on %s', (provider) => {
     expect(await sql.execute('UPDATE "ServicePoint" SET "active" = ? WHERE "town" = ?', [true, '没有这个镇'])).toBe(0);
   });
 });
+
+describe.each(TEST_PROVIDERS)('DirectSql beside a Prisma transaction on %s', (provider) => {
+  it('is not swept into it: a transaction rolled back meanwhile keeps what DirectSql wrote', async () => {
+    const test = await createTestDatabase(provider, { seed: false });
+    try {
+      const now = new Date('2026-11-05T00:00:00Z');
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let inside!: () => void;
+      const started = new Promise<void>((resolve) => (inside = resolve));
+      const prismaWork = test.db
+        .$transaction(async (tx) => {
+          await tx.setting.create({ data: { key: 'prisma.tx', value: '1', updatedAt: now } });
+          inside();
+          await held;
+          throw new Error('rolled back on purpose');
+        })
+        .catch((error: Error) => error.message);
+      await started;
+      const direct = sqlOf(test.db).execute('INSERT INTO "Setting" ("key", "value", "updatedAt") VALUES (?, ?, ?)', ['direct', '1', now]);
+      release();
+      expect(await prismaWork).toBe('rolled back on purpose');
+      expect(await direct).toBe(1);
+      expect((await test.db.setting.findMany({ orderBy: { key: 'asc' } })).map((s) => s.key)).toEqual(['direct']);
+    } finally {
+      await test.drop();
+    }
+  });
+});
