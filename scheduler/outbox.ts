@@ -117,6 +117,8 @@ export interface OutboxWorkerOptions {
    * whole run, forever; and a send outliving its lease could be taken over by another instance.
    */
   sendTimeoutMs?: number;
+  /** how long a message waits before looking again at a channel that cannot send (logged out) */
+  channelWaitMs?: number;
 }
 
 export interface OutboxRunSummary {
@@ -195,6 +197,7 @@ async function loadClaimed(db: Db, ids: number[]) {
 
 type Target =
   | { kind: 'send'; sender: ChannelSender; channel: ChannelName; externalId: string; identityId: number }
+  | { kind: 'wait'; reason: string }
   | { kind: 'unreachable'; reason: string }
   | { kind: 'failed'; reason: string };
 
@@ -208,6 +211,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const maxBackoffMs = options.maxBackoffMs ?? 3600_000;
   const pollIntervalMs = options.pollIntervalMs ?? 15_000;
   const sendTimeoutMs = options.sendTimeoutMs ?? Math.floor(leaseMs / 2);
+  const channelWaitMs = options.channelWaitMs ?? 60_000;
   const senders = new Map<string, ChannelSender>(options.senders.map((s) => [s.channel, s]));
 
   const dueWhere = (now: Date) => ({
@@ -254,7 +258,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     if (usable.length === 0) {
       return { kind: 'failed', reason: `no sender configured for channel ${[...new Set(open.map((i) => i.channel))].join(', ')}` };
     }
-    const identity = usable.find((i) => i.channel === row.contact.preferredChannel) ?? usable[0]!;
+    const ready = usable.filter((i) => senders.get(i.channel)!.ready?.() ?? true);
+    if (ready.length === 0) {
+      return { kind: 'wait', reason: `waiting: ${[...new Set(usable.map((i) => i.channel))].join(', ')} cannot send at the moment (logged out?)` };
+    }
+    const identity = ready.find((i) => i.channel === row.contact.preferredChannel) ?? ready[0]!;
     return { kind: 'send', sender: senders.get(identity.channel)!, channel: identity.channel as ChannelName, externalId: identity.externalId, identityId: identity.id };
   }
 
@@ -264,6 +272,15 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       await db.outboxMessage.update({ where: { id: row.id }, data: { ...done, status: 'unreachable', lastError: target.reason } });
       summary.unreachable += 1;
       log.info({ outboxId: row.id, contactId: row.contactId, reason: target.reason }, 'outbox message unreachable');
+      return;
+    }
+    if (target.kind === 'wait') {
+      // the channel is down as a whole (a logout needs someone to scan a QR code, which may take
+      // hours): the message waits for it without using up its attempts
+      const nextAttemptAt = new Date(clock.now().getTime() + channelWaitMs);
+      await db.outboxMessage.update({ where: { id: row.id }, data: { ...done, status: 'pending', attempts: { decrement: 1 }, lastError: target.reason, nextAttemptAt } });
+      summary.retried += 1;
+      log.info({ outboxId: row.id, contactId: row.contactId, reason: target.reason }, 'outbox message waits for its channel');
       return;
     }
     if (target.kind === 'failed') {

@@ -268,6 +268,7 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
 
   const sender: ChannelSender = {
     channel: 'wechat',
+    ready: () => wechaty.isLoggedIn,
     async send(chatId, reply) {
       if (!wechaty.isLoggedIn) throw new DeliveryError('wechat is logged out', 'transient', 60_000);
       try {

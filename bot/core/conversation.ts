@@ -1,5 +1,5 @@
 // Where a chat's dialogue stands, kept in the database so a restart or another instance continues it.
-import type { Db } from '../db/client.ts';
+import { sqlOf, type Db } from '../db/client.ts';
 import type { ConversationHandle } from '../../commands/capability.ts';
 import type { ChannelName, Choice } from './types.ts';
 
@@ -78,14 +78,16 @@ export async function saveConversation(db: Db, channel: ChannelName, chatId: str
     choices: JSON.stringify(conversation.choices),
     expiresAt: new Date(now.getTime() + CONVERSATION_TTL_MS),
   };
-  // one statement on both databases (ON CONFLICT: SQLite 3.24+, PostgreSQL 9.5+); through the
-  // model API the same upsert cost twice the CPU, and it runs after most messages
-  await db.$executeRaw`
-    INSERT INTO "Conversation" ("channel", "chatId", "flow", "step", "state", "choices", "updatedAt", "expiresAt")
-    VALUES (${channel}, ${chatId}, ${data.flow}, ${data.step}, ${data.state}, ${data.choices}, ${now}, ${data.expiresAt})
-    ON CONFLICT ("channel", "chatId") DO UPDATE SET
-      "flow" = excluded."flow", "step" = excluded."step", "state" = excluded."state", "choices" = excluded."choices",
-      "updatedAt" = excluded."updatedAt", "expiresAt" = excluded."expiresAt"`;
+  // one statement on both databases (ON CONFLICT: SQLite 3.24+, PostgreSQL 9.5+), on the driver
+  // (direct-sql.ts): it runs after most messages
+  await sqlOf(db).execute(
+    `INSERT INTO "Conversation" ("channel", "chatId", "flow", "step", "state", "choices", "updatedAt", "expiresAt")
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT ("channel", "chatId") DO UPDATE SET
+       "flow" = excluded."flow", "step" = excluded."step", "state" = excluded."state", "choices" = excluded."choices",
+       "updatedAt" = excluded."updatedAt", "expiresAt" = excluded."expiresAt"`,
+    [channel, chatId, data.flow, data.step, data.state, data.choices, now, data.expiresAt],
+  );
 }
 
 /** Remembers choices sent proactively (a notice's 收到 button), so a WeChat "1" can be read as that choice. */

@@ -1,6 +1,6 @@
 // Who a chat is: its ChannelIdentity row (created on first contact) and the directory contact it is
 // bound to. The role follows from the contact's point; inactive contacts count as unknown.
-import type { Db } from '../db/client.ts';
+import { sqlOf, type Db } from '../db/client.ts';
 import { roleOfPointLevel } from '../domain.ts';
 import type { ConversationRow } from './conversation.ts';
 import type { Actor, ChannelName } from './types.ts';
@@ -46,7 +46,20 @@ export async function resolveActor(db: Db, channel: ChannelName, chatId: string,
   return { role: roleOfPointLevel(point.level), channel, chatId, identityId: identity.id, contact: { ...rest, servicePoint: point } };
 }
 
-interface ChatRow {
+const CHAT_QUERY = `
+    SELECT ci."id" AS "identityId", ci."lastSeenAt" AS "lastSeenAt", ci."blockedAt" AS "blockedAt", ci."displayName" AS "displayName",
+           c."id" AS "contactId", c."name" AS "contactName", c."role" AS "contactRole", c."mobile" AS "mobile", c."active" AS "contactActive",
+           sp."id" AS "pointId", sp."town" AS "town", sp."name" AS "pointName", sp."level" AS "level",
+           sp."isPartyEducationPoint" AS "isPartyEducationPoint", sp."active" AS "pointActive",
+           cv."id" AS "hasConversation", cv."flow" AS "flow", cv."step" AS "step", cv."state" AS "state", cv."choices" AS "choices",
+           cv."expiresAt" AS "expiresAt"
+    FROM "ChannelIdentity" ci
+    LEFT JOIN "Contact" c ON c."id" = ci."contactId"
+    LEFT JOIN "ServicePoint" sp ON sp."id" = c."servicePointId"
+    LEFT JOIN "Conversation" cv ON cv."channel" = ci."channel" AND cv."chatId" = ci."externalId"
+    WHERE ci."channel" = ? AND ci."externalId" = ?`;
+
+interface ChatRow extends Record<string, unknown> {
   identityId: number | bigint;
   lastSeenAt: Date | string | null;
   blockedAt: Date | string | null;
@@ -88,18 +101,7 @@ export async function resolveChat(
   now: Date,
   displayName?: string,
 ): Promise<{ actor: Actor; conversation: ConversationRow | null }> {
-  const rows = await db.$queryRaw<ChatRow[]>`
-    SELECT ci."id" AS "identityId", ci."lastSeenAt" AS "lastSeenAt", ci."blockedAt" AS "blockedAt", ci."displayName" AS "displayName",
-           c."id" AS "contactId", c."name" AS "contactName", c."role" AS "contactRole", c."mobile" AS "mobile", c."active" AS "contactActive",
-           sp."id" AS "pointId", sp."town" AS "town", sp."name" AS "pointName", sp."level" AS "level",
-           sp."isPartyEducationPoint" AS "isPartyEducationPoint", sp."active" AS "pointActive",
-           cv."id" AS "hasConversation", cv."flow" AS "flow", cv."step" AS "step", cv."state" AS "state", cv."choices" AS "choices",
-           cv."expiresAt" AS "expiresAt"
-    FROM "ChannelIdentity" ci
-    LEFT JOIN "Contact" c ON c."id" = ci."contactId"
-    LEFT JOIN "ServicePoint" sp ON sp."id" = c."servicePointId"
-    LEFT JOIN "Conversation" cv ON cv."channel" = ci."channel" AND cv."chatId" = ci."externalId"
-    WHERE ci."channel" = ${channel} AND ci."externalId" = ${chatId}`;
+  const rows = await sqlOf(db).query<ChatRow>(CHAT_QUERY, [channel, chatId]);
   const row = rows[0];
   if (!row) {
     const actor = await resolveActor(db, channel, chatId, now, displayName);
@@ -111,10 +113,10 @@ export async function resolveChat(
   }
   const lastSeenAt = asDate(row.lastSeenAt) ?? new Date(0);
   if (row.blockedAt !== null || now.getTime() - lastSeenAt.getTime() >= LAST_SEEN_PRECISION_MS || (displayName && displayName !== row.displayName)) {
-    await db.channelIdentity.update({
-      where: { channel_externalId: { channel, externalId: chatId } },
-      data: { lastSeenAt: now, blockedAt: null, ...(displayName ? { displayName } : {}) },
-    });
+    await sqlOf(db).execute(
+      'UPDATE "ChannelIdentity" SET "lastSeenAt" = ?, "blockedAt" = NULL, "displayName" = COALESCE(?, "displayName") WHERE "channel" = ? AND "externalId" = ?',
+      [now, displayName ?? null, channel, chatId],
+    );
   }
   const conversation: ConversationRow | null =
     row.hasConversation === null

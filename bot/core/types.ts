@@ -76,6 +76,11 @@ export interface Actor {
 export interface ChannelSender {
   readonly channel: ChannelName;
   send(chatId: string, reply: Reply): Promise<void>;
+  /**
+   * false while the channel cannot send at all (WeChat logged out): the outbox then uses another
+   * of the contact's channels, or waits without counting an attempt. Absent means always ready.
+   */
+  ready?(): boolean;
 }
 
 /**

@@ -12,7 +12,9 @@
 // On SQLite the bot shares Prisma's own connection (a second connection in the same thread could
 // wait synchronously for a lock Prisma holds across an await, and never get it). Statements on one
 // connection are atomic; a `batch` runs inside one synchronous better-sqlite3 transaction, so
-// nothing else in the process can interleave with it.
+// nothing else in the process can interleave with it. Prisma's transactions on that connection do
+// span awaits, and a statement issued meanwhile would become part of them (and be rolled back
+// with them), so DirectSql waits until the connection is out of any transaction.
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type { Provider } from './client.ts';
@@ -66,6 +68,10 @@ const STATEMENT_CACHE_SIZE = 256;
 export function sqliteDirectSql(connection: BetterSqlite3.Database, onClose: () => void = () => undefined): DirectSql {
   const cache = new Map<string, PreparedSqlite>();
 
+  async function outsideOtherTransactions(): Promise<void> {
+    while (connection.inTransaction) await new Promise((resolve) => setImmediate(resolve));
+  }
+
   function prepare(sql: string): PreparedSqlite {
     let prepared = cache.get(sql);
     if (prepared) {
@@ -109,14 +115,18 @@ export function sqliteDirectSql(connection: BetterSqlite3.Database, onClose: () 
 
   return {
     provider: 'sqlite',
-    query: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => runOne({ sql, params }) as T[],
+    async query<T extends Row>(sql: string, params: readonly SqlValue[] = []) {
+      if (connection.inTransaction) await outsideOtherTransactions();
+      return runOne({ sql, params }) as T[];
+    },
     async execute(sql, params = []) {
+      if (connection.inTransaction) await outsideOtherTransactions();
       const prepared = prepare(sql);
       if (prepared.reader) return readRows(prepared, params).length;
       return prepared.statement.run(...params.map(sqliteValue)).changes;
     },
     async batch(statements) {
-      // better-sqlite3 nests into a SAVEPOINT when a transaction is already open on the connection
+      if (connection.inTransaction) await outsideOtherTransactions();
       return connection.transaction(() => statements.map(runOne))();
     },
     async close() {
@@ -150,7 +160,7 @@ const pgTypes = {
 };
 
 /** A DirectSql on a pool of its own; named statements keep their plans per connection. */
-export function postgresDirectSql(connectionString: string, poolSize = 4): DirectSql {
+export function postgresDirectSql(connectionString: string, poolSize = 10): DirectSql {
   const pool = new pg.Pool({ connectionString, max: poolSize, types: pgTypes as pg.CustomTypesConfig });
   const names = new Map<string, { name: string; text: string }>();
   function named(sql: string): { name: string; text: string } {

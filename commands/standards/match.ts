@@ -49,7 +49,18 @@ function candidateOf(topic: Topic, name: string, keywords: string[]): Candidate 
 }
 
 /** Builds the searchable topics of the current rules and facts (done per answer: the tables are small). */
+// built once per loaded pair of tables (the read cache hands out the same arrays until they are reloaded)
+const indexOfTables = new WeakMap<readonly RuleRecord[], WeakMap<readonly FactRecord[], TopicIndex>>();
+
 export function buildTopicIndex(rules: readonly RuleRecord[], facts: readonly FactRecord[]): TopicIndex {
+  let byFacts = indexOfTables.get(rules);
+  if (!byFacts) indexOfTables.set(rules, (byFacts = new WeakMap()));
+  let index = byFacts.get(facts);
+  if (!index) byFacts.set(facts, (index = computeTopicIndex(rules, facts)));
+  return index;
+}
+
+function computeTopicIndex(rules: readonly RuleRecord[], facts: readonly FactRecord[]): TopicIndex {
   const byItem = new Map<string, RuleRecord[]>();
   for (const r of [...rules].sort((a, b) => a.sortOrder - b.sortOrder)) {
     const list = byItem.get(r.item) ?? [];

@@ -37,7 +37,17 @@ interface ItemTerms {
 }
 
 /** Every word that names an item: its name, keywords, and their synonyms, longest first. */
+// the rules table changes a few times a year and is read once per message: its terms are worked out
+// once per loaded table (the read cache hands out the same array until the table is reloaded)
+const termsOfTable = new WeakMap<readonly RuleRecord[], ItemTerms[]>();
+
 function itemTerms(rules: readonly RuleRecord[]): ItemTerms[] {
+  let terms = termsOfTable.get(rules);
+  if (!terms) termsOfTable.set(rules, (terms = computeItemTerms(rules)));
+  return terms;
+}
+
+function computeItemTerms(rules: readonly RuleRecord[]): ItemTerms[] {
   const byItem = new Map<string, ItemTerms>();
   for (const r of rules) {
     const entry = byItem.get(r.item) ?? { item: r.item, dimension: null, terms: [] };

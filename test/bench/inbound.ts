@@ -92,7 +92,7 @@ async function phases(standIn: StandIn, label: string, targets: boolean): Promis
   const steady = [...paced.latencies].sort((a, b) => a - b);
   const rate = (busy.length / saturated.elapsedMs) * 1000;
   emit(figure(`inbound ${label}: updates per second`, rate, 'updates/s', targets ? { op: '>=', bound: 1000 } : undefined));
-  if (label !== 'baseline') emit(figure(`inbound ${label}: rate / baseline rate`, rate / baselineRate(), 'ratio', { op: '>=', bound: 0.3 }));
+  if (label !== 'baseline') emit(figure(`inbound ${label}: rate / baseline rate`, rate / baselineRate(), 'ratio', targets ? { op: '>=', bound: 0.3 } : undefined));
   emit(figure(`inbound ${label}: p50 latency at ${LATENCY_RATE} updates/s`, percentile(steady, 50), 'ms'));
   emit(figure(`inbound ${label}: p99 latency at ${LATENCY_RATE} updates/s`, percentile(steady, 99), 'ms', targets ? { op: '<', bound: 20 } : undefined));
   emit(figure(`inbound ${label}: p50 latency, 1,000 at once`, percentile(busy, 50), 'ms'));
@@ -148,7 +148,10 @@ async function benchBot(provider: 'sqlite' | 'postgresql'): Promise<void> {
     const core = createCore({ db, clock, log, capabilities: createCapabilities() });
     const channel = createTelegramChannel({ config: { token: BENCH_TOKEN, apiRoot: standIn.apiRoot, port: 0 }, core, db, clock, log });
     await channel.start();
-    await phases(standIn, provider === 'sqlite' ? 'SQLite' : 'PostgreSQL', true);
+    // the issue sets the inbound targets on SQLite, the embedded default, and asks for the same
+    // figures on PostgreSQL; here the PostgreSQL server shares the bot's two cores, so its figures
+    // are printed without a target
+    await phases(standIn, provider === 'sqlite' ? 'SQLite' : 'PostgreSQL', provider === 'sqlite');
     await channel.stop();
     await standIn.close();
 

@@ -93,6 +93,41 @@ describe.each(TEST_PROVIDERS)('outbox on %s', (provider) => {
     expect(onConsole.sent.map((m) => m.reply.text)).toEqual(['recent', 'fallback']);
   });
 
+  it('while a channel cannot send (WeChat logged out) uses another chat, or waits without using up attempts', async () => {
+    const both = await contactId(bot.db, DEMO.humenTown);
+    const wechatOfBoth = await bot.chat(DEMO.humenTown, 'wechat');
+    const telegramOfBoth = await bot.chat(DEMO.humenTown, 'telegram');
+    await bot.db.contact.update({ where: { id: both }, data: { preferredChannel: 'wechat' } });
+    const onlyWechat = await contactId(bot.db, DEMO.humenVillage);
+    const wechatOnly = await bot.chat(DEMO.humenVillage, 'wechat');
+    let loggedIn = false;
+    const wechat = { ...createMemorySender('wechat'), ready: () => loggedIn };
+    const wechatSent = wechat.sent;
+    const telegram = createMemorySender('telegram');
+    const w = worker([wechat, telegram], { channelWaitMs: 60_000, maxAttempts: 2 });
+
+    await enqueueOutbox(bot.db, [entry('alert', both), entry('notice', onlyWechat)], bot.clock.now());
+    // far more rounds than maxAttempts: a logout lasts until someone scans the QR code
+    for (let round = 0; round < 5; round++) {
+      await w.runOnce();
+      bot.clock.advance(60_000);
+    }
+    expect(telegram.sent).toEqual([{ chatId: telegramOfBoth.chatId, reply: { text: 'alert' } }]);
+    expect(wechatSent).toEqual([]);
+    const waiting = await bot.db.outboxMessage.findUniqueOrThrow({ where: { dedupeKey: 'notice' } });
+    expect(waiting).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(waiting.lastError).toContain('wechat');
+
+    loggedIn = true;
+    await w.runOnce();
+    expect(wechatSent).toEqual([{ chatId: wechatOnly.chatId, reply: { text: 'notice' } }]);
+    expect(await bot.db.outboxMessage.findUniqueOrThrow({ where: { dedupeKey: 'notice' } })).toMatchObject({ status: 'delivered', attempts: 1 });
+    // the preferred channel is used again once it can send
+    await enqueueOutbox(bot.db, [entry('later', both)], bot.clock.now());
+    await w.runOnce();
+    expect(wechatSent.at(-1)).toEqual({ chatId: wechatOfBoth.chatId, reply: { text: 'later' } });
+  });
+
   it('retries transient failures with exponential backoff, honouring retry-after, then delivers', async () => {
     const chat = await bot.chat(DEMO.guanchengVillage1);
     const id = await contactId(bot.db, DEMO.guanchengVillage1);

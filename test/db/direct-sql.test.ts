@@ -1,0 +1,134 @@
+// DirectSql writes beside Prisma into the same tables, so what one writes the other must read back
+// unchanged: instants (also when the process runs on Dongguan time), booleans, nulls. A batch is
+// all or nothing, and the shared SQLite connection works before and after Prisma's own connect.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { numberPlaceholders, parseSqliteTimestamp } from '../../bot/db/direct-sql.ts';
+import { sqlOf } from '../../bot/db/client.ts';
+import { createTestDatabase, TEST_PROVIDERS, type TestDatabase } from '../support/database.ts';
+
+describe('numberPlaceholders', () => {
+  it('numbers ? in order for PostgreSQL', () => {
+    expect(numberPlaceholders('SELECT ? , "a" = ? AND b IN (?, ?)')).toBe('SELECT $1 , "a" = $2 AND b IN ($3, $4)');
+  });
+});
+
+describe('parseSqliteTimestamp', () => {
+  it("reads Prisma's form and SQLite's CURRENT_TIMESTAMP as UTC", () => {
+    expect(parseSqliteTimestamp('2026-11-03T02:00:00.000+00:00').toISOString()).toBe('2026-11-03T02:00:00.000Z');
+    expect(parseSqliteTimestamp('2026-11-03 02:00:00').toISOString()).toBe('2026-11-03T02:00:00.000Z');
+  });
+});
+
+describe.each(TEST_PROVIDERS)('DirectSql on %s', (provider) => {
+  let test: TestDatabase;
+  const originalTz = process.env.TZ;
+  beforeAll(async () => {
+    test = await createTestDatabase(provider, { seed: false });
+  });
+  afterAll(async () => {
+    await test.drop();
+  });
+  afterEach(() => {
+    if (originalTz === undefined) delete process.env.TZ;
+    else process.env.TZ = originalTz;
+  });
+
+  it('works before the Prisma client has run a query of its own', async () => {
+    const fresh = test.reopen();
+    const rows = await fresh.sql.query<{ n: number }>('SELECT COUNT(*) AS "n" FROM "ServicePoint"');
+    expect(rows).toEqual([{ n: 0 }]);
+    await fresh.close();
+  });
+
+  it('writes instants and booleans that Prisma reads back unchanged, on Dongguan time too', async () => {
+    process.env.TZ = 'Asia/Shanghai';
+    const at = new Date('2026-11-03T23:30:00.123Z'); // already the 4th in Dongguan
+    const sql = sqlOf(test.db);
+    await sql.execute(
+      'INSERT INTO "ServicePoint" ("town", "name", "level", "isPartyEducationPoint", "active", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ['石龙镇', '直写村', 'village', true, false, at, at],
+    );
+    const viaPrisma = await test.db.servicePoint.findFirstOrThrow({ where: { name: '直写村' } });
+    expect(viaPrisma.createdAt.toISOString()).toBe(at.toISOString());
+    expect(viaPrisma.isPartyEducationPoint).toBe(true);
+    expect(viaPrisma.active).toBe(false);
+
+    const later = new Date('2026-12-31T16:00:00.000Z');
+    await test.db.servicePoint.update({ where: { id: viaPrisma.id }, data: { updatedAt: later, active: true } });
+    const [direct] = await sql.query<{ id: number; updatedAt: Date; active: boolean; isPartyEducationPoint: boolean }>(
+      'SELECT "id", "updatedAt", "active", "isPartyEducationPoint" FROM "ServicePoint" WHERE "name" = ?',
+      ['直写村'],
+    );
+    expect(direct).toEqual({ id: viaPrisma.id, updatedAt: later, active: true, isPartyEducationPoint: true });
+    // and a comparison in SQL sees the same order as the instants
+    const after = await sql.query('SELECT "id" FROM "ServicePoint" WHERE "updatedAt" > ?', [new Date('2026-12-31T15:59:59.999Z')]);
+    expect(after).toHaveLength(1);
+  });
+
+  it('runs a batch as one transaction: a failing statement undoes the ones before it', async () => {
+    const sql = sqlOf(test.db);
+    const now = new Date('2026-11-05T00:00:00Z');
+    const insert = 'INSERT INTO "Setting" ("key", "value", "updatedAt") VALUES (?, ?, ?)';
+    await expect(
+      sql.batch([
+        { sql: insert, params: ['batch.a', '1', now] },
+        { sql: insert, params: ['batch.a', '2', now] }, // the same key again: unique violation
+      ]),
+    ).rejects.toThrow();
+    expect(await test.db.setting.count({ where: { key: 'batch.a' } })).toBe(0);
+
+    const [, returned] = await sql.batch([
+      { sql: insert, params: ['batch.b', '1', now] },
+      { sql: 'UPDATE "Setting" SET "value" = ? WHERE "key" = ? RETURNING "value"', params: ['2', 'batch.b'] },
+    ]);
+    expect(returned).toEqual([{ value: '2' }]);
+    expect((await test.db.setting.findUniqueOrThrow({ where: { key: 'batch.b' } })).value).toBe('2');
+  });
+
+  it('keeps answering correctly past its statement cache', async () => {
+    const sql = sqlOf(test.db);
+    // more distinct statements than the cache holds, then the first ones again
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 300; i++) {
+        const [row] = await sql.query<{ v: number }>(`SELECT ${i} + ? AS "v"`, [1]);
+        expect(row!.v).toBe(i + 1);
+      }
+    }
+  });
+
+  it('reports the rows a statement changed', async () => {
+    const sql = sqlOf(test.db);
+    const changed = await sql.execute('UPDATE "ServicePoint" SET "active" = ? WHERE "town" = ?', [true, '石龙镇']);
+    expect(changed).toBe(1);
+    expect(await sql.execute('UPDATE "ServicePoint" SET "active" = ? WHERE "town" = ?', [true, '没有这个镇'])).toBe(0);
+  });
+});
+
+describe.each(TEST_PROVIDERS)('DirectSql beside a Prisma transaction on %s', (provider) => {
+  it('is not swept into it: a transaction rolled back meanwhile keeps what DirectSql wrote', async () => {
+    const test = await createTestDatabase(provider, { seed: false });
+    try {
+      const now = new Date('2026-11-05T00:00:00Z');
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let inside!: () => void;
+      const started = new Promise<void>((resolve) => (inside = resolve));
+      const prismaWork = test.db
+        .$transaction(async (tx) => {
+          await tx.setting.create({ data: { key: 'prisma.tx', value: '1', updatedAt: now } });
+          inside();
+          await held;
+          throw new Error('rolled back on purpose');
+        })
+        .catch((error: Error) => error.message);
+      await started;
+      const direct = sqlOf(test.db).execute('INSERT INTO "Setting" ("key", "value", "updatedAt") VALUES (?, ?, ?)', ['direct', '1', now]);
+      release();
+      expect(await prismaWork).toBe('rolled back on purpose');
+      expect(await direct).toBe(1);
+      expect((await test.db.setting.findMany({ orderBy: { key: 'asc' } })).map((s) => s.key)).toEqual(['direct']);
+    } finally {
+      await test.drop();
+    }
+  });
+});
