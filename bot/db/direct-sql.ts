@@ -199,29 +199,15 @@ export function postgresDirectSql(connectionString: string, poolSize = 10): Dire
 }
 
 /**
- * A driver connection of its own, with no Prisma client: for the command line's bulk work (directory
- * import, monthly export), where the client and its query compiler would be most of the process's
- * memory. One connection, so temporary tables and an open transaction belong to the session; it is
- * meant for one caller at a time.
+ * A DirectSql on a driver connection of its own, with no Prisma client: for the command line's bulk
+ * work (directory import, monthly export), where the client and its query compiler would be most of
+ * the process's memory. One connection, not a pool, so that temporary tables stay visible to every
+ * statement; meant for one caller at a time. A `batch` is its transaction.
  */
-export interface DirectSession extends DirectSql {
-  /**
-   * `work` in one transaction on this connection: committed when it returns, rolled back when it
-   * throws. SQLite begins IMMEDIATE, taking the write lock at once, so a second writer waits its turn
-   * instead of failing halfway. While it is open no other connection of this process may write to
-   * the SQLite file (better-sqlite3 waits for the lock synchronously, so it would never get it): keep
-   * file reading and other awaits outside.
-   */
-  transaction<T>(work: () => Promise<T>): Promise<T>;
-}
-
-export function openDirectSql(target: DatabaseTarget): DirectSession {
-  return target.provider === 'sqlite' ? sqliteSession(target.location) : postgresSession(target.location);
-}
-
-function sqliteSession(file: string): DirectSession {
+export function openDirectSql(target: DatabaseTarget): DirectSql {
+  if (target.provider === 'postgresql') return postgresSession(target.location);
   // the file exists: the migrations runner creates it; a typo in a path must not create an empty database
-  const connection = new BetterSqlite3(file, { timeout: 10_000, fileMustExist: true });
+  const connection = new BetterSqlite3(target.location, { timeout: 10_000, fileMustExist: true });
   // as on Prisma's connections (client.ts): safe in WAL mode, and an fsync less per commit
   connection.pragma('synchronous = NORMAL');
   // better-sqlite3 builds SQLite with a 16 MB page cache per database, and the temporary tables of a
@@ -229,61 +215,35 @@ function sqliteSession(file: string): DirectSession {
   // smaller in a directory import, and the statements were no slower for it
   connection.pragma('cache_size = -2000');
   connection.pragma('temp.cache_size = -2000');
-  const sql = sqliteDirectSql(connection, () => connection.close());
-  return {
-    ...sql,
-    async transaction(work) {
-      connection.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await work();
-        connection.exec('COMMIT');
-        return result;
-      } catch (error) {
-        if (connection.inTransaction) connection.exec('ROLLBACK');
-        throw error;
-      }
-    },
-  };
+  return sqliteDirectSql(connection, () => connection.close());
 }
 
-function postgresSession(connectionString: string): DirectSession {
+function postgresSession(connectionString: string): DirectSql {
   const client = new pg.Client({ connectionString, types: pgTypes as pg.CustomTypesConfig });
   let connecting: Promise<unknown> | null = null;
   const ready = () => (connecting ??= client.connect());
   const names = new Map<string, { name: string; text: string }>();
-  let inTransaction = false;
   const run = async ({ sql, params = [] }: Statement) => {
     await ready();
     let entry = names.get(sql);
     if (!entry) names.set(sql, (entry = { name: `gxgc_session_${names.size + 1}`, text: numberPlaceholders(sql) }));
     return client.query({ name: entry.name, text: entry.text, values: params.map(pgValue) });
   };
-  const session: DirectSession = {
+  return {
     provider: 'postgresql',
     query: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => (await run({ sql, params })).rows as T[],
     execute: async (sql, params = []) => (await run({ sql, params })).rowCount ?? 0,
     async batch(statements) {
-      const all = async () => {
-        const results: Row[][] = [];
-        for (const statement of statements) results.push((await run(statement)).rows as Row[]);
-        return results;
-      };
-      // inside a transaction the statements are part of it already
-      return inTransaction ? all() : session.transaction(all);
-    },
-    async transaction(work) {
       await ready();
       await client.query('BEGIN');
-      inTransaction = true;
       try {
-        const result = await work();
+        const results: Row[][] = [];
+        for (const statement of statements) results.push((await run(statement)).rows as Row[]);
         await client.query('COMMIT');
-        return result;
+        return results;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
-      } finally {
-        inTransaction = false;
       }
     },
     async close() {
@@ -291,5 +251,4 @@ function postgresSession(connectionString: string): DirectSession {
       await client.end();
     },
   };
-  return session;
 }

@@ -3,12 +3,14 @@
 // deactivated, never deleted (reports and history keep it).
 //
 // The directory may hold 100,000 points and 200,000 contacts. The rows are staged, while the file is
-// read, in temporary tables of the session's own connection, and the directory is then changed by
-// set-based statements joining them in one transaction. So neither the rows nor the existing
-// directory are ever held in memory (as objects they were ~100 MB each), nothing is written to the
-// directory before the whole file is known good, and the write lock is held only for the statements.
-// The SQL is the same on SQLite and PostgreSQL (see bot/db/direct-sql.ts).
-import type { DirectSession } from '../../bot/db/direct-sql.ts';
+// read, in temporary tables of a connection of its own (openDirectSql), and the directory is then
+// changed by set-based statements joining them, in one batch: one transaction, which on SQLite runs
+// without a pause (nothing else in the process can slip into it, and the write lock is held for the
+// statements only). So neither the rows nor the existing directory are ever held in memory (as
+// objects they were ~100 MB each), and nothing is written to the directory before the whole file is
+// known good. The SQL is the same on SQLite and PostgreSQL (see bot/db/direct-sql.ts).
+import { randomUUID } from 'node:crypto';
+import type { DirectSql, Row, Statement } from '../../bot/db/direct-sql.ts';
 import type { DirectoryRow, FilePoint } from './rows.ts';
 
 export interface ImportSummary {
@@ -26,17 +28,18 @@ export interface ImportActor {
 const CHUNK = 500;
 const POINTS = '"gxgc_import_point"';
 const CONTACTS = '"gxgc_import_contact"';
+/** the summary's counts, one row for the points and one for the contacts, taken before their writes */
+const COUNTS = '"gxgc_import_count"';
 
 const values = (rows: number, columns: number) => Array.from({ length: rows }, () => `(${Array(columns).fill('?').join(', ')})`).join(', ');
 
-/** the statements of one import, in order; `?` are the moment of the import */
-const POINT_COUNTS = `SELECT
-    (SELECT COUNT(*) FROM ${POINTS}) AS total,
-    (SELECT COUNT(*) FROM ${POINTS} w WHERE NOT EXISTS (SELECT 1 FROM "ServicePoint" p WHERE p."town" = w."town" AND p."name" = w."name")) AS created,
+const POINT_COUNTS = `INSERT INTO ${COUNTS} ("kind", "total", "created", "updated", "deactivated") SELECT 'points',
+    (SELECT COUNT(*) FROM ${POINTS}),
+    (SELECT COUNT(*) FROM ${POINTS} w WHERE NOT EXISTS (SELECT 1 FROM "ServicePoint" p WHERE p."town" = w."town" AND p."name" = w."name")),
     (SELECT COUNT(*) FROM ${POINTS} w JOIN "ServicePoint" p ON p."town" = w."town" AND p."name" = w."name"
-      WHERE p."level" <> w."level" OR p."isPartyEducationPoint" <> w."party" OR p."active" = FALSE) AS updated,
+      WHERE p."level" <> w."level" OR p."isPartyEducationPoint" <> w."party" OR p."active" = FALSE),
     (SELECT COUNT(*) FROM "ServicePoint" p WHERE p."active" = TRUE
-      AND NOT EXISTS (SELECT 1 FROM ${POINTS} w WHERE w."town" = p."town" AND w."name" = p."name")) AS deactivated`;
+      AND NOT EXISTS (SELECT 1 FROM ${POINTS} w WHERE w."town" = p."town" AND w."name" = p."name"))`;
 
 const POINT_WRITES = [
   // new points in the order the file lists them (the newest town point of a town is its parent)
@@ -71,12 +74,23 @@ const CONTACT_WITH_POINT = `SELECT c."seq", c."mobile", p."id" AS "pointId", c."
   FROM ${CONTACTS} c JOIN "ServicePoint" p ON p."town" = c."town" AND p."name" = c."point"`;
 const CONTACT_CHANGED = `(k."servicePointId" <> x."pointId" OR k."name" <> x."name" OR k."role" <> x."role" OR k."email" IS DISTINCT FROM x."email" OR k."active" = FALSE)`;
 
-const CONTACT_COUNTS = `SELECT
-    (SELECT COUNT(*) FROM ${CONTACTS}) AS total,
-    (SELECT COUNT(*) FROM ${CONTACTS} c WHERE NOT EXISTS (SELECT 1 FROM "Contact" k WHERE k."mobile" = c."mobile")) AS created,
-    (SELECT COUNT(*) FROM (${CONTACT_WITH_POINT}) x JOIN "Contact" k ON k."mobile" = x."mobile" WHERE ${CONTACT_CHANGED}) AS updated,
+const CONTACT_COUNTS = `INSERT INTO ${COUNTS} ("kind", "total", "created", "updated", "deactivated") SELECT 'contacts',
+    (SELECT COUNT(*) FROM ${CONTACTS}),
+    (SELECT COUNT(*) FROM ${CONTACTS} c WHERE NOT EXISTS (SELECT 1 FROM "Contact" k WHERE k."mobile" = c."mobile")),
+    (SELECT COUNT(*) FROM (${CONTACT_WITH_POINT}) x JOIN "Contact" k ON k."mobile" = x."mobile" WHERE ${CONTACT_CHANGED}),
     (SELECT COUNT(*) FROM "Contact" k WHERE k."active" = TRUE
-      AND NOT EXISTS (SELECT 1 FROM ${CONTACTS} c WHERE c."mobile" = k."mobile")) AS deactivated`;
+      AND NOT EXISTS (SELECT 1 FROM ${CONTACTS} c WHERE c."mobile" = k."mobile"))`;
+
+// The audit row is the batch's first statement: on SQLite a write first takes the write lock before
+// anything is read, so a writer committing meanwhile cannot make the batch fail halfway (a
+// transaction that reads and then writes could not wait for it). Its detail, the summary as
+// JSON.stringify would write it, is filled in at the end, found by a detail unique to this import.
+const AUDIT = `INSERT INTO "AuditLog" ("at", "actorContactId", "actor", "action", "entity", "detail") VALUES (?, ?, ?, 'directory.import', 'directory', ?)`;
+const count = (kind: string, key: string) => `(SELECT "${key}" FROM ${COUNTS} WHERE "kind" = '${kind}')`;
+const AUDIT_DETAIL = `UPDATE "AuditLog" SET "detail" = '{' || ${['points', 'contacts']
+  .map((kind) => `'"${kind}":{' || ${['created', 'updated', 'deactivated', 'total'].map((key) => `'"${key}":' || ${count(kind, key)}`).join(` || ',' || `)} || '}'`)
+  .join(` || ',' || `)} || '}'
+  WHERE "action" = 'directory.import' AND "at" = ? AND "detail" = ?`;
 
 const CONTACT_WRITES = [
   // a changed contact keeps its row, and so its chat bindings
@@ -91,7 +105,7 @@ const CONTACT_WRITES = [
     WHERE k."active" = TRUE AND NOT EXISTS (SELECT 1 FROM ${CONTACTS} c WHERE c."mobile" = k."mobile")`,
 ];
 
-type Counts = { total: number; created: number; updated: number; deactivated: number };
+type Counts = ImportSummary['points'];
 
 /**
  * The rows of one import on their way in. `add` each good row as the file is read; `apply` once the
@@ -102,9 +116,10 @@ export class DirectoryStaging {
   private pending: DirectoryRow[] = [];
   private contacts = 0;
 
-  private constructor(private readonly sql: DirectSession) {}
+  private constructor(private readonly sql: DirectSql) {}
 
-  static async open(sql: DirectSession): Promise<DirectoryStaging> {
+  /** on a connection of its own (openDirectSql): the temporary tables belong to the connection */
+  static async open(sql: DirectSql): Promise<DirectoryStaging> {
     const staging = new DirectoryStaging(sql);
     await staging.drop();
     // the keys are the ones the file was checked on: one row per mobile number, one per (镇街, 服务点)
@@ -112,6 +127,8 @@ export class DirectoryStaging {
       "name" TEXT NOT NULL, "role" TEXT NOT NULL, "mobile" TEXT NOT NULL PRIMARY KEY, "email" TEXT)`);
     await sql.execute(`CREATE TEMPORARY TABLE ${POINTS} ("seq" INTEGER NOT NULL, "town" TEXT NOT NULL, "name" TEXT NOT NULL,
       "level" TEXT NOT NULL, "party" BOOLEAN NOT NULL, PRIMARY KEY ("town", "name"))`);
+    await sql.execute(`CREATE TEMPORARY TABLE ${COUNTS} ("kind" TEXT NOT NULL PRIMARY KEY, "total" INTEGER NOT NULL, "created" INTEGER NOT NULL,
+      "updated" INTEGER NOT NULL, "deactivated" INTEGER NOT NULL)`);
     return staging;
   }
 
@@ -156,36 +173,32 @@ export class DirectoryStaging {
     await this.sql.execute(`ANALYZE ${CONTACTS}`);
     await this.sql.execute(`ANALYZE ${POINTS}`);
     const { now } = who;
-    return this.sql.transaction(async () => {
-      const points = await this.counts(POINT_COUNTS);
-      await this.sql.execute(POINT_WRITES[0]!, [now, now]);
-      await this.sql.execute(POINT_WRITES[1]!, [now]);
-      await this.sql.execute(POINT_WRITES[2]!, [now]);
-      for (const statement of HIERARCHY) await this.sql.execute(statement);
-      const contacts = await this.counts(CONTACT_COUNTS);
-      await this.sql.execute(CONTACT_WRITES[0]!, [now]);
-      await this.sql.execute(CONTACT_WRITES[1]!, [now, now]);
-      await this.sql.execute(CONTACT_WRITES[2]!, [now]);
-      const summary: ImportSummary = {
-        points: { created: points.created, updated: points.updated, deactivated: points.deactivated, total: points.total },
-        contacts: { created: contacts.created, updated: contacts.updated, deactivated: contacts.deactivated, total: contacts.total },
-      };
-      await this.sql.execute(
-        `INSERT INTO "AuditLog" ("at", "actorContactId", "actor", "action", "entity", "detail") VALUES (?, ?, ?, 'directory.import', 'directory', ?)`,
-        [new Date(), who.actorContactId, who.actor, JSON.stringify(summary)],
-      );
-      return summary;
-    });
-  }
-
-  private async counts(statement: string): Promise<Counts> {
-    const [row] = await this.sql.query<Record<keyof Counts, unknown>>(statement);
-    return { total: Number(row!.total), created: Number(row!.created), updated: Number(row!.updated), deactivated: Number(row!.deactivated) };
+    const at = new Date();
+    const marker = JSON.stringify({ importing: randomUUID() });
+    const statements: Statement[] = [
+      { sql: AUDIT, params: [at, who.actorContactId, who.actor, marker] },
+      { sql: POINT_COUNTS },
+      { sql: POINT_WRITES[0]!, params: [now, now] },
+      { sql: POINT_WRITES[1]!, params: [now] },
+      { sql: POINT_WRITES[2]!, params: [now] },
+      ...HIERARCHY.map((sql) => ({ sql })),
+      { sql: CONTACT_COUNTS },
+      { sql: CONTACT_WRITES[0]!, params: [now] },
+      { sql: CONTACT_WRITES[1]!, params: [now, now] },
+      { sql: CONTACT_WRITES[2]!, params: [now] },
+      { sql: AUDIT_DETAIL, params: [at, marker] },
+      { sql: `SELECT "kind", "total", "created", "updated", "deactivated" FROM ${COUNTS}` },
+    ];
+    const results = await this.sql.batch(statements);
+    const counts = (kind: string): Counts => {
+      const row = results.at(-1)!.find((r: Row) => r.kind === kind)!;
+      return { created: Number(row.created), updated: Number(row.updated), deactivated: Number(row.deactivated), total: Number(row.total) };
+    };
+    return { points: counts('points'), contacts: counts('contacts') };
   }
 
   private async drop(): Promise<void> {
-    await this.sql.execute(`DROP TABLE IF EXISTS ${CONTACTS}`);
-    await this.sql.execute(`DROP TABLE IF EXISTS ${POINTS}`);
+    for (const table of [CONTACTS, POINTS, COUNTS]) await this.sql.execute(`DROP TABLE IF EXISTS ${table}`);
   }
 
   async close(): Promise<void> {

@@ -98,5 +98,11 @@ describe.each(TEST_PROVIDERS)('streaming directory import on %s', (provider) => 
     expect(await bot.db.servicePoint.count({ where: { active: true } })).toBe(1500);
     const last = await bot.db.contact.findUniqueOrThrow({ where: { mobile: '13910000299' }, include: { servicePoint: true } });
     expect([last.name, last.servicePoint.town, last.servicePoint.name]).toEqual(['村联300', '黄江镇', '黄江镇第300村']);
+    // one audit row, written in the same transaction, with the summary as JSON.stringify writes it
+    const audits = await bot.db.auditLog.findMany({ where: { action: 'directory.import', actor: 'cli' } });
+    expect(audits).toHaveLength(1);
+    const summary = { points: { created: 1500, updated: 0, deactivated: 11, total: 1500 }, contacts: { created: 1500, updated: 0, deactivated: 12, total: 1500 } };
+    expect(audits[0]!.detail).toBe(JSON.stringify(summary));
+    expect(Math.abs(audits[0]!.at.getTime() - Date.now())).toBeLessThan(60_000);
   });
 });
