@@ -80,48 +80,33 @@ export interface SheetRow {
 }
 
 /**
- * The rows of the file one at a time, read as a stream: the file is never held in memory whole. CSV
- * rows are numbered by record, as readTable numbers them; .xlsx rows by their row in the first
- * sheet, and rows with no cells are not given at all.
+ * The rows of the file one at a time, numbered as readTable numbers them (the header is row 1). A
+ * .csv is read as a stream and never held whole. An .xlsx is read whole (readTable's way) and then
+ * handed out row by row: exceljs's streaming reader turns a Chinese character that falls on a chunk
+ * boundary into U+FFFD, a few rows in every thousand (exceljs issues #2063 and #2084, open), and a
+ * directory of garbled names is worse than a large one read slowly. A directory of 100,000 points is
+ * best imported as .csv.
  */
 export async function* streamTable(file: string): AsyncGenerator<SheetRow> {
-  const format = formatOf(file);
+  if (formatOf(file) === 'xlsx') {
+    const rows = await readTable(file);
+    for (let i = 0; i < rows.length; i++) yield { number: i + 1, cells: rows[i]! };
+    return;
+  }
   // opened here, so that a missing file is the same clear message as in readTable
   const handle = await open(file).catch((e: NodeJS.ErrnoException) => {
     throw new SpreadsheetError(e.code === 'ENOENT' ? `找不到文件：${file}` : `无法读取文件 ${file}：${e.message}`);
   });
   const input = handle.createReadStream();
+  const parser = parseStream(CSV_OPTIONS);
+  // pipeline, not pipe: a read error ends the iteration with that error
+  pipeline(input, parser, () => undefined);
+  let number = 0;
   try {
-    if (format === 'csv') {
-      const parser = parseStream(CSV_OPTIONS);
-      // pipeline, not pipe: a read error ends the iteration with that error
-      pipeline(input, parser, () => undefined);
-      let number = 0;
-      try {
-        for await (const record of parser as AsyncIterable<string[]>) yield { number: ++number, cells: record.map((c) => c.trim()) };
-      } catch (e) {
-        if ((e as { code?: string }).code?.startsWith('CSV_')) throw new SpreadsheetError(`CSV 文件格式有误：${(e as Error).message}`);
-        throw e;
-      }
-      return;
-    }
-    const ExcelJS = await loadExcel();
-    // styles are read so that a date cell is a date, as in readTable; the first sheet only
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore' });
-    let first = true;
-    try {
-      for await (const sheet of reader) {
-        for await (const row of sheet) {
-          if (!first) continue;
-          const values = row.values as CellValue[];
-          yield { number: row.number, cells: Array.from({ length: Math.max(values.length - 1, 0) }, (_, i) => cellText(values[i + 1])) };
-        }
-        first = false;
-      }
-    } catch (e) {
-      if (e instanceof SpreadsheetError) throw e;
-      throw new SpreadsheetError(`无法读取 Excel 文件（需要 .xlsx 格式）：${(e as Error).message}`);
-    }
+    for await (const record of parser as AsyncIterable<string[]>) yield { number: ++number, cells: record.map((c) => c.trim()) };
+  } catch (e) {
+    if ((e as { code?: string }).code?.startsWith('CSV_')) throw new SpreadsheetError(`CSV 文件格式有误：${(e as Error).message}`);
+    throw e;
   } finally {
     input.destroy();
   }

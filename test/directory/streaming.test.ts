@@ -10,6 +10,7 @@ import type { Db } from '../../bot/db/client.ts';
 import { silentLogger } from '../../bot/logger.ts';
 import { runDirectoryCli } from '../../commands/directory/cli.ts';
 import { DIRECTORY_HEADER } from '../../commands/directory/rows.ts';
+import { streamTable, writeTable } from '../../bot/spreadsheet.ts';
 import { TEST_PROVIDERS } from '../support/database.ts';
 import { createTestBot, type TestBot } from '../support/harness.ts';
 
@@ -104,5 +105,26 @@ describe.each(TEST_PROVIDERS)('streaming directory import on %s', (provider) => 
     const summary = { points: { created: 1500, updated: 0, deactivated: 11, total: 1500 }, contacts: { created: 1500, updated: 0, deactivated: 12, total: 1500 } };
     expect(audits[0]!.detail).toBe(JSON.stringify(summary));
     expect(Math.abs(audits[0]!.at.getTime() - Date.now())).toBeLessThan(60_000);
+  });
+});
+
+describe('reading a directory file row by row', () => {
+  it('an .xlsx of 6,000 rows of Chinese text reads exactly as the same .csv', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gxgc-read-'));
+    try {
+      const table = [[...DIRECTORY_HEADER], ...Array.from({ length: 6000 }, (_, i) => ['大岭山镇', `大岭山镇第${i + 1}村`, '村级', `联络人${i}号`, '信息专报员', String(13900000000 + i), '', i % 7 ? '' : '是'])];
+      writeFileSync(join(dir, 'd.csv'), table.map((r) => r.join(',')).join('\n') + '\n');
+      await writeTable(join(dir, 'd.xlsx'), table);
+      const read = async (file: string) => {
+        const rows: string[][] = [];
+        for await (const row of streamTable(file)) rows.push([String(row.number), ...row.cells]);
+        return rows;
+      };
+      const fromCsv = await read(join(dir, 'd.csv'));
+      expect(fromCsv).toHaveLength(6001);
+      expect(await read(join(dir, 'd.xlsx'))).toEqual(fromCsv);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
