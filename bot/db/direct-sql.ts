@@ -162,6 +162,9 @@ const pgTypes = {
 /** A DirectSql on a pool of its own; named statements keep their plans per connection. */
 export function postgresDirectSql(connectionString: string, poolSize = 10): DirectSql {
   const pool = new pg.Pool({ connectionString, max: poolSize, types: pgTypes as pg.CustomTypesConfig });
+  // an idle connection the server ended (a restart, a dropped database): the pool discards it and
+  // connects anew when needed; without a listener its 'error' event would end the process
+  pool.on('error', () => undefined);
   const names = new Map<string, { name: string; text: string }>();
   function named(sql: string): { name: string; text: string } {
     let entry = names.get(sql);
@@ -220,6 +223,9 @@ export function openDirectSql(target: DatabaseTarget): DirectSql {
 
 function postgresSession(connectionString: string): DirectSql {
   const client = new pg.Client({ connectionString, types: pgTypes as pg.CustomTypesConfig });
+  // the server ending the connection fails the statement running or the next one; unheard, the
+  // client's 'error' event would end the process
+  client.on('error', () => undefined);
   let connecting: Promise<unknown> | null = null;
   const ready = () => (connecting ??= client.connect());
   const names = new Map<string, { name: string; text: string }>();
