@@ -162,8 +162,8 @@ const pgTypes = {
 /** A DirectSql on a pool of its own; named statements keep their plans per connection. */
 export function postgresDirectSql(connectionString: string, poolSize = 10): DirectSql {
   const pool = new pg.Pool({ connectionString, max: poolSize, types: pgTypes as pg.CustomTypesConfig });
-  // an idle connection the server ended (a restart, a dropped database): the pool discards it and
-  // connects anew when needed; without a listener its 'error' event would end the process
+  // an idle connection the server dropped (a restart, a network cut) is an 'error' event, which
+  // would end the process if nobody listened; the pool discards it and the next query reconnects
   pool.on('error', () => undefined);
   const names = new Map<string, { name: string; text: string }>();
   function named(sql: string): { name: string; text: string } {

@@ -1,12 +1,13 @@
 // The server may end an idle PostgreSQL connection (a restart, an administrator, a test dropping its
-// database). DirectSql's pool and the command line's own connection must take that as an error of
-// the next statement at most, not as an uncaught 'error' event ending the process.
+// database). The command line's own connection (openDirectSql) must take that as an error of the
+// next statement, not as an uncaught 'error' event ending the process. (The pool's case is in
+// direct-sql.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { openDirectSql, postgresDirectSql } from '../../bot/db/direct-sql.ts';
+import { openDirectSql } from '../../bot/db/direct-sql.ts';
 import { createEmptyDatabase, PG_ADMIN_URL } from '../support/database.ts';
 
-describe('PostgreSQL connections ended by the server', () => {
+describe('a PostgreSQL connection of its own, ended by the server', () => {
   let empty: Awaited<ReturnType<typeof createEmptyDatabase>>;
   const endBackends = async (application: string) => {
     const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
@@ -28,18 +29,6 @@ describe('PostgreSQL connections ended by the server', () => {
     empty = await createEmptyDatabase('postgresql');
   });
   afterAll(async () => empty.destroy());
-
-  it('the pool drops the idle connection and connects anew for the next statement', async () => {
-    const sql = postgresDirectSql(withName(empty.target.location, 'gxgc_idle_pool'));
-    try {
-      expect(await sql.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
-      expect(await endBackends('gxgc_idle_pool')).toBe(1);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(await sql.query('SELECT 2 AS two')).toEqual([{ two: 2 }]);
-    } finally {
-      await sql.close();
-    }
-  });
 
   it('a connection of its own fails its next statement, and closes', async () => {
     const sql = openDirectSql({ provider: 'postgresql', location: withName(empty.target.location, 'gxgc_idle_session') });

@@ -4,7 +4,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { numberPlaceholders, parseSqliteTimestamp } from '../../bot/db/direct-sql.ts';
 import { sqlOf } from '../../bot/db/client.ts';
-import { createTestDatabase, TEST_PROVIDERS, type TestDatabase } from '../support/database.ts';
+import pg from 'pg';
+import { createTestDatabase, PG_ADMIN_URL, TEST_PROVIDERS, type TestDatabase } from '../support/database.ts';
 
 describe('numberPlaceholders', () => {
   it('numbers ? in order for PostgreSQL', () => {
@@ -127,6 +128,30 @@ describe.each(TEST_PROVIDERS)('DirectSql beside a Prisma transaction on %s', (pr
       expect(await prismaWork).toBe('rolled back on purpose');
       expect(await direct).toBe(1);
       expect((await test.db.setting.findMany({ orderBy: { key: 'asc' } })).map((s) => s.key)).toEqual(['direct']);
+    } finally {
+      await test.drop();
+    }
+  });
+});
+
+describe('DirectSql on postgresql when the server drops its connections', () => {
+  it('survives idle connections being killed and reconnects for the next query', async () => {
+    const test = await createTestDatabase('postgresql', { seed: false });
+    try {
+      const sql = sqlOf(test.db);
+      await Promise.all([sql.query('SELECT 1 AS "one"'), sql.query('SELECT 2 AS "two"')]);
+      const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await admin.connect();
+      try {
+        const database = new URL(test.target.location).pathname.slice(1);
+        const killed = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+        expect(killed.rowCount).toBeGreaterThan(0);
+      } finally {
+        await admin.end();
+      }
+      // let the pool see the dropped sockets while they are idle
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await sql.query('SELECT 3 AS "three"')).toEqual([{ three: 3 }]);
     } finally {
       await test.drop();
     }
