@@ -57,7 +57,7 @@ function sqliteValue(value: SqlValue): string | number | bigint | null {
 interface PreparedSqlite {
   statement: BetterSqlite3.Statement;
   reader: boolean;
-  /** column indexes declared DATETIME / BOOLEAN, converted on the way out */
+  /** names of the columns declared DATETIME / BOOLEAN, converted on the way out */
   dates: string[];
   booleans: string[];
 }
