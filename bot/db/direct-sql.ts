@@ -159,25 +159,36 @@ const pgTypes = {
   },
 };
 
-/** A DirectSql on a pool of its own; named statements keep their plans per connection. */
+/** Runs statements as named ones, which PostgreSQL keeps prepared (with their plans) per connection. */
+function namedStatements(): (client: pg.Pool | pg.ClientBase, statement: Statement) => Promise<pg.QueryResult> {
+  const names = new Map<string, { name: string; text: string }>();
+  return (client, { sql, params = [] }) => {
+    let entry = names.get(sql);
+    if (!entry) names.set(sql, (entry = { name: `gxgc_${names.size + 1}`, text: numberPlaceholders(sql) }));
+    return client.query({ name: entry.name, text: entry.text, values: params.map(pgValue) });
+  };
+}
+
+async function inTransaction(client: pg.ClientBase, statements: readonly Statement[], run: ReturnType<typeof namedStatements>): Promise<Row[][]> {
+  await client.query('BEGIN');
+  try {
+    const results: Row[][] = [];
+    for (const statement of statements) results.push((await run(client, statement)).rows as Row[]);
+    await client.query('COMMIT');
+    return results;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A DirectSql on a pool of its own. */
 export function postgresDirectSql(connectionString: string, poolSize = 10): DirectSql {
   const pool = new pg.Pool({ connectionString, max: poolSize, types: pgTypes as pg.CustomTypesConfig });
   // an idle connection the server dropped (a restart, a network cut) is an 'error' event, which
   // would end the process if nobody listened; the pool discards it and the next query reconnects
   pool.on('error', () => undefined);
-  const names = new Map<string, { name: string; text: string }>();
-  function named(sql: string): { name: string; text: string } {
-    let entry = names.get(sql);
-    if (!entry) {
-      entry = { name: `gxgc_${names.size + 1}`, text: numberPlaceholders(sql) };
-      names.set(sql, entry);
-    }
-    return entry;
-  }
-  const run = async (client: pg.Pool | pg.PoolClient, { sql, params = [] }: Statement) => {
-    const { name, text } = named(sql);
-    return client.query({ name, text, values: params.map(pgValue) });
-  };
+  const run = namedStatements();
   return {
     provider: 'postgresql',
     query: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => (await run(pool, { sql, params })).rows as T[],
@@ -185,14 +196,7 @@ export function postgresDirectSql(connectionString: string, poolSize = 10): Dire
     async batch(statements) {
       const client = await pool.connect();
       try {
-        await client.query('BEGIN');
-        const results: Row[][] = [];
-        for (const statement of statements) results.push((await run(client, statement)).rows as Row[]);
-        await client.query('COMMIT');
-        return results;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
+        return await inTransaction(client, statements, run);
       } finally {
         client.release();
       }
@@ -228,29 +232,20 @@ function postgresSession(connectionString: string): DirectSql {
   client.on('error', () => undefined);
   let connecting: Promise<unknown> | null = null;
   const ready = () => (connecting ??= client.connect());
-  const names = new Map<string, { name: string; text: string }>();
-  const run = async ({ sql, params = [] }: Statement) => {
-    await ready();
-    let entry = names.get(sql);
-    if (!entry) names.set(sql, (entry = { name: `gxgc_session_${names.size + 1}`, text: numberPlaceholders(sql) }));
-    return client.query({ name: entry.name, text: entry.text, values: params.map(pgValue) });
-  };
+  const run = namedStatements();
   return {
     provider: 'postgresql',
-    query: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => (await run({ sql, params })).rows as T[],
-    execute: async (sql, params = []) => (await run({ sql, params })).rowCount ?? 0,
+    async query<T extends Row>(sql: string, params: readonly SqlValue[] = []) {
+      await ready();
+      return (await run(client, { sql, params })).rows as T[];
+    },
+    async execute(sql, params = []) {
+      await ready();
+      return (await run(client, { sql, params })).rowCount ?? 0;
+    },
     async batch(statements) {
       await ready();
-      await client.query('BEGIN');
-      try {
-        const results: Row[][] = [];
-        for (const statement of statements) results.push((await run(statement)).rows as Row[]);
-        await client.query('COMMIT');
-        return results;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
+      return inTransaction(client, statements, run);
     },
     async close() {
       if (connecting) await connecting.catch(() => undefined);
