@@ -27,6 +27,8 @@ export interface ParsedReport {
   /** numbers no field could be given to (a bare "22" answering a question) */
   strays: NumberToken[];
   problems: ParseProblem[];
+  /** how figures that needed interpreting were read, for the read-back */
+  interpretations?: string[];
   empty: boolean;
   tooLong: boolean;
 }
