@@ -14,7 +14,7 @@ type ReadMethod = 'findMany' | 'findFirst' | 'findUnique' | 'findUniqueOrThrow' 
 type ModelName = { [K in keyof Db]: K extends `$${string}` ? never : Db[K] extends { findMany: unknown } ? K : never }[keyof Db];
 
 /** The Prisma client with only its read methods: a capability can look things up, never write. */
-export type ReadDb = { readonly [K in ModelName]: Pick<Db[K], Extract<ReadMethod, keyof Db[K]>> };
+export type ReadDb = { readonly [K in ModelName]: Pick<Db[K], Extract<ReadMethod, keyof Db[K]>> } & Pick<Db, '$queryRaw'>;
 /** DirectSql's reads (the hot and bulk SELECTs). */
 export type ReadSql = Pick<DirectSql, 'provider' | 'query'>;
 

@@ -68,6 +68,8 @@ export interface Dialogue<S> {
   /** the steps, in order; a function when they depend on the state (the report's fields are the template's) */
   steps: readonly Step<S, unknown>[] | ((state: S) => readonly Step<S, unknown>[]);
   summary(state: S, ctx: CommandContext): string | Promise<string>;
+  /** false: a short dialogue that is confirmed by its last answer, with no read-back */
+  readBack?: boolean;
   confirmLabel?: string;
   /**
    * A message the dialogue reads whole, at a step or at the summary (several figures in one
@@ -168,17 +170,24 @@ function summaryChoices<S>(dialogue: Dialogue<S>, stored: Stored<S>, confirmLabe
 }
 
 /** Asks the first open step, or shows the summary when every step is answered. */
-async function advance<S>(dialogue: Dialogue<S>, ctx: CommandContext, stored: Stored<S>, lines: string[]): Promise<Reply[]> {
+async function advance<S>(dialogue: Dialogue<S>, ctx: CommandContext, stored: Stored<S>, lines: string[]): Promise<Outcome> {
   const open = nextStep(dialogue, stored.data);
   if (open) return askStep(dialogue, ctx, moveTo(stored, open.id), open, lines);
+  if (dialogue.readBack === false) return prefixed(lines, await confirm(dialogue, ctx, stored));
   const atSummary = moveTo(stored, 'summary');
   save(ctx, dialogue, atSummary);
   const text = [...lines, await dialogue.summary(atSummary.data, ctx)].filter(Boolean).join('\n');
   return [{ text, choices: summaryChoices(dialogue, atSummary, dialogue.confirmLabel ?? '确认提交') }];
 }
 
+function prefixed(lines: string[], outcome: Outcome): Outcome {
+  const prefix = (replies: Reply[]): Reply[] =>
+    lines.length === 0 || replies.length === 0 ? replies : [{ ...replies[0]!, text: [...lines, replies[0]!.text].join('\n') }, ...replies.slice(1)];
+  return Array.isArray(outcome) ? prefix(outcome) : { effects: outcome.effects, replies: (results) => prefix(outcome.replies(results)) };
+}
+
 /** Starts a dialogue with a state (prefilled fields already answered) and lines to say first. */
-export async function startDialogue<S>(dialogue: Dialogue<S>, ctx: CommandContext, data: S, intro: string[] = []): Promise<Reply[]> {
+export async function startDialogue<S>(dialogue: Dialogue<S>, ctx: CommandContext, data: S, intro: string[] = []): Promise<Outcome> {
   const stored: Stored<S> = { engine: 1, id: randomBytes(4).toString('hex'), turn: 0, at: '', data };
   return advance(dialogue, ctx, stored, intro);
 }
@@ -245,7 +254,7 @@ function namedStep<S>(dialogue: Dialogue<S>, state: S, text: string): Step<S, un
   return visible.find((s) => s.label === wanted) ?? visible.find((s) => wanted.includes(s.label) || s.label.includes(wanted)) ?? null;
 }
 
-async function applyAnswer<S>(dialogue: Dialogue<S>, ctx: CommandContext, stored: Stored<S>, s: Step<S, unknown>, reading: Reading<unknown>): Promise<Reply[]> {
+async function applyAnswer<S>(dialogue: Dialogue<S>, ctx: CommandContext, stored: Stored<S>, s: Step<S, unknown>, reading: Reading<unknown>): Promise<Outcome> {
   if (!reading.ok) return askStep(dialogue, ctx, stored, s, [reading.problem]);
   const applied = await s.apply(stored.data, reading.value, ctx);
   if (isProblem(applied)) return askStep(dialogue, ctx, stored, s, [applied.problem]);
@@ -257,7 +266,7 @@ function isProblem(value: unknown): value is { problem: string } {
 }
 
 /** Shows the current place again (after a message it could not use), with lines first. */
-async function reshow<S>(dialogue: Dialogue<S>, ctx: CommandContext, stored: Stored<S>, lines: string[]): Promise<Reply[]> {
+async function reshow<S>(dialogue: Dialogue<S>, ctx: CommandContext, stored: Stored<S>, lines: string[]): Promise<Outcome> {
   const s = stepAt(dialogue, stored.data, stored.at);
   if (s) return askStep(dialogue, ctx, stored, s, lines);
   if (stored.at === 'change') return changeMenu(dialogue, ctx, stored, [...lines, '要修改哪一项？请点选或回复序号。'].join('\n'));

@@ -13,7 +13,7 @@ import { foldText, readNumber } from '../../bot/language/numbers.ts';
 import { isNoneAnswer } from '../../bot/language/text.ts';
 import { addMonths, localDateString, monthLabel } from '../../bot/time.ts';
 import { defaultReportMonth, reportableMonthProblem, reportDueDate } from './months.ts';
-import { parseReportMessage, rangeHint, type FigureValue, type ParsedReport } from './parse.ts';
+import { looksLikeQuestion, parseReportMessage, rangeHint, type FigureValue, type ParsedReport } from './parse.ts';
 import { checkPlausibility } from './plausibility.ts';
 import { loadStandardInput, standardLines } from './standards.ts';
 import { buildTemplate, loadTemplate, type ReportField, type ReportTemplate } from './template.ts';
@@ -259,7 +259,11 @@ function merge(draft: ReportDraft, parsed: ParsedReport, now: Date): { draft: Re
     next.warned = null;
     next.replaceConfirmed = false;
   }
-  for (const note of parsed.interpretations ?? []) if (!next.notes.includes(note)) next.notes.push(note);
+  for (const [key, note] of Object.entries(parsed.interpretations)) {
+    if (!(key in parsed.figures)) continue;
+    const text = `${template.byKey.get(key)?.label ?? key}：${note}`;
+    if (!next.notes.includes(text)) next.notes.push(text);
+  }
   if (Object.keys(parsed.figures).length > 0) next.noNewData = false;
   if (parsed.noNewData) {
     understood = true;
@@ -386,6 +390,7 @@ export const reportDialogue: Dialogue<ReportDraft> = {
         return { state: merged.draft, lines: merged.lines };
       }
     }
+    if (looksLikeQuestion(text)) return null;
     const corrected = correctionAsFigure(text);
     const parsed = parseReportMessage(corrected ?? text, templateOf(draft), ctx.clock.now());
     if (parsed.tooLong) return { state: draft, lines: ['消息太长了，请只发送月报的数字。'] };

@@ -8,12 +8,10 @@ import { formatCompleteness, loadCompleteness } from './completeness.ts';
 import { BIND_HINT, FLOW, reportDialogue, startReport } from './dialogue.ts';
 import { exportMonthToBuffer } from './export.ts';
 import { defaultReportMonth, findMonthMention, reportDueDate } from './months.ts';
-import { looksLikeReport, parseReportMessage } from './parse.ts';
+import { looksLikeQuestion, looksLikeReport, parseReportMessage } from './parse.ts';
 import { findReport } from '../../bot/db/report-store.ts';
 import { loadTemplate } from './template.ts';
 
-// questions about the standard ("每周开放40小时够吗？") are for the standards capability
-const QUESTION_RE = /[?？吗呢]|多少|怎么|如何|什么|是否|标准|要求|几个|几天/;
 
 /** The month a /status or /export argument names: "2026-10", "10月", "上个月"; default the month now due. */
 function monthArgument(ctx: CommandContext): { month: MonthKey } | { error: string } {
@@ -86,7 +84,7 @@ export const reportCapability: Capability = {
   ],
   dialogues: [reportDialogue],
   async recognize(ctx) {
-    if (!ctx.text || QUESTION_RE.test(ctx.text)) return 0;
+    if (!ctx.text || looksLikeQuestion(ctx.text)) return 0;
     const template = await loadTemplate(ctx.db);
     return looksLikeReport(parseReportMessage(ctx.text, template, ctx.clock.now()));
   },
