@@ -199,6 +199,14 @@ export function expectsFreeText<S>(dialogue: Dialogue<S>, ctx: CommandContext): 
   return Boolean(s && answerOf(s, stored.data).freeText);
 }
 
+function notAllowed<S>(dialogue: Dialogue<S>, ctx: CommandContext): Reply[] {
+  ctx.conversation.clear();
+  if (ctx.actor.role === 'unknown') {
+    return [{ text: '您现在还没有绑定通信名录中的身份（可能已被移出名录），这次填写没有保存。如有疑问请联系市支中心；绑定请发送 /bind 邀请码。' }];
+  }
+  return [{ text: `您在通信名录中的身份已变更，不能再继续这次填写，内容没有保存。${dialogue.restartHint}` }];
+}
+
 function endWithApology<S>(dialogue: Dialogue<S>, ctx: CommandContext): Reply[] {
   ctx.conversation.clear();
   return [{ text: `抱歉，系统升级后无法接着完成您上次的填写，内容没有保存。${dialogue.restartHint}` }];
@@ -281,10 +289,7 @@ async function reshow<S>(dialogue: Dialogue<S>, ctx: CommandContext, stored: Sto
 export async function continueDialogue<S>(dialogue: Dialogue<S>, ctx: CommandContext, host: DialogueHost): Promise<Outcome> {
   const stored = await resume(dialogue, ctx);
   if (!stored) return endWithApology(dialogue, ctx);
-  if (dialogue.allowed && !dialogue.allowed(ctx)) {
-    ctx.conversation.clear();
-    return [{ text: `您在通信名录中的身份已变更，不能再继续这次填写，内容没有保存。${dialogue.restartHint}` }];
-  }
+  if (dialogue.allowed && !dialogue.allowed(ctx)) return notAllowed(dialogue, ctx);
   if (stored.at === '') return advance(dialogue, ctx, stored, []);
   const text = ctx.text.trim();
   if (CANCEL_WORDS.test(text)) return cancel(dialogue, ctx, stored);
@@ -325,10 +330,7 @@ export async function dialogueChoice<S>(dialogue: Dialogue<S>, ctx: CommandConte
   if (m[1] !== stored.id || Number(m[2]) !== stored.turn) {
     return reshow(dialogue, ctx, stored, ['这个选项是之前的问题的，已经失效，没有执行。请回答当前的问题：']);
   }
-  if (dialogue.allowed && !dialogue.allowed(ctx)) {
-    ctx.conversation.clear();
-    return [{ text: `您在通信名录中的身份已变更，不能再继续这次填写，内容没有保存。${dialogue.restartHint}` }];
-  }
+  if (dialogue.allowed && !dialogue.allowed(ctx)) return notAllowed(dialogue, ctx);
   const action = m[3]!;
   if (action === 'cancel') return cancel(dialogue, ctx, stored);
   if (action === 'confirm') return confirm(dialogue, ctx, stored);
