@@ -107,8 +107,16 @@ export function createWecomChannel(deps: WecomChannelDeps): WecomChannel {
   }
 
   async function reply(userId: string, replyToSend: Reply): Promise<void> {
-    const refused = await sendMessages([userId], renderReply(replyToSend, randomTaskId()), false);
-    if (refused.length) log.warn({ chat_id: userId }, 'wecom refused a reply: the member is outside the app’s visible range');
+    try {
+      await sendMessages([userId], renderReply(replyToSend, randomTaskId()), false);
+    } catch (error) {
+      // a callback from an id WeCom will not deliver to (outside the visible range, or unknown): nothing to answer to
+      if (error instanceof WecomApiError && (error.errcode === WECOM_ERRORS.noValidRecipient || error.errcode === WECOM_ERRORS.noSuchUser)) {
+        log.warn({ chat_id: userId, errcode: error.errcode }, 'wecom refused the reply: user id unknown or outside the app’s visible range');
+        return;
+      }
+      throw error;
+    }
   }
 
   const sender: ChannelSender = {
