@@ -151,7 +151,7 @@ export async function startWecomStandin(options: { members?: Iterable<string> } 
     failSends(errcode, times) {
       failing = { errcode, times };
     },
-    to: (userId) => delivered.filter((m) => m.userId === userId),
+    to: (userId) => delivered.filter((m) => m.userId.toLowerCase() === userId.toLowerCase()),
     textOf(message) {
       if (message.msgtype === 'text') return String((message.body.text as { content: string }).content);
       if (message.msgtype === 'template_card') {
