@@ -10,6 +10,7 @@ import { createHttpServer, type HttpServer } from '../../bot/http-server.ts';
 import { silentLogger } from '../../bot/logger.ts';
 import { createOutboxWorker, enqueueOutbox } from '../../scheduler/outbox.ts';
 import { createNotice, releaseNotice } from '../../commands/notice/release.ts';
+import { loadNoticeStatus, renderNoticeStatus } from '../../commands/notice/status.ts';
 import { createTestBot, DEMO, type TestBot } from '../support/harness.ts';
 import { TEST_PROVIDERS } from '../support/database.ts';
 import { startSmtp, type TestSmtp } from './support/smtp.ts';
@@ -78,6 +79,7 @@ describe.each(TEST_PROVIDERS)('e-mail channel through a real SMTP server on %s',
     expect(String(mail.parsed.html)).toContain('确认收到');
     const row = await bot.db.outboxMessage.findFirstOrThrow({ where: { noticeId } });
     expect(row).toMatchObject({ status: 'delivered', channel: 'email', externalId: ADDRESS.enterprise });
+    expect(renderNoticeStatus((await loadNoticeStatus(bot.db, noticeId))!)).toContain('按渠道送达：电子邮件 1');
   });
 
   it('keeps only a hash of the link’s token, which is long and random', async () => {

@@ -9,6 +9,8 @@ import { createLogger } from '../../bot/logger.ts';
 import { silentLogger } from '../../bot/logger.ts';
 import { createOutboxWorker } from '../../scheduler/outbox.ts';
 import { createNotice, releaseNotice } from '../../commands/notice/release.ts';
+import { loadNoticeStatus, renderNoticeStatus } from '../../commands/notice/status.ts';
+import { directoryOverview, formatOverview } from '../../commands/directory/store.ts';
 import { createTestBot, DEMO, type TestBot } from '../support/harness.ts';
 import { TEST_PROVIDERS } from '../support/database.ts';
 import { callbackPoster, startWecomStandin, STANDIN_APP, type CallbackPoster, type WecomStandin } from './support/wecom-standin.ts';
@@ -130,6 +132,9 @@ describe.each(TEST_PROVIDERS)('WeCom channel against the WeCom stand-in on %s', 
     const rows = await bot.db.outboxMessage.findMany({ where: { noticeId: notice.id }, include: { contact: true } });
     expect(rows.find((r) => r.contact.wecomUserId === 'notamember1')).toMatchObject({ status: 'unreachable', channel: 'wecom' });
     expect(rows.filter((r) => r.status === 'delivered')).toHaveLength(2);
+    // what operators see: per channel in /notice status, and in the directory summary
+    expect(renderNoticeStatus((await loadNoticeStatus(bot.db, notice.id))!)).toContain('按渠道送达：企业微信 2');
+    expect(formatOverview(await directoryOverview(bot.db))).toMatch(/按渠道：已绑定 企业微信 \d+.*；名录中填写企业微信账号 4 位/);
   });
 
   it('sends an export as a file uploaded with media/upload', async () => {
