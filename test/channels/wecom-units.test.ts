@@ -96,13 +96,15 @@ describe('rendering replies as WeCom messages', () => {
     [[], false],
   ])('choices %j fit a card: %s', (choices, fits) => expect(fitsCard(choices)).toBe(fits));
 
-  it('makes a short reply the card itself, puts a long one first as text, and numbers what no card holds', () => {
+  it('sends the text first and the buttons as a card under it, and numbers what no card holds', () => {
     const short = renderReply({ text: '要提交吗？', choices: [{ label: '确认提交', value: 'report:confirm' }] }, 't1');
-    expect(short).toHaveLength(1);
-    expect(short[0]).toMatchObject({ msgtype: 'template_card', template_card: { card_type: 'button_interaction', main_title: { title: '要提交吗？' }, task_id: 't1', button_list: [{ text: '确认提交', key: 'report:confirm' }] } });
-    const long = renderReply({ text: `【资源发放通知】数字资源\n${'请各服务点按时领取。'.repeat(20)}`, choices: [{ label: '收到', value: 'notice:ack:3' }] }, 't2');
+    expect(short.map((m) => m.msgtype)).toEqual(['text', 'template_card']);
+    expect(short[1]).toMatchObject({ msgtype: 'template_card', template_card: { card_type: 'button_interaction', main_title: { title: '请选择', desc: '要提交吗？' }, task_id: 't1', button_list: [{ text: '确认提交', key: 'report:confirm' }] } });
+    const long = renderReply({ text: `【资源发放通知】2026年第四季度数字资源下发到各镇街和村居服务点的安排\n${'请各服务点按时领取。'.repeat(20)}`, choices: [{ label: '收到', value: 'notice:ack:3' }] }, 't2');
     expect(long.map((m) => m.msgtype)).toEqual(['text', 'template_card']);
-    expect(long[1]).toMatchObject({ template_card: { main_title: { title: '请选择', desc: '【资源发放通知】数字资源' } } });
+    const desc = (long[1] as unknown as { template_card: { main_title: { desc: string } } }).template_card.main_title.desc;
+    expect([...desc]).toHaveLength(30);
+    expect(desc.endsWith('…')).toBe(true);
     const many = renderReply({ text: '选哪个镇？', choices: Array.from({ length: 8 }, (_, i) => ({ label: `镇${i + 1}`, value: `t:${i}` })) }, 't3');
     expect(many.map((m) => m.msgtype)).toEqual(['text']);
     expect((many[0] as { text: { content: string } }).text.content).toContain('8. 镇8');

@@ -1,6 +1,7 @@
 // How a Reply looks in WeCom: text messages of at most 2048 bytes (WeCom's limit, in UTF-8 bytes,
-// so about 680 Chinese characters), choices as a button card (template_card, button_interaction)
-// where they fit one, numbered options otherwise; a document is uploaded and sent as a file.
+// so about 680 Chinese characters), then the choices as a button card (template_card,
+// button_interaction) under it where they fit one, numbered options in the text otherwise; a
+// document is uploaded and sent as a file.
 // Plain text rather than markdown: WeCom members who read the app inside WeChat (the WeCom plugin)
 // see text, while markdown messages there only say to open WeCom.
 import { createHash, randomBytes } from 'node:crypto';
@@ -9,7 +10,7 @@ import { renderPlainText } from '../render-text.ts';
 
 export const TEXT_LIMIT_BYTES = 2048;
 /** template_card limits: at most 6 buttons; titles and button texts are cut by WeCom beyond these */
-export const CARD_LIMITS = { buttons: 6, buttonChars: 10, titleChars: 26, descChars: 30, subTitleChars: 112, keyBytes: 1024 } as const;
+export const CARD_LIMITS = { buttons: 6, buttonChars: 10, descChars: 30, keyBytes: 1024 } as const;
 
 export type WecomMessage =
   | { msgtype: 'text'; text: { content: string } }
@@ -71,20 +72,15 @@ export function renderReply(reply: Reply, taskId: string): WecomMessage[] {
   const choices = reply.choices ?? [];
   const card = fitsCard(choices);
   const text = card ? reply.text : renderPlainText(reply);
-  const firstLine = text.split('\n')[0]!.trim();
-  const rest = text.slice(text.indexOf('\n') + 1).trim();
-  // a short reply is the card itself; a longer one goes first as text, and the card under it asks
-  const cardHoldsText = card && [...firstLine].length <= CARD_LIMITS.titleChars && (!text.includes('\n') || [...rest].length <= CARD_LIMITS.subTitleChars);
-  if (!cardHoldsText && text.trim()) for (const piece of splitUtf8(text)) messages.push({ msgtype: 'text', text: { content: piece } });
+  // the text always goes as a text message: members who read the app inside WeChat (the WeCom
+  // plugin) see text but not every card, and can still answer by typing (“1”, “收到”)
+  if (text.trim()) for (const piece of splitUtf8(text)) messages.push({ msgtype: 'text', text: { content: piece } });
   if (card) {
-    const title = cardHoldsText ? firstLine : '请选择';
-    const subTitle = cardHoldsText && text.includes('\n') ? rest : '';
     messages.push({
       msgtype: 'template_card',
       template_card: {
         card_type: 'button_interaction',
-        main_title: { title, ...(cardHoldsText ? {} : { desc: clip(firstLine, CARD_LIMITS.descChars) }) },
-        ...(subTitle ? { sub_title_text: subTitle } : {}),
+        main_title: { title: '请选择', desc: clip(text.split('\n')[0]!.trim(), CARD_LIMITS.descChars) },
         task_id: taskId,
         button_list: choices.map((c, i) => ({ text: c.label, style: i === 0 ? 1 : 2, key: c.value })),
       },
