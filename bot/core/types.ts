@@ -2,12 +2,12 @@
 // Adapters (bot/channels/*) translate platform updates into IncomingMessage and render Reply;
 // capabilities (commands/*) only ever see these types.
 
-export const CHANNELS = ['console', 'telegram', 'wechat'] as const;
+export const CHANNELS = ['console', 'telegram', 'wechat', 'wecom', 'email'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
 
 export interface IncomingMessage {
   channel: ChannelName;
-  /** the chat on that channel: telegram chat id, wechat contact id, console session id */
+  /** the chat on that channel: telegram chat id, wechat contact id, wecom user id, console session id */
   chatId: string;
   /** what the platform says the sender calls themselves (not trusted for identity) */
   displayName?: string;
@@ -78,10 +78,24 @@ export interface Actor {
   contact: ActorContact | null;
 }
 
+/** What the outbox knows about a proactive message besides its reply (e-mail needs it for the acknowledgement link). */
+export interface DeliveryContext {
+  outboxId: number;
+  contactId: number;
+  purpose: string;
+  noticeId: number | null;
+}
+
 /** A channel that can deliver proactive messages (the outbox worker uses it). */
 export interface ChannelSender {
   readonly channel: ChannelName;
-  send(chatId: string, reply: Reply): Promise<void>;
+  send(chatId: string, reply: Reply, context?: DeliveryContext): Promise<void>;
+  /**
+   * One reply to many chats in one platform call (WeCom's touser list), at most maxBatch of them:
+   * each chat's outcome, null for delivered. A thrown error is the whole call's outcome.
+   */
+  sendBatch?(chatIds: readonly string[], reply: Reply): Promise<Map<string, DeliveryError | null>>;
+  readonly maxBatch?: number;
   /**
    * false while the channel cannot send at all (WeChat logged out): the outbox then uses another
    * of the contact's channels, or waits without counting an attempt. Absent means always ready.
