@@ -86,7 +86,7 @@ describe.each(TEST_PROVIDERS)('WeCom channel against the WeCom stand-in on %s', 
   it('takes a monthly report confirmed with a card button, and marks the pressed card', async () => {
     const summary = await say(USERS.village, '本月无新增', 2);
     const card = summary.find((m) => m.msgtype === 'template_card')!;
-    const confirm = standin.buttonsOf(card).find((b) => b.key === 'report:confirm');
+    const confirm = standin.buttonsOf(card).find((b) => b.text === '确认提交');
     expect(confirm?.text).toBe('确认提交');
     const before = repliesTo(USERS.village).length;
     expect((await wecom.pressButton(USERS.village, confirm!.key)).status).toBe(200);
