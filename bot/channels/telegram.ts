@@ -15,7 +15,7 @@ import type { Clock } from '../time.ts';
 import type { Core } from '../core/pipeline.ts';
 import type { AppConfig } from '../config.ts';
 import { createHttpServer, type HttpServer } from '../http-server.ts';
-import { roleOfPointLevel } from '../domain.ts';
+import { roleOfChat } from '../core/identity.ts';
 import type { ChannelSender, Choice, IncomingMessage, Reply, Role } from '../core/types.ts';
 import { SHARE_PHONE_LABEL, callsForReply, choiceFromCallbackData, deliveryErrorFor, isHashedCallbackData, sharePhoneKeyboard } from './telegram-format.ts';
 
@@ -124,15 +124,6 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     }
   }
 
-  async function roleOfChat(chatId: string): Promise<Role> {
-    const identity = await db.channelIdentity.findUnique({
-      where: { channel_externalId: { channel: 'telegram', externalId: chatId } },
-      select: { contact: { select: { active: true, servicePoint: { select: { level: true, active: true } } } } },
-    });
-    const contact = identity?.contact;
-    return contact && contact.active && contact.servicePoint.active ? roleOfPointLevel(contact.servicePoint.level) : 'unknown';
-  }
-
   /** when this process last read the chat's role; reading it after every message cost a third of a report's queries */
   const menuCheckedAt = new Map<string, number>();
 
@@ -151,7 +142,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     menuCheckedAt.set(chatId, now);
     // the core has just read the chat's role for this message; a message that may bind (or a chat
     // still unknown, which binds) can have changed it since, so only then is it read again
-    const role = !mayBind && roleSeen !== undefined && roleSeen !== 'unknown' ? roleSeen : await roleOfChat(chatId);
+    const role = !mayBind && roleSeen !== undefined && roleSeen !== 'unknown' ? roleSeen : await roleOfChat(db, 'telegram', chatId);
     if (shown === role || (shown === undefined && role === 'unknown')) {
       menuShown.set(chatId, role);
       return;
