@@ -30,7 +30,7 @@ export interface AudienceContact {
 
 /** Active points the audience names (never the sub-center's own entry), and their active contacts. */
 export async function resolveAudience(db: Db, audience: Audience): Promise<{ points: AudiencePoint[]; contacts: AudienceContact[] }> {
-  const base = { active: true, level: { not: 'subCenter' } };
+  const base = { active: true, level: { notIn: ['subCenter', 'townCultureCenter'] } };
   const where =
     audience.kind === 'all'
       ? base
