@@ -55,7 +55,7 @@ export type FormValue = string | number;
 export type ApplicationForm = Partial<Record<FormKey, FormValue>>;
 
 /** Largest figures a form can hold: a typo ("电脑500台") is refused by name, not stored. */
-const MAX: Partial<Record<FieldKind, number>> = { count: 999, decimal: 100_000, money: 100_000_000 };
+const MAX: Partial<Record<FieldKind, number>> = { count: 300, decimal: 100_000, money: 100_000_000 };
 
 export interface FieldProblem {
   key: FormKey;
@@ -99,7 +99,7 @@ export function readField(key: FormKey, raw: string): FieldResult {
       if (field.kind === 'count' && !Number.isInteger(value)) return fail(`“${n.raw}”不是整数。`);
       const max = MAX[field.kind]!;
       if (value > max) return fail(`“${text}”超出了合理范围（不超过${formatNumber(max)}${field.unit ?? ''}），请核对。`);
-      const note = value !== n.value || !/^\d/.test(n.raw) ? `“${text}”按${formatNumber(value)}${field.unit ?? ''}记录` : undefined;
+      const note = value !== n.value || !/^\d+(\.\d+)?$/.test(n.raw) ? `“${text}”按${formatNumber(value)}${field.unit ?? ''}记录` : undefined;
       return note ? { ok: true, value, note } : { ok: true, value };
     }
   }
@@ -147,22 +147,21 @@ export function parseFormMessage(message: string): ParsedForm {
   const text = foldText(message);
   const mentions = mentionsIn(text);
   const out: ParsedForm = { values: {}, notes: [], problems: [] };
-  const segments = mentions.map((m, i) => ({ m, raw: text.slice(m.end, mentions[i + 1]?.start ?? text.length) }));
-  for (let i = 0; i < segments.length; i++) {
-    const { m } = segments[i]!;
-    const field = FIELD_BY_KEY[m.key];
-    let raw = segments[i]!.raw;
-    if (field.kind === 'count' && !readNumber(raw.replace(/^[：:\s（(台套名）)]+/, '')) && !/^[：:\s]*(没有|无|暂无)/.test(raw)) {
-      const prev = i > 0 ? segments[i - 1]! : null;
-      const before = prev ? prev.raw : text.slice(0, m.start);
-      const hit = TRAILING_COUNT.exec(before.replace(/[有配了共]+$/, ''));
-      if (hit) {
-        raw = hit[0];
-        if (prev) prev.raw = before.slice(0, before.lastIndexOf(hit[0]));
-      }
-    }
-    segments[i]!.raw = raw;
-  }
+  const said = mentions.map((m, i) => text.slice(m.end, mentions[i + 1]?.start ?? text.length));
+  const values = [...said];
+  const borrowed = said.map(() => false);
+  mentions.forEach((m, i) => {
+    if (FIELD_BY_KEY[m.key].kind !== 'count') return;
+    const after = said[i]!.replace(/^[：:\s（(台套名）)]+/, '');
+    if (readNumber(after) || /^(没有|无|暂无)/.test(after)) return;
+    const before = i > 0 ? said[i - 1]! : text.slice(0, m.start);
+    const hit = TRAILING_COUNT.exec(before.replace(/[有配了共]+$/, ''));
+    if (!hit) return;
+    values[i] = hit[0];
+    borrowed[i] = true;
+    if (i > 0 && !borrowed[i - 1]) values[i - 1] = before.slice(0, hit.index);
+  });
+  const segments = mentions.map((m, i) => ({ m, raw: values[i]! }));
   for (const { m, raw } of segments) {
     const field = FIELD_BY_KEY[m.key];
     // "电脑（台）：5" — the unit as the annex prints it is part of the label
