@@ -110,6 +110,6 @@ export function inspectionDeadline(cal: WorkCalendar, receivedOn: LocalDay): Ins
 /** "2027年节假日安排未载入，暂按周一至周五计算" for the read-back of a provisional deadline. */
 export function uncoveredNote(years: readonly number[]): string {
   return years.length
-    ? `${years.map((y) => `${y}年`).join('、')}的法定节假日和调休安排尚未载入，暂按周一至周五计算，请核对（可用 gxgc acceptance set calendar.holidays / calendar.workdays 补充）`
+    ? `${years.map((y) => `${y}年`).join('、')}的法定节假日和调休安排尚未载入，暂按周一至周五计算，请核对（可用 gxgc reminders set calendar.holidays / calendar.workdays 补充该年的安排）`
     : '';
 }
