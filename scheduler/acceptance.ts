@@ -78,7 +78,7 @@ export function planAcceptance(at: Date, settings: ReminderSettings, state: Acce
     // a point given its plaque this year was just inspected
     const due = state.acceptedTowns.filter((t) => !t.reinspectedYears.includes(local.year) && (t.plaqueYear === null || t.plaqueYear < local.year));
     if (due.length) {
-      const names = due.map((t) => `· ${label(t.servicePointId)}${t.acceptanceStatus === 'rectification' ? '（限期整改中）' : ''}`);
+      const names = due.map((t) => `· ${label(t.servicePointId)}${t.acceptanceStatus === 'deadlineRectification' ? '（限期整改中）' : ''}`);
       toOperators(
         `reinspectionDue:${local.year}`,
         'reinspectionDue',

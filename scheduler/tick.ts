@@ -74,7 +74,7 @@ export async function loadAcceptanceState(db: Db): Promise<AcceptanceState> {
     orderBy: { id: 'asc' },
   });
   const towns = await db.servicePoint.findMany({
-    where: { active: true, level: 'town', acceptanceStatus: { in: ['accepted', 'rectification'] } },
+    where: { active: true, level: 'town', acceptanceStatus: { in: ['accepted', 'deadlineRectification'] } },
     select: {
       id: true,
       acceptanceStatus: true,
@@ -105,7 +105,7 @@ export async function loadAcceptanceState(db: Db): Promise<AcceptanceState> {
     })),
     rectifying: towns.flatMap((t) => {
       const latest = t.reinspections[0];
-      return t.acceptanceStatus === 'rectification' && latest?.result === 'rectify' && latest.deadline
+      return t.acceptanceStatus === 'deadlineRectification' && latest?.result === 'rectify' && latest.deadline
         ? [{ reinspectionId: latest.id, servicePointId: t.id, deadline: latest.deadline }]
         : [];
     }),

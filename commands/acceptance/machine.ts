@@ -140,7 +140,7 @@ export const REINSPECTION_LABELS: Record<ReinspectionResult, string> = {
   plaqueRemoved: '除牌',
 };
 
-export type ReinspectionDecision = { ok: true; pointStatus: 'accepted' | 'rectification' | 'plaqueRemoved' } | { ok: false; reason: string };
+export type ReinspectionDecision = { ok: true; pointStatus: 'accepted' | 'deadlineRectification' | 'plaqueRemoved' } | { ok: false; reason: string };
 
 /**
  * May this actor record this re-inspection result for a point with this status? 限期整改 needs a
@@ -155,12 +155,12 @@ export function decideReinspection(
 ): ReinspectionDecision {
   if (!isOperator(actor)) return { ok: false, reason: '只有市支中心管理员可以记录复查结果。' };
   if (point.level !== 'town') return { ok: false, reason: '每年复查的对象是镇（街）基层服务点（工作方案五（三））。' };
-  if (point.acceptanceStatus !== 'accepted' && point.acceptanceStatus !== 'rectification') {
+  if (point.acceptanceStatus !== 'accepted' && point.acceptanceStatus !== 'deadlineRectification') {
     return { ok: false, reason: '该服务点目前不是已验收挂牌（或限期整改中）的服务点，无需复查。' };
   }
   if (result === 'rectify') {
     if (!deadline) return { ok: false, reason: '限期整改需要写明整改期限，例如“限期整改 12月31日”。' };
     if (deadline <= today) return { ok: false, reason: `整改期限 ${deadline} 不在今天之后，请写一个以后的日期。` };
   }
-  return { ok: true, pointStatus: result === 'passed' ? 'accepted' : result === 'rectify' ? 'rectification' : 'plaqueRemoved' };
+  return { ok: true, pointStatus: result === 'passed' ? 'accepted' : result === 'rectify' ? 'deadlineRectification' : 'plaqueRemoved' };
 }

@@ -95,9 +95,39 @@ export function formatSelfCheck(check: SelfCheck): string {
   return lines.join('\n');
 }
 
-/** 整改意见 prefilled from the gaps of the last self-check, one line per item not met or unclear. */
+const isGap = (v: ItemVerdict) => v.verdict === 'notMet' || v.verdict === 'unclear';
+
+function opinionLine(v: ItemVerdict): string {
+  return `${v.item}：${describeVerdict(v)}${v.rule ? `，须达到${ruleFigure(v.rule)}` : ''}`;
+}
+
+/** 整改意见 prefilled from the gaps of a self-check, one line per item not met or unclear. */
 export function rectificationFromGaps(check: SelfCheck): string[] {
-  return check.verdicts
+  return check.verdicts.filter(isGap).map(opinionLine);
+}
+
+/** What a version keeps of its self-check: one entry per item, with the line 整改意见 are drawn from. */
+export interface StoredVerdict {
+  item: string;
+  verdict: ItemVerdict['verdict'];
+  text: string;
+}
+
+export function storedSelfCheck(check: SelfCheck): StoredVerdict[] {
+  return check.verdicts.map((v) => ({ item: v.item, verdict: v.verdict, text: isGap(v) ? opinionLine(v) : describeVerdict(v) }));
+}
+
+/** 整改意见 prefilled from a stored self-check: the items not met or unclear. */
+export function opinionsFromStored(json: string): string[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(raw)) return [];
+  return raw
+    .filter((v): v is StoredVerdict => typeof v === 'object' && v !== null && typeof (v as StoredVerdict).text === 'string')
     .filter((v) => v.verdict === 'notMet' || v.verdict === 'unclear')
-    .map((v) => `${v.item}：${describeVerdict(v)}${v.rule ? `，须达到${ruleFigure(v.rule)}` : ''}`);
+    .map((v) => v.text);
 }

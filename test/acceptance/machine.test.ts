@@ -90,7 +90,7 @@ describe('yearly re-inspection', () => {
   const town = { level: 'town', acceptanceStatus: 'accepted' };
   it.each<[Parameters<typeof decideReinspection>[0], string | null, string]>([
     ['passed', null, 'accepted'],
-    ['rectify', '2026-12-31', 'rectification'],
+    ['rectify', '2026-12-31', 'deadlineRectification'],
     ['plaqueRemoved', null, 'plaqueRemoved'],
   ])('%s (deadline %s) leaves the point %s', (result, deadline, status) => {
     expect(decideReinspection(result, operator, town, deadline, '2026-11-10')).toEqual({ ok: true, pointStatus: status });
@@ -108,6 +108,6 @@ describe('yearly re-inspection', () => {
     expect(!d.ok && d.reason).toContain(reason);
   });
   it('re-inspects a point under 限期整改 again', () => {
-    expect(decideReinspection('plaqueRemoved', operator, { level: 'town', acceptanceStatus: 'rectification' }, null, '2027-01-10')).toEqual({ ok: true, pointStatus: 'plaqueRemoved' });
+    expect(decideReinspection('plaqueRemoved', operator, { level: 'town', acceptanceStatus: 'deadlineRectification' }, null, '2027-01-10')).toEqual({ ok: true, pointStatus: 'plaqueRemoved' });
   });
 });

@@ -129,7 +129,7 @@ describe.each(TEST_PROVIDERS)('the acceptance path on %s', (provider) => {
     const noDeadline = await recordReinspection(test.db, { pointId: ids.town, result: 'rectify', deadline: null, note: null, actor: operator, at: fromLocal(2027, 10, 20, 10) });
     expect(noDeadline).toMatchObject({ ok: false, reason: expect.stringContaining('整改期限') });
     const rectify = await recordReinspection(test.db, { pointId: ids.town, result: 'rectify', deadline: '2027-11-30', note: '服务人次不足', actor: operator, at: fromLocal(2027, 10, 20, 10) });
-    expect(rectify).toMatchObject({ ok: true, pointStatus: 'rectification' });
+    expect(rectify).toMatchObject({ ok: true, pointStatus: 'deadlineRectification' });
     expect(await of(fromLocal(2027, 10, 21, 10), 'reinspectionDue')).toEqual([]);
     expect(await of(fromLocal(2027, 11, 30, 10), 'rectificationOverdue')).toEqual([]);
     expect((await of(fromLocal(2027, 12, 1, 10), 'rectificationOverdue')).map((p) => p.contactId)).toEqual([ids.operator, ids.operator2]);
