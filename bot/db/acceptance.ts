@@ -16,9 +16,11 @@ import {
   type ReinspectionResult,
 } from '../../commands/acceptance/machine.ts';
 import { reinspectionNotifications, stepNotifications, type Notification, type Parties, type StepNews } from '../../commands/acceptance/notify.ts';
-import type { ApplicationForm } from '../../commands/acceptance/form.ts';
+import { prefillForm, type ApplicationForm } from '../../commands/acceptance/form.ts';
+import { latestReport, serviceFiguresFrom } from '../../commands/acceptance/context.ts';
+import { parseStoredFigures } from '../../commands/report/validate.ts';
 import { inspectionDeadline, uncoveredNote, type LocalDay, type WorkCalendar } from '../workdays.ts';
-import { localDateString, toLocal } from '../time.ts';
+import { currentMonth, localDateString, toLocal } from '../time.ts';
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
@@ -330,4 +332,21 @@ export async function loadApplication(db: Db, id: number) {
       events: { orderBy: { id: 'asc' } },
     },
   });
+}
+
+/** What the /apply dialogue starts from, for one point and the contact applying. */
+export async function loadApplicantContext(db: Db, pointId: number, contactId: number | null, now: Date) {
+  const [point, contact, reports, rules] = await Promise.all([
+    db.servicePoint.findUniqueOrThrow({ where: { id: pointId }, select: { id: true, town: true, name: true, level: true, isPartyEducationPoint: true } }),
+    contactId ? db.contact.findUnique({ where: { id: contactId }, select: { name: true, mobile: true, email: true } }) : null,
+    db.monthlyReport.findMany({ where: { servicePointId: pointId }, select: { month: true, status: true, figures: true }, orderBy: { month: 'desc' }, take: 24 }),
+    db.rule.findMany({ orderBy: [{ level: 'asc' }, { sortOrder: 'asc' }] }),
+  ]);
+  const rows = reports.map((r) => ({ month: r.month, status: r.status, figures: parseStoredFigures(r.figures) }));
+  return {
+    point,
+    prefill: prefillForm({ point, contact, latestReport: latestReport(rows) }),
+    service: serviceFiguresFrom(rows, currentMonth(now)),
+    rules,
+  };
 }

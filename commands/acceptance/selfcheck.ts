@@ -24,7 +24,7 @@ export interface ServiceFigures {
   weeklyHours: number | null;
   /** visitors of the last twelve reported months */
   yearlyVisitors: number | null;
-  /** "2026年9月—2026年10月", how they were taken */
+  /** how they were taken ("开放时间按2026年10月，服务人次按2025年11月至2026年10月") */
   basis: string;
 }
 
@@ -51,10 +51,10 @@ export function formStatements(form: ApplicationForm, service: ServiceFigures | 
     );
   }
   if (service?.weeklyHours != null) {
-    out.push({ item: '平均每周开放时间', value: service.weeklyHours, present: true, fromFigure: true, said: `月报（${service.basis}）平均每周${formatNumber(service.weeklyHours)}小时` });
+    out.push({ item: '平均每周开放时间', value: service.weeklyHours, present: true, fromFigure: true, said: `月报平均每周${formatNumber(service.weeklyHours)}小时（${service.basis}）` });
   }
   if (service?.yearlyVisitors != null) {
-    out.push({ item: '年服务人次', value: service.yearlyVisitors, present: true, fromFigure: true, said: `月报（${service.basis}）合计${formatNumber(service.yearlyVisitors)}人次` });
+    out.push({ item: '年服务人次', value: service.yearlyVisitors, present: true, fromFigure: true, said: `月报近12个月合计${formatNumber(service.yearlyVisitors)}人次（${service.basis}）` });
   }
   return out;
 }

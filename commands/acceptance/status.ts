@@ -64,3 +64,35 @@ export function exportRows(apps: readonly ApplicationSummary[], today: string): 
     localDateTimeString(a.updatedAt),
   ]);
 }
+
+export interface ApplicationHistory {
+  id: number;
+  state: ApplicationState;
+  version: number;
+  deadline: string | null;
+  scheduledOn: string | null;
+  plaqueOn: string | null;
+  rectification: string[];
+  events: { at: Date; action: string; detail: Record<string, unknown> }[];
+}
+
+const EVENT_WORDS: Record<string, string> = {
+  apply: '提交申请', resubmit: '整改后重新提交', confirm: '镇文广中心确认盖章', return: '镇文广中心退回',
+  receive: '市支中心收件', schedule: '安排现场验收', pass: '验收通过', fail: '验收不通过',
+};
+
+/** 我的验收申请: where the point's application stands, what comes next, and each step so far. */
+export function formatMyApplication(app: ApplicationHistory | null): string {
+  if (!app) return '贵服务点还没有验收申请。回复“验收申请”即可开始填写（附件2《验收申请表》）。';
+  const lines = [`【我的验收申请 #${app.id}】${STATE_LABELS[app.state]}（第${app.version}版）`];
+  if (app.deadline && AWAITING_INSPECTION.includes(app.state)) lines.push(`市支中心须在${formatChineseDay(app.deadline)}前到现场验收。`);
+  if (app.scheduledOn && app.state === 'scheduled') lines.push(`现场验收定于${formatChineseDay(app.scheduledOn)}。`);
+  if (app.state === 'passed' && app.plaqueOn) lines.push(`已授予“文化共享工程基层服务点”牌匾（${formatChineseDay(app.plaqueOn)}）。`);
+  if (app.state === 'failed') lines.push('整改意见：', ...app.rectification.map((o, i) => `${i + 1}. ${o}`), '整改后回复“重新提交验收申请”。');
+  if (app.state === 'returned') {
+    const last = [...app.events].reverse().find((e) => e.action === 'return');
+    lines.push(`退回原因：${String(last?.detail.reason ?? '（未写明）')}`, '修改后回复“重新提交验收申请”。');
+  }
+  lines.push('经过：', ...app.events.map((e) => `· ${localDateTimeString(e.at)} ${EVENT_WORDS[e.action] ?? e.action}`));
+  return lines.join('\n');
+}

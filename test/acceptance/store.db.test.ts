@@ -1,7 +1,7 @@
 // The whole application path on both databases: every step a transaction with its version, event,
 // audit row and outbox rows; refusals change nothing; the scheduler's reminders and re-inspection.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listApplications, loadApplication, recordReinspection, takeStep, type StepActor, type StepInput } from '../../bot/db/acceptance.ts';
+import { listApplications, loadApplicantContext, loadApplication, recordReinspection, takeStep, type StepActor, type StepInput } from '../../bot/db/acceptance.ts';
 import { chinaCalendar } from '../../bot/workdays.ts';
 import { fromLocal } from '../../bot/time.ts';
 import { planAt } from '../../scheduler/tick.ts';
@@ -38,6 +38,15 @@ describe.each(TEST_PROVIDERS)('the acceptance path on %s', (provider) => {
 
   const step = (over: Partial<StepInput> & Pick<StepInput, 'action' | 'actor' | 'at'>) => takeStep(test.db, { calendar, ...over });
   const outboxOf = async (contactId: number) => (await test.db.outboxMessage.findMany({ where: { contactId }, orderBy: { id: 'asc' } })).map((o) => o.text);
+
+  it('starts an application from the directory and the latest monthly report', async () => {
+    const at = fromLocal(2026, 1, 20, 9);
+    await test.db.monthlyReport.create({ data: { servicePointId: ids.town, month: '2025-12', status: 'reported', figures: JSON.stringify({ openHours: 186, visitors: 300, computers: 4 }), submittedAt: at, firstSubmittedAt: at } });
+    const ctx = await loadApplicantContext(test.db, ids.town, ids.townContact, at);
+    expect(ctx.prefill.form).toEqual({ unitName: '石龙镇图书馆', contactName: '李明', mobile: '13800002001', computers: 4 });
+    expect(ctx.service).toMatchObject({ weeklyHours: 42, yearlyVisitors: null });
+    expect(ctx.rules.length).toBeGreaterThan(10);
+  });
 
   it('runs apply → confirm → receive → schedule → 不通过 → resubmit → confirm → receive → 通过, keeping every version and event', async () => {
     const applied = await step({ action: 'apply', actor: applicant, pointId: ids.town, form, selfCheck: [{ item: '电脑', verdict: 'notMet' }], at: fromLocal(2026, 2, 2, 10) });
