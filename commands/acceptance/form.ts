@@ -18,6 +18,8 @@ export interface FormField {
   aliases: string[];
   /** the section of the annex's table */
   group: 'unit' | 'equipment' | 'other' | 'total';
+  /** what the guided dialogue asks */
+  question: string;
 }
 
 export const FORM_KEYS = [
@@ -28,24 +30,24 @@ export const FORM_KEYS = [
 export type FormKey = (typeof FORM_KEYS)[number];
 
 export const FORM_FIELDS: readonly FormField[] = [
-  { key: 'unitName', label: '申请单位名称', kind: 'text', required: true, aliases: ['申请单位名称（公章）', '申请单位', '单位名称'], group: 'unit' },
-  { key: 'address', label: '详细地址', kind: 'text', required: true, aliases: ['地址'], group: 'unit' },
-  { key: 'contactName', label: '联系人', kind: 'text', required: true, aliases: ['联系人姓名'], group: 'unit' },
-  { key: 'phone', label: '联系电话', kind: 'phone', required: false, aliases: ['电话', '座机', '固话'], group: 'unit' },
-  { key: 'mobile', label: '手机', kind: 'mobile', required: true, aliases: ['手机号', '手机号码'], group: 'unit' },
-  { key: 'fax', label: '传真', kind: 'phone', required: false, aliases: [], group: 'unit' },
-  { key: 'email', label: 'E-mail', kind: 'email', required: false, aliases: ['email', 'e-mail', '邮箱', '电子邮箱', '电子邮件'], group: 'unit' },
-  { key: 'computers', label: '电脑', unit: '台', kind: 'count', required: true, aliases: ['计算机', '电脑台数'], group: 'equipment' },
-  { key: 'dvdPlayers', label: 'DVD播放机', unit: '台', kind: 'count', required: true, aliases: ['DVD', '影碟机', '播放机'], group: 'equipment' },
-  { key: 'tvs', label: '电视机', unit: '台', kind: 'count', required: true, aliases: ['电视'], group: 'equipment' },
-  { key: 'projectors', label: '投影机、投影幕', unit: '套', kind: 'count', required: true, aliases: ['投影机投影幕', '投影仪', '投影机', '投影'], group: 'equipment' },
-  { key: 'speakers', label: '有源音箱', unit: '台', kind: 'count', required: true, aliases: ['音箱', '音响'], group: 'equipment' },
-  { key: 'otherEquipment', label: '其它设备', kind: 'text', required: false, aliases: ['其他设备'], group: 'equipment' },
-  { key: 'internet', label: '上网方式与带宽', kind: 'text', required: true, aliases: ['上网方式和带宽', '上网方式', '带宽', '宽带'], group: 'other' },
-  { key: 'area', label: '场所面积', unit: 'm²', kind: 'decimal', required: true, aliases: ['面积', '场地面积'], group: 'other' },
-  { key: 'staff', label: '专职工作人员', unit: '名', kind: 'count', required: true, aliases: ['专职人员', '工作人员'], group: 'other' },
-  { key: 'remarks', label: '备注', kind: 'text', required: false, aliases: [], group: 'other' },
-  { key: 'totalInvestment', label: '总投入资金', unit: '元', kind: 'money', required: true, aliases: ['投入资金', '总投入', '总投资'], group: 'total' },
+  { key: 'unitName', label: '申请单位名称', kind: 'text', required: true, aliases: ['申请单位名称（公章）', '申请单位', '单位名称'], group: 'unit', question: '申请单位名称是什么？（与公章一致）' },
+  { key: 'address', label: '详细地址', kind: 'text', required: true, aliases: ['地址'], group: 'unit', question: '详细地址是什么？' },
+  { key: 'contactName', label: '联系人', kind: 'text', required: true, aliases: ['联系人姓名'], group: 'unit', question: '联系人是谁？' },
+  { key: 'phone', label: '联系电话', kind: 'phone', required: false, aliases: ['电话', '座机', '固话'], group: 'unit', question: '联系电话（座机）是多少？没有请回复“跳过”。' },
+  { key: 'mobile', label: '手机', kind: 'mobile', required: true, aliases: ['手机号', '手机号码'], group: 'unit', question: '联系人手机号是多少？' },
+  { key: 'fax', label: '传真', kind: 'phone', required: false, aliases: [], group: 'unit', question: '传真号码是多少？没有请回复“跳过”。' },
+  { key: 'email', label: 'E-mail', kind: 'email', required: false, aliases: ['email', 'e-mail', '邮箱', '电子邮箱', '电子邮件'], group: 'unit', question: 'E-mail 是什么？没有请回复“跳过”。' },
+  { key: 'computers', label: '电脑', unit: '台', kind: 'count', required: true, aliases: ['计算机', '电脑台数'], group: 'equipment', question: '电脑有几台？' },
+  { key: 'dvdPlayers', label: 'DVD播放机', unit: '台', kind: 'count', required: true, aliases: ['DVD', '影碟机', '播放机'], group: 'equipment', question: 'DVD播放机有几台？' },
+  { key: 'tvs', label: '电视机', unit: '台', kind: 'count', required: true, aliases: ['电视'], group: 'equipment', question: '电视机有几台？' },
+  { key: 'projectors', label: '投影机、投影幕', unit: '套', kind: 'count', required: true, aliases: ['投影机投影幕', '投影仪', '投影机', '投影'], group: 'equipment', question: '投影机、投影幕有几套？' },
+  { key: 'speakers', label: '有源音箱', unit: '台', kind: 'count', required: true, aliases: ['音箱', '音响'], group: 'equipment', question: '有源音箱有几台？' },
+  { key: 'otherEquipment', label: '其它设备', kind: 'text', required: false, aliases: ['其他设备'], group: 'equipment', question: '还有其它设备吗？没有请回复“跳过”。' },
+  { key: 'internet', label: '上网方式与带宽', kind: 'text', required: true, aliases: ['上网方式和带宽', '上网方式', '带宽', '宽带'], group: 'other', question: '上网方式与带宽？例如“光纤 10M”。' },
+  { key: 'area', label: '场所面积', unit: 'm²', kind: 'decimal', required: true, aliases: ['面积', '场地面积'], group: 'other', question: '场所面积多少平方米？' },
+  { key: 'staff', label: '专职工作人员', unit: '名', kind: 'count', required: true, aliases: ['专职人员', '工作人员'], group: 'other', question: '专职工作人员有几名？' },
+  { key: 'remarks', label: '备注', kind: 'text', required: false, aliases: [], group: 'other', question: '备注（可跳过）：' },
+  { key: 'totalInvestment', label: '总投入资金', unit: '元', kind: 'money', required: true, aliases: ['投入资金', '总投入', '总投资'], group: 'total', question: '总投入资金多少元？例如“5万元”。' },
 ];
 
 export const FIELD_BY_KEY: Record<FormKey, FormField> = Object.fromEntries(FORM_FIELDS.map((f) => [f.key, f])) as Record<FormKey, FormField>;
@@ -252,4 +254,17 @@ export function prefillForm(src: PrefillSource): Prefill {
     sources.push(`电脑台数取自${src.latestReport!.month}月报的“可用电脑”`);
   }
   return { form, sources };
+}
+
+/**
+ * The read-back before submitting: the form as it would be stored, where prefilled values came from,
+ * how figures were read, and what is still missing.
+ */
+export function formatReadBack(form: ApplicationForm, sources: readonly string[], notes: readonly string[]): string {
+  const lines = ['【验收申请表（附件2）】', formatForm(form)];
+  if (sources.length) lines.push(`（${sources.join('；')}，如有不对请直接改，例如“手机改成13800138000”）`);
+  if (notes.length) lines.push(`请核对：${notes.join('；')}`);
+  const missing = missingRequired(form);
+  if (missing.length) lines.push(`还缺：${missing.map((f) => f.label).join('、')}`);
+  return lines.join('\n');
 }

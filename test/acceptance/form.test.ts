@@ -112,3 +112,16 @@ describe('dates in Chinese', () => {
   });
   it('shows the weekday', () => expect(formatChineseDay('2026-12-15')).toBe('2026年12月15日（星期二）'));
 });
+
+describe('the read-back', () => {
+  it('shows every annex field, the prefill sources, the interpretations and what is missing', async () => {
+    const { formatReadBack, FORM_FIELDS } = await import('../../commands/acceptance/form.ts');
+    const text = formatReadBack({ unitName: '石龙镇图书馆', computers: 5, totalInvestment: 50000 }, ['申请单位名称取自通信名录'], ['“5万元”按50000元记录']);
+    for (const f of FORM_FIELDS) expect(text).toContain(`${f.label}：`);
+    expect(text).toContain('电脑：5台');
+    expect(text).toContain('总投入资金：50000元');
+    expect(text).toContain('请核对：“5万元”按50000元记录');
+    expect(text).toContain('还缺：详细地址、联系人、手机、DVD播放机');
+    expect(FORM_FIELDS.every((f) => f.question.length > 0)).toBe(true);
+  });
+});
