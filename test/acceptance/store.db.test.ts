@@ -3,8 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listApplications, loadApplicantContext, loadApplication, recordReinspection, takeStep, type StepActor, type StepInput } from '../../bot/db/acceptance.ts';
 import { chinaCalendar } from '../../bot/workdays.ts';
-import { fromLocal } from '../../bot/time.ts';
-import { planAt } from '../../scheduler/tick.ts';
+import { fromLocal, ManualClock } from '../../bot/time.ts';
+import { createScheduler, planAt } from '../../scheduler/tick.ts';
+import pino from 'pino';
 import { DEFAULT_REMINDER_SETTINGS } from '../../scheduler/settings.ts';
 import { createTestDatabase, TEST_PROVIDERS, type TestDatabase } from '../support/database.ts';
 
@@ -122,6 +123,16 @@ describe.each(TEST_PROVIDERS)('the acceptance path on %s', (provider) => {
     expect(await stages(fromLocal(2026, 4, 15, 8))).toEqual([]);
     expect(await stages(fromLocal(2026, 4, 15, 10))).toEqual([`inspectionReminder:${ids.operator}`, `inspectionReminder:${ids.operator2}`]);
     expect(await stages(fromLocal(2026, 4, 20, 10))).toEqual([`inspectionOverdue:${ids.operator}`, `inspectionOverdue:${ids.operator2}`]);
+  });
+
+  it('enqueues a reminder once however often the scheduler ticks', async () => {
+    const scheduler = createScheduler({ db: test.db, clock: new ManualClock(fromLocal(2026, 4, 15, 10)), log: pino({ level: 'silent' }) });
+    await scheduler.tick(fromLocal(2026, 4, 15, 10));
+    await scheduler.tick(fromLocal(2026, 4, 15, 10, 1));
+    await scheduler.tick(fromLocal(2026, 4, 16, 10));
+    const rows = await test.db.outboxMessage.findMany({ where: { purpose: 'acceptanceReminder', dedupeKey: { startsWith: 'acceptanceReminder:' } } });
+    expect(rows.map((r) => r.contactId).sort()).toEqual([ids.operator, ids.operator2].sort());
+    expect(rows[0]!.text).toContain('须在2026年4月17日（星期五）前完成现场验收');
   });
 
   it('lists accepted town points in the re-inspection window, then 限期整改 past its deadline, then 除牌', async () => {
