@@ -83,6 +83,7 @@ export async function loadAcceptanceState(db: Db): Promise<AcceptanceState> {
     },
     orderBy: { id: 'asc' },
   });
+  if (!pending.length && !towns.length) return { points: [], contacts: [], pending: [], acceptedTowns: [], rectifying: [] };
   const involved = [...new Set([...pending.map((a) => a.servicePointId), ...towns.map((t) => t.id)])];
   const points = await db.servicePoint.findMany({
     where: { OR: [{ id: { in: involved } }, { level: 'subCenter', active: true }] },
