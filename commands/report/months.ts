@@ -1,6 +1,6 @@
 // Which month a message is about, and when that month's report is due (annex 3: 每月5日前上报上个月的数据).
 import { currentMonth, fromLocal, monthKey, parseMonthKey, previousMonth, toLocal, type MonthKey } from '../../bot/time.ts';
-import { readChinese } from './numerals.ts';
+import { readNumber } from '../../bot/language/numbers.ts';
 
 /** Reports are due before the 5th of the following month: this is the first late instant (00:00 on the 5th, Dongguan). */
 export function reportDueDate(month: MonthKey): Date {
@@ -37,7 +37,7 @@ const PATTERNS: { re: RegExp; resolve(m: RegExpExecArray, now: Date): MonthKey |
     re: new RegExp(`(?<![\\d.])(\\d{1,2}|[一二三四五六七八九十]{1,3})\\s*月${TAIL}`, 'u'),
     resolve: (m, now) => {
       const raw = m[1]!;
-      const n = /^\d+$/.test(raw) ? Number(raw) : readChinese(raw)?.value ?? NaN;
+      const n = /^\d+$/.test(raw) ? Number(raw) : readNumber(raw)?.value ?? NaN;
       if (!Number.isInteger(n) || n < 1 || n > 12) return null;
       // a month without a year is the latest one that has begun: in November "12月" is last December
       const l = toLocal(now);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseReportMessage, looksLikeReport, MAX_MESSAGE_CHARS } from '../../commands/report/parse.ts';
 import { buildTemplate, REPORT_FIELD_DEFAULTS } from '../../commands/report/template.ts';
-import { readNumber, readChinese } from '../../commands/report/numerals.ts';
+import { readNumber } from '../../commands/report/numerals.ts';
 import { findMonthMention, reportDueDate, isLateSubmission, reportableMonthProblem } from '../../commands/report/months.ts';
 
 const template = buildTemplate(REPORT_FIELD_DEFAULTS);
@@ -19,7 +19,7 @@ describe('numbers', () => {
     expect(readNumber(raw.normalize('NFKC'))?.value).toBe(value);
   });
   it('is not fooled by a run of digits without units', () => {
-    expect(readChinese('二三百')).toBeNull();
+    expect(readNumber('二三百')).toBeNull();
     expect(readNumber('很多')).toBeNull();
   });
 });
@@ -42,6 +42,35 @@ describe('figures in one message', () => {
     const parsed = parse(text);
     expect(parsed.problems).toEqual([]);
     expect(parsed.figures).toEqual(figures);
+  });
+
+  it.each<[string, Record<string, number>, Record<string, string>]>([
+    // what needed reading is said in interpretations, for the read-back
+    ['服务人次一百二', { visitors: 120 }, { visitors: '“一百二”按 120 记' }],
+    ['开放时长一百七', { openHours: 170 }, { openHours: '“一百七”按 170 记' }],
+    ['服务人次约120', { visitors: 120 }, { visitors: '“约120”按 120 记' }],
+    ['服务人次120人次左右', { visitors: 120 }, { visitors: '“120人次左右”按 120 记' }],
+    ['22天 176小时 120人次 3场', { openDays: 22, openHours: 176, visitors: 120, activities: 3 },
+      { openDays: '“22天”记为开放天数', openHours: '“176小时”记为开放时长', visitors: '“120人次”记为服务人次', activities: '“3场”记为活动场次' }],
+    ['天数22时长176人次120活动3', { openDays: 22, openHours: 176, visitors: 120, activities: 3 },
+      { openDays: '“天数22”记为开放天数', visitors: '“人次120”记为服务人次' }],
+    ['开放22天，每天8小时', { openDays: 22, openHours: 176 }, { openHours: '“每天8小时”× 22 天 = 176 小时，记为开放时长' }],
+    ['服務人次120，開放天數22', { visitors: 120, openDays: 22 }, {}],
+    ['开放时常176，服务人次120', { openHours: 176, visitors: 120 }, {}],
+  ])('%s', (text, figures, interpretations) => {
+    const parsed = parse(text);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.figures).toEqual(figures);
+    expect(parsed.interpretations).toEqual(interpretations);
+  });
+
+  it.each([
+    ['每天开放8小时', '全月合计'],
+    ['每周开放35小时', '不是全月的数字'],
+  ])('"%s" is a rate, not the month', (text, words) => {
+    const parsed = parse(text);
+    expect(parsed.figures).toEqual({});
+    expect(parsed.problems.map((p) => p.message).join()).toContain(words);
   });
 
   it('reads a correction', () => {
@@ -76,11 +105,13 @@ describe('figures in one message', () => {
   });
 
   it.each([
-    ['服务人次很多', 'visitors', '服务人次应填数字'],
+    ['服务人次很多', 'visitors', '不是确切的数字'],
+    ['服务人次abc', 'visitors', '服务人次应填数字'],
     ['服务人次-5', 'visitors', '不能是负数'],
     ['开放天数负三', 'openDays', '不能是负数'],
-    ['服务人次一百多', 'visitors', '确切的数字'],
-    ['活动 约20场左右', 'activities', '确切的数字'],
+    ['服务人次100到120', 'visitors', '范围'],
+    ['活动三四场', 'activities', '范围'],
+    ['服务人次十几', 'visitors', '不是确切的数字'],
     ['服务人次', 'visitors', '没有看到服务人次的数字'],
   ])('"%s" is refused for %s', (text, key, words) => {
     const parsed = parse(text);

@@ -1,0 +1,129 @@
+// Words as clerks type them: traditional characters (opencc-js), homophone typos of domain words
+// (pinyin-pro: 电恼 → 电脑, only towards a word of the given vocabulary), short answers (是/不是/没有),
+// acknowledgements (收到了谢谢, 👌) and messages with one item per line.
+import * as OpenCC from 'opencc-js/t2cn';
+import { pinyin } from 'pinyin-pro';
+import { foldText } from './numbers.ts';
+
+let converter: ((text: string) => string) | null = null;
+
+/** Traditional (Taiwan, Hong Kong) characters to simplified; simplified text comes back unchanged. */
+export function toSimplified(text: string): string {
+  const convert = (converter ??= OpenCC.Converter({ from: 'tw', to: 'cn' }));
+  return convert(text);
+}
+
+const readingsCache = new Map<string, Set<string>>();
+
+/** Every toneless reading of one character ("行" → xing, hang). */
+function readings(char: string): Set<string> {
+  let found = readingsCache.get(char);
+  if (!found) {
+    found = new Set(pinyin(char, { toneType: 'none', multiple: true, type: 'array' }));
+    readingsCache.set(char, found);
+  }
+  return found;
+}
+
+function soundsLike(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (!/\p{Script=Han}/u.test(a) || !/\p{Script=Han}/u.test(b)) return false;
+  const ra = readings(a);
+  for (const r of readings(b)) if (ra.has(r)) return true;
+  return false;
+}
+
+/**
+ * Homophone typos of vocabulary words put right: a run of characters that sounds like a vocabulary word,
+ * shares at least half its characters with it (so 电恼 → 电脑 but no unrelated word is rewritten) and is
+ * not itself a vocabulary word. Words of fewer than two characters are left alone.
+ */
+export function fixDomainTypos(text: string, vocabulary: readonly string[]): string {
+  const words = [...new Set(vocabulary)].filter((w) => [...w].length >= 2 && /\p{Script=Han}/u.test(w));
+  if (words.length === 0) return text;
+  const known = new Set(words);
+  const chars = [...text];
+  const fixed = [...chars];
+  const taken = new Array<boolean>(chars.length).fill(false);
+  // longer words first, so 投影机 is preferred to 投影
+  words.sort((a, b) => [...b].length - [...a].length);
+  for (const word of words) {
+    const w = [...word];
+    for (let i = 0; i + w.length <= chars.length; i++) {
+      if (taken.slice(i, i + w.length).some(Boolean)) continue;
+      const run = chars.slice(i, i + w.length);
+      const joined = run.join('');
+      if (joined === word) {
+        taken.fill(true, i, i + w.length);
+        continue;
+      }
+      if (known.has(joined)) continue;
+      const same = run.filter((c, k) => c === w[k]).length;
+      if (same * 2 < w.length) continue;
+      if (!run.every((c, k) => soundsLike(c, w[k]!))) continue;
+      for (let k = 0; k < w.length; k++) fixed[i + k] = w[k]!;
+      taken.fill(true, i, i + w.length);
+    }
+  }
+  return fixed.join('');
+}
+
+// a short answer is the whole message, give or take particles, punctuation and a thank-you
+const PARTICLES = /[啊呀吧呢哦噢喔啦嘛咯哈的了]+$/u;
+function core(text: string): string {
+  let s = toSimplified(foldText(text))
+    .toLowerCase()
+    .replace(/[\s\p{P}~～]+/gu, '')
+    .replace(/(?:谢谢|谢了|多谢|感谢|辛苦了?)(?:您|你|老师)?$/u, '');
+  s = s.replace(PARTICLES, '');
+  return s;
+}
+
+const YES = new Set(['是', '对', '好', '可以', '行', '确认', '确定', '嗯', '嗯嗯', '要', '需要', '没问题', '没错', '同意', '对头', '是滴', '好滴', 'ok', 'okay', 'yes', 'y', '好嘞', '可', '中', '👍', '👌', '✅']);
+const NO = new Set(['不', '不是', '否', '不对', '不要', '不用', '不需要', '不行', '不可以', '没', '没有', '别', 'no', 'n', '不同意', '不确认', '错', '错了', '❌']);
+
+/** Whether a short reply says yes or no; null when it says something else. */
+export function answerYesNo(text: string): 'yes' | 'no' | null {
+  const s = core(text);
+  if (YES.has(s) || /^(是|对|好|可以|行|嗯)\1?$/u.test(s)) return 'yes';
+  if (NO.has(s)) return 'no';
+  return null;
+}
+
+// "没有", "无", "0", "零", "暂无", "一个都没有", "0场", "本月没有"
+const NONE_RE = /^(?:本月|这个月|这月|当月|今月)?(?:都|也|还)?(?:没有|没得|没|无|暂无|暂时没有|冇|零|0|一个都没有|一场都没有|一次都没有|一个也没有|一场也没有|空|啥都没有|什么都没有)(?:有)?(?:人次|人|名|次|场次|场|期|个|台|小时|天)?(?:开展|举办|搞|办)?$/u;
+
+/** Whether a reply says "none" (a count of 0) rather than a figure. */
+export function isNoneAnswer(text: string): boolean {
+  return NONE_RE.test(core(text));
+}
+
+// an acknowledgement: a message made only of these pieces, with at least one of the first list
+const ACK_WORDS = ['收到', '已收到', '已阅', '已读', '已看', '知道', '知悉', '明白', '了解', '好的', 'ok', 'okay', '👌', '👍', '🙏', '🫡', '✅', '已确认', '确认收到', '确认', 'roger', 'got it', 'gotit'];
+const ACK_FILLERS = ['了', '谢谢', '谢', '感谢', '多谢', '辛苦', '老师', '您', '你', '啦', '哈', '嗯', '的', '好', '呀', '啊', '哦', '噢', '滴', '收', '已', '啊', '领导'];
+
+/** Whether the message only acknowledges (收到, 收到了谢谢, 好的收到, 已阅, 知道了, 👌, OK). */
+export function isAcknowledgement(text: string): boolean {
+  let s = toSimplified(foldText(text))
+    .toLowerCase()
+    .replace(/[\s\p{P}~～]+/gu, '')
+    .replace(/[\u{1F3FB}-\u{1F3FF}\uFE0F]/gu, '');
+  if (s.length === 0 || s.length > 30) return false;
+  let sawAck = false;
+  const pieces = [...ACK_WORDS.map((w) => ({ w, ack: true })), ...ACK_FILLERS.map((w) => ({ w, ack: false }))].sort((a, b) => b.w.length - a.w.length);
+  while (s.length > 0) {
+    const piece = pieces.find((p) => s.startsWith(p.w));
+    if (!piece) return false;
+    if (piece.ack) sawAck = true;
+    s = s.slice(piece.w.length);
+  }
+  return sawAck;
+}
+
+/** The non-empty lines of a multi-line message, trimmed (a WeChat message with one figure per line). */
+export function splitLines(text: string): string[] {
+  return text
+    .split(/\r\n|\r|\n|\u2028|\u2029/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+}
