@@ -112,14 +112,14 @@ export async function runAcceptanceCli(argv: string[], deps: CliDeps): Promise<n
       let plaqueOn: string | undefined;
       let opinions: string[] | undefined;
       if (verb === 'schedule') {
-        const d = parseChineseDay(args.slice(1).join(''), today);
+        const d = parseChineseDay(args.slice(1).join(''), now);
         if (!d.ok) return usage(deps, d.error);
         scheduledOn = d.day;
       }
       if (verb === 'pass') {
         const raw = option(rest, '--plaque');
         if (raw) {
-          const d = parseChineseDay(raw, today);
+          const d = parseChineseDay(raw, now);
           if (!d.ok) return usage(deps, d.error);
           plaqueOn = d.day;
         }
@@ -148,7 +148,7 @@ export async function runAcceptanceCli(argv: string[], deps: CliDeps): Promise<n
       let deadline: string | null = null;
       const raw = option(rest, '--deadline');
       if (raw) {
-        const d = parseChineseDay(raw, today);
+        const d = parseChineseDay(raw, now);
         if (!d.ok) return usage(deps, d.error);
         deadline = d.day;
       }

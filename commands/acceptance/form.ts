@@ -2,7 +2,7 @@
 // of them from one message ("申请单位名称：石龙镇图书馆；详细地址：…；电脑5台；…"). Pure.
 import { z } from 'zod';
 import { normaliseMobile } from '../../bot/domain.ts';
-import { foldText, readNumber } from '../report/numerals.ts';
+import { foldText, numberProblem, readNumber } from '../../bot/language/numbers.ts';
 import { findQuantities, formatNumber } from '../standards/quantities.ts';
 
 export type FieldKind = 'text' | 'count' | 'decimal' | 'money' | 'mobile' | 'phone' | 'email';
@@ -92,16 +92,19 @@ export function readField(key: FormKey, raw: string): FieldResult {
     case 'money': {
       if (/^(没有|无|暂无|0)$/.test(text)) return { ok: true, value: 0 };
       const n = readNumber(text);
+      const unclear = n ? null : numberProblem(text);
+      if (unclear) return fail(unclear);
       if (!n) return fail(`请写一个数字${field.unit ? `（单位：${field.unit}）` : ''}，例如 ${field.kind === 'money' ? '20000元 或 2万元' : field.kind === 'decimal' ? '80' : '3'}。`);
+      const said = text.slice(0, n.length).trim();
       const rest = text.slice(n.length).trim();
       let value = n.value;
       if (field.kind === 'money' && /^万/.test(rest)) value *= 10_000;
       if (field.kind === 'decimal' && /^(亩)/.test(rest)) return fail('请按平方米（m²）填写面积。');
       if (value < 0) return fail('不能是负数。');
-      if (field.kind === 'count' && !Number.isInteger(value)) return fail(`“${n.raw}”不是整数。`);
+      if (field.kind === 'count' && !Number.isInteger(value)) return fail(`“${said}”不是整数。`);
       const max = MAX[field.kind]!;
       if (value > max) return fail(`“${text}”超出了合理范围（不超过${formatNumber(max)}${field.unit ?? ''}），请核对。`);
-      const note = value !== n.value || !/^\d+(\.\d+)?$/.test(n.raw) ? `“${text}”按${formatNumber(value)}${field.unit ?? ''}记录` : undefined;
+      const note = value !== n.value || n.interpretation !== null || !/^\d+(\.\d+)?$/.test(said) ? `“${text}”按${formatNumber(value)}${field.unit ?? ''}记录` : undefined;
       return note ? { ok: true, value, note } : { ok: true, value };
     }
   }

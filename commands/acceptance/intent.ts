@@ -1,7 +1,7 @@
 // Which acceptance request a free sentence is: to apply ("我们想申请验收"), to resubmit, to see one's
 // own application ("我的验收申请"), or none — a question about the process ("申请验收需要什么？") stays
 // the standards capability's. Pure; general patterns, tested by a table of sentences.
-import { foldText } from '../report/numerals.ts';
+import { foldText } from '../../bot/language/numbers.ts';
 
 export type AcceptanceIntent = 'apply' | 'resubmit' | 'mine' | null;
 
