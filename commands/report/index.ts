@@ -2,19 +2,16 @@
 // "本月无新增" starts one too; /status (进度) shows who has reported; /export (导出) sends operators
 // the month's file.
 import type { Reply } from '../../bot/core/types.ts';
-import { sqlOf } from '../../bot/db/client.ts';
 import { localDateString, monthLabel, type MonthKey } from '../../bot/time.ts';
-import { BOUND_ROLES, OPERATOR_ONLY, type Capability, type CommandContext } from '../capability.ts';
+import { BOUND_ROLES, OPERATOR_ONLY, withEffects, type Capability, type CommandContext, type Outcome } from '../../bot/core/capability.ts';
 import { formatCompleteness, loadCompleteness } from './completeness.ts';
-import { BIND_HINT, continueReport, FLOW, reportChoice, startReport } from './dialogue.ts';
+import { BIND_HINT, FLOW, reportDialogue, startReport } from './dialogue.ts';
 import { exportMonthToBuffer } from './export.ts';
 import { defaultReportMonth, findMonthMention, reportDueDate } from './months.ts';
-import { looksLikeReport, parseReportMessage } from './parse.ts';
-import { findReport } from './storage.ts';
+import { looksLikeQuestion, looksLikeReport, parseReportMessage } from './parse.ts';
+import { findReport } from '../../bot/db/report-store.ts';
 import { loadTemplate } from './template.ts';
 
-// questions about the standard ("每周开放40小时够吗？") are for the standards capability
-const QUESTION_RE = /[?？吗呢]|多少|怎么|如何|什么|是否|标准|要求|几个|几天/;
 
 /** The month a /status or /export argument names: "2026-10", "10月", "上个月"; default the month now due. */
 function monthArgument(ctx: CommandContext): { month: MonthKey } | { error: string } {
@@ -34,7 +31,7 @@ async function status(ctx: CommandContext): Promise<Reply[]> {
   if (!contact) return [{ text: BIND_HINT }];
   const now = ctx.clock.now();
   if (ctx.actor.role === 'pointContact') {
-    const report = await findReport(ctx.db, contact.servicePoint.id, month);
+    const report = await findReport(ctx.sql, contact.servicePoint.id, month);
     const due = `${localDateString(reportDueDate(month))} 前`;
     if (!report) return [{ text: `${contact.servicePoint.name} ${monthLabel(month)}的月报还没有提交（应在 ${due}上报）。直接发送数字即可，例如“服务人次120，开放天数22，开放时长176小时，活动3场”。` }];
     const what = report.status === 'noNewData' ? '本月无新增' : '已报';
@@ -45,22 +42,19 @@ async function status(ctx: CommandContext): Promise<Reply[]> {
   return [{ text: formatCompleteness(completeness, now, 20) }];
 }
 
-async function exportCommand(ctx: CommandContext): Promise<Reply[]> {
+async function exportCommand(ctx: CommandContext): Promise<Outcome> {
   const wantsCsv = /\bcsv\b/i.test(ctx.args);
   const picked = monthArgument({ ...ctx, args: ctx.args.replace(/\b(csv|xlsx)\b/gi, '').trim() });
   if ('error' in picked) return [{ text: picked.error }];
   const format = wantsCsv ? 'csv' : 'xlsx';
-  const { content, rows } = await exportMonthToBuffer(sqlOf(ctx.db), picked.month, format);
+  const { content, rows } = await exportMonthToBuffer(ctx.sql, picked.month, format);
   ctx.log.info({ month: picked.month, rows, format }, 'monthly report exported in chat');
-  await ctx.db.auditLog.create({
-    data: { actor: `${ctx.actor.channel}:${ctx.actor.chatId}`, actorContactId: ctx.actor.contact?.id ?? null, action: 'report.export', entity: 'MonthlyReport', entityId: picked.month, detail: JSON.stringify({ rows, format }) },
-  });
-  return [
+  return withEffects([{ kind: 'audit', action: 'report.export', entity: 'MonthlyReport', entityId: picked.month, detail: { rows, format } }], () => [
     {
       text: `${monthLabel(picked.month)}月报导出：共 ${rows} 个服务点（未报的也列出，状态为“未报”）。`,
       document: { filename: `月报-${picked.month}.${format}`, content, caption: `${monthLabel(picked.month)}月报` },
     },
-  ];
+  ]);
 }
 
 export const reportCapability: Capability = {
@@ -88,13 +82,11 @@ export const reportCapability: Capability = {
       run: exportCommand,
     },
   ],
-  continueFlow: continueReport,
-  onChoice: reportChoice,
+  dialogues: [reportDialogue],
   async recognize(ctx) {
-    if (!ctx.text || QUESTION_RE.test(ctx.text)) return 0;
+    if (!ctx.text || looksLikeQuestion(ctx.text)) return 0;
     const template = await loadTemplate(ctx.db);
     return looksLikeReport(parseReportMessage(ctx.text, template, ctx.clock.now()));
   },
   handleText: (ctx) => startReport(ctx, ctx.text, false),
-  flowYieldsToConfidentOthers: true,
 };
