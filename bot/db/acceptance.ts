@@ -301,7 +301,10 @@ export interface ApplicationSummary {
 }
 
 /** Applications, newest first; a town's alone when given. */
-export async function listApplications(db: Db, filter: { town?: string; pointId?: number } = {}): Promise<ApplicationSummary[]> {
+/** the reads the views need; a capability's read-only client has them */
+type ApplicationReads = { acceptanceApplication: Pick<Db['acceptanceApplication'], 'findMany' | 'findUnique'> };
+
+export async function listApplications(db: ApplicationReads, filter: { town?: string; pointId?: number } = {}): Promise<ApplicationSummary[]> {
   const rows = await db.acceptanceApplication.findMany({
     where: { servicePoint: { ...(filter.town ? { town: filter.town } : {}), ...(filter.pointId ? { id: filter.pointId } : {}) } },
     include: { servicePoint: { select: { id: true, town: true, name: true, level: true } } },
@@ -323,7 +326,7 @@ export async function listApplications(db: Db, filter: { town?: string; pointId?
 }
 
 /** One application with its point, every version and every event, oldest first. */
-export async function loadApplication(db: Db, id: number) {
+export async function loadApplication(db: ApplicationReads, id: number) {
   return db.acceptanceApplication.findUnique({
     where: { id },
     include: {
