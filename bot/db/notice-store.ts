@@ -31,7 +31,7 @@ export interface AudienceContact {
 }
 
 function audienceWhere(audience: Audience) {
-  const base = { active: true, level: { not: 'subCenter' } };
+  const base = { active: true, level: { notIn: ['subCenter', 'townCultureCenter'] } };
   return audience.kind === 'all'
     ? base
     : audience.kind === 'level'
@@ -61,7 +61,7 @@ export async function resolveAudience(db: ReadDb, audience: Audience): Promise<{
 
 /** The same audience as resolveAudience, as SQL over ServicePoint "sp". */
 function audienceSql(audience: Audience): { where: string; params: SqlValue[] } {
-  const base = `sp."active" = ? AND sp."level" <> 'subCenter'`;
+  const base = `sp."active" = ? AND sp."level" NOT IN ('subCenter', 'townCultureCenter')`;
   if (audience.kind === 'all') return { where: base, params: [true] };
   const column = audience.kind === 'level' ? 'level' : audience.kind === 'towns' ? 'town' : 'id';
   const values = audience.values as SqlValue[];

@@ -60,12 +60,12 @@ const POINT_WRITES = [
 // points: a correlated subquery per point took 51 s on PostgreSQL.
 const HIERARCHY = [
   `UPDATE "ServicePoint" SET "parentId" = NULL
-    WHERE "active" = TRUE AND "level" IN ('town', 'subCenter') AND "parentId" IS NOT NULL`,
+    WHERE "active" = TRUE AND "level" IN ('town', 'subCenter', 'townCultureCenter') AND "parentId" IS NOT NULL`,
   `UPDATE "ServicePoint" AS p SET "parentId" = t."id"
     FROM (SELECT "town" AS town, MAX("id") AS id FROM "ServicePoint" WHERE "level" = 'town' AND "active" = TRUE GROUP BY "town") AS t
-    WHERE p."town" = t.town AND p."active" = TRUE AND p."level" NOT IN ('town', 'subCenter') AND (p."parentId" IS NULL OR p."parentId" <> t."id")`,
+    WHERE p."town" = t.town AND p."active" = TRUE AND p."level" NOT IN ('town', 'subCenter', 'townCultureCenter') AND (p."parentId" IS NULL OR p."parentId" <> t."id")`,
   `UPDATE "ServicePoint" AS p SET "parentId" = NULL
-    WHERE p."active" = TRUE AND p."level" NOT IN ('town', 'subCenter') AND p."parentId" IS NOT NULL
+    WHERE p."active" = TRUE AND p."level" NOT IN ('town', 'subCenter', 'townCultureCenter') AND p."parentId" IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM "ServicePoint" t WHERE t."town" = p."town" AND t."level" = 'town' AND t."active" = TRUE)`,
 ];
 

@@ -131,6 +131,8 @@ export class DirectoryValidator {
   private columnIndex: number[] = [];
   private wecomIndex = -1;
   private readonly rowOfMobile = new Map<string, number>();
+  /** 二（一）2: the one 镇文广中心 of each town, which stamps its applications */
+  private readonly cultureCenterOfTown = new Map<string, { name: string; row: number }>();
   private goodRows = 0;
 
   /** The header row (row 1). False when a column is missing: that is the only problem then, and no row can be read. */
@@ -173,6 +175,14 @@ export class DirectoryValidator {
     if (earlierPoint && earlierPoint.level !== row.level) {
       this.problems.push({ row: rowNumber, reason: `服务点“${row.town} ${row.pointName}”在第 ${earlierPoint.row} 行是${POINT_LEVEL_LABELS[earlierPoint.level]}，这里却是${POINT_LEVEL_LABELS[row.level]}` });
       return null;
+    }
+    if (!earlierPoint && row.level === 'townCultureCenter') {
+      const other = this.cultureCenterOfTown.get(row.town);
+      if (other) {
+        this.problems.push({ row: rowNumber, reason: `${row.town}已有镇文广中心“${other.name}”（第 ${other.row} 行），每个镇街只能有一个镇文广中心` });
+        return null;
+      }
+      this.cultureCenterOfTown.set(row.town, { name: row.pointName, row: rowNumber });
     }
     notePoint(this.points, row, rowNumber);
     this.goodRows++;

@@ -28,6 +28,7 @@ const MAY: Record<string, Role[]> = {
   whoami: EVERYONE,
   standards: EVERYONE,
   acceptance: EVERYONE,
+  myacceptance: [P, T],
   report: [P, T, O],
   status: [P, T, O],
   export: [O],
