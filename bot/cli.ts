@@ -51,6 +51,17 @@ const AREAS: Record<string, Area> = {
     direct: { export: async () => (await import('../commands/report/export-cli.ts')).runReportExport },
     summary: 'report status [--month YYYY-MM] [--town T], report export --month YYYY-MM FILE',
   },
+  assessment: {
+    load: async () => (await import('../commands/assessment/cli.ts')).runAssessmentCli,
+    // every verb reads in bulk: each runs on a connection of its own (the runner gets argv after the verb)
+    direct: Object.fromEntries(
+      ['supervision', 'models', 'summary'].map((verb) => [verb, async (): Promise<DirectRunner> => {
+        const { runAssessmentDirect } = await import('../commands/assessment/cli.ts');
+        return (argv, deps) => runAssessmentDirect([verb, ...argv], deps);
+      }]),
+    ),
+    summary: 'assessment supervision [--round YYYY-MM] [--town T], assessment models [--year YYYY], assessment summary --year YYYY FILE.xlsx',
+  },
   reminders: { load: async () => (await import('../scheduler/cli.ts')).runRemindersCli, summary: 'reminders preview --date YYYY-MM-DD, reminders settings, reminders set KEY VALUE' },
 };
 

@@ -1,6 +1,7 @@
 // The registry: every capability the core routes to. Order matters only for free text when two
 // capabilities score the same.
 import type { Capability, CommandSpec } from './capability.ts';
+import { assessmentCapability } from './assessment/index.ts';
 import { bindCapability } from './bind.ts';
 import { directoryCapability } from './directory/index.ts';
 import { createHelpCapability } from './help.ts';
@@ -14,6 +15,7 @@ export function createCapabilities(): Capability[] {
   capabilities.push(createHelpCapability(listCommands), bindCapability, directoryCapability);
   capabilities.push(noticeCapability);
   capabilities.push(reportCapability);
+  capabilities.push(assessmentCapability);
   capabilities.push(standardsCapability);
   return capabilities;
 }

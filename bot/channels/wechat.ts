@@ -146,6 +146,11 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
       const file = FileBox.fromBuffer(Buffer.from(reply.document.content), reply.document.filename);
       await paced(() => wechaty.puppet.messageSendFile(chatId, file));
     }
+    if (reply.image) {
+      // a .png FileBox: puppets send an image file as a picture message
+      const image = FileBox.fromBuffer(Buffer.from(reply.image.content), reply.image.filename);
+      await paced(() => wechaty.puppet.messageSendFile(chatId, image));
+    }
   }
 
   // ---- incoming ----------------------------------------------------------------------------------
