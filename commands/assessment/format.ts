@@ -3,7 +3,7 @@ import { POINT_LEVEL_LABELS, type PointLevel } from '../../bot/domain.ts';
 import { localDateString, monthLabel, type MonthKey } from '../../bot/time.ts';
 import { problemsOf, type ModelPoint, type PointAssessment, type TownNeed } from './supervision.ts';
 import { pct, type TownSummary } from './summary.ts';
-import type { Verdict } from './year.ts';
+import { describeItem, type Verdict } from './year.ts';
 
 const MARK: Record<Verdict, string> = { met: '【达标】', notMet: '【未达标】', noData: '【数据不全】' };
 const level = (l: string): string => POINT_LEVEL_LABELS[l as PointLevel] ?? l;
@@ -21,9 +21,9 @@ export function formatPointYear(p: PointAssessment, asOf: Date): string {
     lines.push('附件1只规定了镇级和村级服务点的配置及服务标准，这一级别没有可对照的标准。');
     return lines.join('\n');
   }
-  for (const item of y.items) lines.push(`${MARK[item.verdict]}${item.text}`);
+  for (const item of y.items) lines.push(`${MARK[item.verdict]}${describeItem(item, y)}`);
   lines.push(y.meetsAll ? '结论：各项均达标。' : y.belowStandard ? '结论：有未达标项，请对照整改。' : '结论：还有数据不全的项目，补报月报后再看。');
-  lines.push(`依据：${[...new Set(y.items.map((i) => i.source))].join('；')}。`);
+  lines.push(`依据：${[...new Set(y.items.map((i) => i.rule.source))].join('；')}。`);
   return lines.join('\n');
 }
 

@@ -1,6 +1,6 @@
 // The reads behind the year's assessment, on a DirectSql: one grouped query folds every point's
 // reports of the year into the numbers of YearFigures (the same fold as foldMonths, in SQL), so
-// 100,000 points and their million reports come back as 100,000 short rows; one more counts the
+// 100,000 points and their million reports come back as 100,000 short rows, a page at a time; one more counts the
 // notices each point left unacknowledged; and the Rule rows. The chat uses the bot's DirectSql,
 // the command line a driver connection of its own without the Prisma client (bot/cli.ts).
 import type { DirectSql, SqlValue } from '../../bot/db/direct-sql.ts';
@@ -26,29 +26,39 @@ export async function loadRules(sql: DirectSql): Promise<AnnexRule[]> {
   return rows.map((r) => ({ ...r, quantity: Number(r.quantity) }));
 }
 
-/** A figure of the report's JSON as a number (SQLite's json_extract, PostgreSQL's jsonb ->>). */
-function figure(provider: DirectSql['provider'], key: string): string {
-  return provider === 'sqlite' ? `json_extract(r."figures", '$.${key}')` : `(r."figures"::jsonb ->> '${key}')::float8`;
-}
-
+/**
+ * The fold. Reading the figures' JSON is most of its cost: on SQLite `->>` (cheaper than
+ * json_extract, and it reuses the row's parse for the next key); on PostgreSQL jsonb_to_record
+ * parses each report once into typed columns. A nil report's figures are stored as {} (storage.ts),
+ * so it adds nothing to the sums without a test on its status, and the template keeps hours at 0
+ * or more, so the months not open add nothing to the hours' sum.
+ */
 function foldSql(provider: DirectSql['provider'], where: string): string {
-  const bit = `(1 << (CAST(substr(r."month", 6, 2) AS INTEGER) - 1))`;
-  const filled = `r."status" = 'reported'`;
-  const hours = figure(provider, 'openHours');
-  const computersText = provider === 'sqlite' ? `json_extract(r."figures", '$.computers')` : `(r."figures"::jsonb ->> 'computers')`;
+  const sqlite = provider === 'sqlite';
+  // bit m-1 for month m; SQLite reads '05' as 5 in arithmetic, a CAST there cost more than the rest of the bit
+  const bit = sqlite ? `(1 << (substr(r."month", 6) - 1))` : `(1 << (CAST(substr(r."month", 6, 2) AS INTEGER) - 1))`;
+  const f = (key: string) => (sqlite ? `(r."figures" ->> '${key}')` : `f."${key}"`);
+  const late = sqlite ? `${bit} * r."isLate"` : `CASE WHEN r."isLate" THEN ${bit} ELSE 0 END`;
+  const open = sqlite ? `${bit} * (${f('openHours')} > 0)` : `CASE WHEN ${f('openHours')} > 0 THEN ${bit} ELSE 0 END`;
+  // the month in Dongguan (UTC+8) the point entered the directory; createdAt holds UTC on both
+  const joinedMonth = sqlite ? `strftime('%Y-%m', p."createdAt", '+8 hours')` : `to_char(p."createdAt" + INTERVAL '8 hours', 'YYYY-MM')`;
+  const figures = sqlite ? '' : `LEFT JOIN LATERAL jsonb_to_record(r."figures"::jsonb) AS f("visitors" float8, "openHours" float8, "activities" float8, "computers" text) ON TRUE`;
   return `
-    SELECT p."id" AS id, p."town" AS town, p."name" AS name, p."level" AS level, p."createdAt" AS "createdAt",
-           COALESCE(SUM(CASE WHEN r."id" IS NULL THEN 0 ELSE ${bit} END), 0) AS "reportedMask",
-           COALESCE(SUM(CASE WHEN r."isLate" = TRUE THEN ${bit} ELSE 0 END), 0) AS "lateMask",
-           COALESCE(SUM(CASE WHEN ${filled} AND ${hours} > 0 THEN ${bit} ELSE 0 END), 0) AS "openMask",
-           COALESCE(SUM(CASE WHEN ${filled} THEN ${figure(provider, 'visitors')} END), 0) AS visitors,
-           COALESCE(SUM(CASE WHEN ${filled} AND ${hours} > 0 THEN ${hours} END), 0) AS "openHours",
-           COALESCE(SUM(CASE WHEN ${filled} THEN ${figure(provider, 'activities')} END), 0) AS activities,
-           MAX(CASE WHEN ${filled} AND ${computersText} IS NOT NULL THEN r."month" || ':' || ${computersText} END) AS computers
+    SELECT p."id" AS id, p."town" AS town, p."name" AS name, p."level" AS level, ${joinedMonth} AS "joinedMonth",
+           COALESCE(SUM(${bit}), 0) AS "reportedMask",
+           COALESCE(SUM(${late}), 0) AS "lateMask",
+           COALESCE(SUM(${open}), 0) AS "openMask",
+           COALESCE(SUM(${f('visitors')}), 0) AS visitors,
+           COALESCE(SUM(${f('openHours')}), 0) AS "openHours",
+           COALESCE(SUM(${f('activities')}), 0) AS activities,
+           MAX(r."month" || ':' || ${f('computers')}) AS computers
     FROM "ServicePoint" p
     LEFT JOIN "MonthlyReport" r ON r."servicePointId" = p."id" AND r."month" >= ? AND r."month" <= ?
-    WHERE p."active" = TRUE AND p."level" <> 'subCenter' ${where}
-    GROUP BY p."id"`;
+    ${figures}
+    WHERE p."active" = TRUE AND p."level" <> 'subCenter' AND p."id" > ? ${where}
+    GROUP BY p."id"
+    ORDER BY p."id"
+    LIMIT ?`;
 }
 
 interface FoldRow extends Record<string, unknown> {
@@ -56,7 +66,7 @@ interface FoldRow extends Record<string, unknown> {
   town: string;
   name: string;
   level: string;
-  createdAt: Date | string;
+  joinedMonth: string;
   reportedMask: number;
   lateMask: number;
   openMask: number;
@@ -75,27 +85,31 @@ function yearFigures(row: FoldRow): YearFigures {
     visitors: Number(row.visitors),
     openHours: Number(row.openHours),
     activities: Number(row.activities),
-    computers: c ? { month: c[1]!, value: Number(c[2]) } : null,
+    computers: c ? Number(c[2]) : null,
+    computersMonth: c ? Number(c[1]!.slice(5)) : null,
   };
 }
 
 /** Every point of the scope with its year assessed and its unacknowledged notices counted. */
+/** Points folded per query: their rows are garbage before the next page arrives, which keeps the process small. */
+export const PAGE_SIZE = 5000;
+
+/** Every point of the scope with its year assessed and its unacknowledged notices counted. */
 export async function loadAssessments(sql: DirectSql, scope: Scope): Promise<{ rules: AnnexRule[]; points: PointAssessment[] }> {
   const { year, asOf } = scope;
-  const params: SqlValue[] = [monthKey(year, 1), monthKey(year, 12)];
   let where = '';
+  const filter: SqlValue[] = [];
   if (scope.pointId != null) {
     where = 'AND p."id" = ?';
-    params.push(scope.pointId);
+    filter.push(scope.pointId);
   } else if (scope.town) {
     where = 'AND p."town" = ?';
-    params.push(scope.town);
+    filter.push(scope.town);
   }
   const yearStart = fromLocal(year, 1, 1);
   const yearEnd = fromLocal(year + 1, 1, 1);
-  const [rules, rows, unacknowledged] = await Promise.all([
+  const [rules, unacknowledged] = await Promise.all([
     loadRules(sql),
-    sql.query<FoldRow>(foldSql(sql.provider, where), params),
     // a notice counts as acknowledged for a point when any of its contacts acknowledged it
     sql.query<{ id: number; n: number }>(
       `SELECT x."servicePointId" AS id, COUNT(*) AS n FROM (
@@ -108,16 +122,26 @@ export async function loadAssessments(sql: DirectSql, scope: Scope): Promise<{ r
     ),
   ]);
   const unacked = new Map(unacknowledged.map((u) => [Number(u.id), Number(u.n)]));
-  const points = rows.map((row): PointAssessment => {
-    const joinedAt = row.createdAt instanceof Date ? row.createdAt : new Date(row.createdAt);
-    return {
-      id: Number(row.id),
-      town: row.town,
-      name: row.name,
-      level: row.level,
-      year: assessPointYear({ year, level: row.level, joinedAt, asOf, figures: yearFigures(row), rules }),
-      unacknowledged: unacked.get(Number(row.id)) ?? 0,
-    };
-  });
+  const text = foldSql(sql.provider, where);
+  const points: PointAssessment[] = [];
+  // a few dozen towns and levels: one string each instead of one per point
+  const shared = new Map<string, string>();
+  const intern = (v: string) => shared.get(v) ?? (shared.set(v, v), v);
+  for (let after = 0; ; ) {
+    const rows = await sql.query<FoldRow>(text, [monthKey(year, 1), monthKey(year, 12), after, ...filter, PAGE_SIZE]);
+    for (const row of rows) {
+      const id = Number(row.id);
+      points.push({
+        id,
+        town: intern(row.town),
+        name: row.name,
+        level: intern(row.level),
+        year: assessPointYear({ year, level: row.level, joinedMonth: row.joinedMonth, asOf, figures: yearFigures(row), rules }),
+        unacknowledged: unacked.get(id) ?? 0,
+      });
+    }
+    if (rows.length < PAGE_SIZE) break;
+    after = Number(rows[rows.length - 1]!.id);
+  }
   return { rules, points };
 }

@@ -40,7 +40,7 @@ function pointRow(p: PointAssessment): (string | number | null)[] {
     y.figures.visitors,
     y.figures.openHours,
     y.weeklyHours === null ? null : Math.round(y.weeklyHours * 10) / 10,
-    y.figures.computers?.value ?? null,
+    y.figures.computers,
     y.figures.activities,
     ...ITEM_COLUMNS.map((c) => verdict(c.key)),
     conclusion,

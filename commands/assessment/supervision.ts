@@ -46,9 +46,9 @@ export function problemsOf(p: PointAssessment): string[] {
   if (y.lateMonths.length) problems.push(`逾期 ${y.lateMonths.length} 个月`);
   for (const item of y.items) {
     if (item.verdict !== 'notMet' || item.key === 'reporting') continue;
-    if (item.key === 'visitors') problems.push(`${item.item}差 ${item.gap} ${item.unit}${y.final ? '' : '（按进度）'}`);
+    if (item.key === 'visitors') problems.push(`${item.rule.item}差 ${item.gap} ${item.rule.unit}${y.final ? '' : '（按进度）'}`);
     else if (item.key === 'weeklyHours') problems.push(`每周开放 ${item.value} 小时（要求 ${item.target}）`);
-    else problems.push(`${item.item} ${item.value} ${item.unit}（要求 ${item.target}）`);
+    else problems.push(`${item.rule.item} ${item.value} ${item.rule.unit}（要求 ${item.target}）`);
   }
   if (p.unacknowledged) problems.push(`${p.unacknowledged} 条通知未确认`);
   return problems;

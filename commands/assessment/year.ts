@@ -2,7 +2,7 @@
 // thresholds come from the Rule table only; a level without rows there (schools, enterprises) has
 // nothing to be held against. Months are folded into a few numbers (YearFigures) that the bulk
 // query (queries.ts) computes the same way in SQL, so 100,000 points never become a million rows.
-import { currentMonth, daysInMonth, monthKey, parseMonthKey, type MonthKey } from '../../bot/time.ts';
+import { daysInMonth, monthKey, parseMonthKey, type MonthKey } from '../../bot/time.ts';
 import { reportDueDate } from '../report/months.ts';
 
 /** The Rule rows the assessment uses, by the item names annex 1 gives them. */
@@ -37,11 +37,12 @@ export interface YearFigures {
   visitors: number;
   openHours: number;
   activities: number;
-  /** 可用电脑 of the latest month that gave it */
-  computers: { month: MonthKey; value: number } | null;
+  /** 可用电脑 of the latest month that gave it, and that month (1..12) */
+  computers: number | null;
+  computersMonth: number | null;
 }
 
-export const EMPTY_YEAR: YearFigures = { reportedMask: 0, lateMask: 0, openMask: 0, visitors: 0, openHours: 0, activities: 0, computers: null };
+export const EMPTY_YEAR: YearFigures = { reportedMask: 0, lateMask: 0, openMask: 0, visitors: 0, openHours: 0, activities: 0, computers: null, computersMonth: null };
 
 const bit = (month: MonthKey): number => 1 << (parseMonthKey(month).month - 1);
 const num = (v: number | null | undefined): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
@@ -60,16 +61,28 @@ export function foldMonths(year: number, rows: readonly MonthRow[]): YearFigures
       f.openMask |= bit(r.month);
       f.openHours += num(r.openHours);
     }
-    if (typeof r.computers === 'number' && (!f.computers || r.month > f.computers.month)) f.computers = { month: r.month, value: r.computers };
+    const m = parseMonthKey(r.month).month;
+    if (typeof r.computers === 'number' && (f.computersMonth === null || m > f.computersMonth)) {
+      f.computers = r.computers;
+      f.computersMonth = m;
+    }
   }
   return f;
 }
 
 export type Verdict = 'met' | 'notMet' | 'noData';
 
+/** What an item is held against, shared by every point of a level. */
+export interface ItemRule {
+  item: string;
+  unit: string;
+  /** the Rule's figure (for visitors: the whole year's) */
+  quantity: number;
+  source: string;
+}
+
 export interface ItemVerdict {
   key: 'visitors' | 'weeklyHours' | 'reporting' | 'computers';
-  item: string;
   verdict: Verdict;
   /** the point's figure (visitors, average weekly hours, months on time, computers) */
   value: number | null;
@@ -77,19 +90,16 @@ export interface ItemVerdict {
   target: number | null;
   /** target - value when not met */
   gap: number | null;
-  unit: string;
-  /** the line a person reads: figures, threshold and why */
-  text: string;
-  source: string;
+  rule: ItemRule;
 }
 
 export interface PointYear {
   year: number;
   /** the months a report was due for (from the month the point joined) or that have a report */
-  expectedMonths: number[];
-  reportedMonths: number[];
-  missingMonths: number[];
-  lateMonths: number[];
+  expectedMonths: readonly number[];
+  reportedMonths: readonly number[];
+  missingMonths: readonly number[];
+  lateMonths: readonly number[];
   /** December is due: the verdicts are the year's; otherwise they are the pace so far */
   final: boolean;
   figures: YearFigures;
@@ -99,7 +109,7 @@ export interface PointYear {
   visitorsPerHour: number | null;
   /** false for levels annex 1 gives no standard for */
   hasStandard: boolean;
-  items: ItemVerdict[];
+  readonly items: ItemVerdict[];
   meetsAll: boolean;
   belowStandard: boolean;
 }
@@ -107,15 +117,25 @@ export interface PointYear {
 export interface PointYearInput {
   year: number;
   level: string;
-  /** when the point entered the directory: months before it are never missing */
-  joinedAt: Date;
+  /** the month (in Dongguan) the point entered the directory: months before it are never missing */
+  joinedMonth: MonthKey;
   asOf: Date;
   figures: YearFigures;
   /** the Rule rows of every level; the point's level picks its own */
   rules: readonly AnnexRule[];
 }
 
-const monthsOf = (mask: number): number[] => Array.from({ length: 12 }, (_, i) => i + 1).filter((m) => mask & (1 << (m - 1)));
+// 100,000 points share a few thousand month sets: each list is built once and shared (read-only)
+const monthLists = new Map<number, readonly number[]>();
+function monthsOf(mask: number): readonly number[] {
+  let list = monthLists.get(mask);
+  if (!list) {
+    list = Object.freeze(Array.from({ length: 12 }, (_, i) => i + 1).filter((m) => mask & (1 << (m - 1))));
+    monthLists.set(mask, list);
+  }
+  return list;
+}
+const maskOf = (months: readonly number[]): number => months.reduce((mask, m) => mask | (1 << (m - 1)), 0);
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
 /** "5、6、7月" */
@@ -124,8 +144,7 @@ export function monthList(months: readonly number[]): string {
 }
 
 /** The months whose report is due by asOf (before the 5th of the next month), from the month the point joined. */
-export function dueMonths(year: number, joinedAt: Date, asOf: Date): number[] {
-  const joinedMonth = currentMonth(joinedAt);
+export function dueMonths(year: number, joinedMonth: MonthKey, asOf: Date): number[] {
   const due: number[] = [];
   for (let m = 1; m <= 12; m++) {
     const key = monthKey(year, m);
@@ -135,106 +154,152 @@ export function dueMonths(year: number, joinedAt: Date, asOf: Date): number[] {
   return due;
 }
 
+/** What stays the same for every point of one assessment: the due months per joining month, the rules per level. */
+interface LevelRules {
+  visitors?: ItemRule;
+  weeklyHours?: ItemRule;
+  computers?: ItemRule;
+}
+interface Context {
+  dueMask: Map<string, number>;
+  /** weeks in the months of a mask */
+  weeks: Map<number, number>;
+  rules: Map<string, LevelRules>;
+  final: boolean;
+}
+const REPORTING_RULE: ItemRule = { item: '按时上报', unit: '个月', quantity: 0, source: REPORTING_SOURCE };
+const DEFAULT_UNITS = { visitors: '人次', weeklyHours: '小时', computers: '台' } as const;
+const contexts = new WeakMap<readonly AnnexRule[], Map<string, Context>>();
+function contextFor(input: PointYearInput): Context {
+  let byRun = contexts.get(input.rules);
+  if (!byRun) contexts.set(input.rules, (byRun = new Map()));
+  const key = `${input.year}|${input.asOf.getTime()}`;
+  let c = byRun.get(key);
+  if (!c) {
+    const rules = new Map<string, LevelRules>();
+    for (const r of input.rules) {
+      const key = (Object.keys(ANNEX_ITEMS) as (keyof typeof ANNEX_ITEMS)[]).find((k) => ANNEX_ITEMS[k] === r.item);
+      if (!key) continue;
+      if (!rules.has(r.level)) rules.set(r.level, {});
+      rules.get(r.level)![key] = { item: r.item, unit: r.unit ?? DEFAULT_UNITS[key], quantity: r.quantity, source: r.source };
+    }
+    c = { dueMask: new Map(), weeks: new Map(), rules, final: reportDueDate(monthKey(input.year, 12)).getTime() <= input.asOf.getTime() };
+    byRun.set(key, c);
+  }
+  return c;
+}
+
+/**
+ * A point's year. Its items are worked out from the folded figures each time they are read (a
+ * getter): at 100,000 points, keeping four verdict objects per point was a third of the memory,
+ * and only the points shown or written out are read item by item.
+ */
+class AssessedYear implements PointYear {
+  readonly meetsAll: boolean;
+  readonly belowStandard: boolean;
+  readonly hasStandard: boolean;
+  constructor(
+    readonly year: number,
+    readonly expectedMonths: readonly number[],
+    readonly reportedMonths: readonly number[],
+    readonly missingMonths: readonly number[],
+    readonly lateMonths: readonly number[],
+    readonly final: boolean,
+    readonly figures: YearFigures,
+    readonly weeklyHours: number | null,
+    readonly visitorsPerHour: number | null,
+    private readonly rules: LevelRules | undefined,
+  ) {
+    this.hasStandard = Boolean(rules && (rules.visitors || rules.weeklyHours || rules.computers));
+    const items = this.items;
+    this.meetsAll = items.length > 0 && items.every((i) => i.verdict === 'met');
+    this.belowStandard = items.some((i) => i.verdict === 'notMet');
+  }
+
+  get items(): ItemVerdict[] {
+    const { figures: f, expectedMonths: expected, missingMonths: missing, weeklyHours, rules } = this;
+    const items: ItemVerdict[] = [];
+    const visitorsRule = rules?.visitors;
+    if (visitorsRule) {
+      const n = expected.length;
+      const target = Math.ceil((visitorsRule.quantity * n) / 12);
+      // months missing can only add visitors: short of the target with months missing is not enough data
+      const verdict: Verdict = n === 0 ? 'noData' : f.visitors >= target ? 'met' : missing.length ? 'noData' : 'notMet';
+      items.push({ key: 'visitors', verdict, value: n ? f.visitors : null, target: n ? target : null, gap: verdict === 'met' || n === 0 ? null : target - f.visitors, rule: visitorsRule });
+    }
+    const hoursRule = rules?.weeklyHours;
+    if (hoursRule) {
+      const verdict: Verdict = weeklyHours === null ? 'noData' : weeklyHours >= hoursRule.quantity ? 'met' : 'notMet';
+      items.push({ key: 'weeklyHours', verdict, value: weeklyHours === null ? null : round1(weeklyHours), target: hoursRule.quantity, gap: verdict === 'notMet' ? round1(hoursRule.quantity - weeklyHours!) : null, rule: hoursRule });
+    }
+    if (this.hasStandard) {
+      // annex 3: 每月5日前上报上个月的数据; a nil report is a report
+      const onTime = this.reportedMonths.length - this.lateMonths.length;
+      const verdict: Verdict = expected.length === 0 ? 'noData' : missing.length === 0 && this.lateMonths.length === 0 ? 'met' : 'notMet';
+      items.push({ key: 'reporting', verdict, value: onTime, target: expected.length, gap: verdict === 'notMet' ? expected.length - onTime : null, rule: REPORTING_RULE });
+    }
+    const computersRule = rules?.computers;
+    if (computersRule) {
+      const c = f.computers;
+      const verdict: Verdict = c === null ? 'noData' : c >= computersRule.quantity ? 'met' : 'notMet';
+      items.push({ key: 'computers', verdict, value: c, target: computersRule.quantity, gap: verdict === 'notMet' ? computersRule.quantity - c! : null, rule: computersRule });
+    }
+    return items;
+  }
+}
+
 export function assessPointYear(input: PointYearInput): PointYear {
   const { year, figures: f } = input;
-  const reported = monthsOf(f.reportedMask);
-  const due = dueMonths(year, input.joinedAt, input.asOf);
-  const expected = [...new Set([...due, ...reported])].sort((a, b) => a - b);
-  const missing = due.filter((m) => !(f.reportedMask & (1 << (m - 1))));
-  const late = monthsOf(f.lateMask);
-  const final = reportDueDate(monthKey(year, 12)).getTime() <= input.asOf.getTime();
-  const openWeeks = monthsOf(f.openMask).reduce((w, m) => w + daysInMonth(monthKey(year, m)) / 7, 0);
-  const weeklyHours = openWeeks > 0 ? f.openHours / openWeeks : null;
-  const visitorsPerHour = f.openHours > 0 ? f.visitors / f.openHours : null;
-  const rules = input.rules.filter((r) => r.level === input.level);
-  const rule = (item: string) => rules.find((r) => r.item === item);
-  const items: ItemVerdict[] = [];
-  const missingNote = missing.length ? `，缺 ${missing.length} 个月的月报（${monthList(missing)}）` : '';
-
-  const visitorsRule = rule(ANNEX_ITEMS.visitors);
-  if (visitorsRule) {
-    const unit = visitorsRule.unit ?? '人次';
-    const n = expected.length;
-    const target = Math.ceil((visitorsRule.quantity * n) / 12);
-    const basis = n === 12 ? `要求不少于 ${visitorsRule.quantity} ${unit}` : `要求全年不少于 ${visitorsRule.quantity} ${unit}，按 ${n} 个月折算应达 ${target} ${unit}`;
-    let verdict: Verdict;
-    let text: string;
-    if (n === 0) {
-      verdict = 'noData';
-      text = `${ANNEX_ITEMS.visitors}：还没有到期的月报，无法判断`;
-    } else if (f.visitors >= target) {
-      verdict = 'met';
-      text = `${ANNEX_ITEMS.visitors} ${f.visitors} ${unit}，${basis}，达标`;
-    } else if (missing.length) {
-      verdict = 'noData';
-      text = `${ANNEX_ITEMS.visitors}已报 ${f.visitors} ${unit}，${basis}，差 ${target - f.visitors} ${unit}${missingNote}，数据不全无法判断`;
-    } else {
-      verdict = 'notMet';
-      text = `${ANNEX_ITEMS.visitors} ${f.visitors} ${unit}，${basis}，差 ${target - f.visitors} ${unit}`;
-    }
-    items.push({ key: 'visitors', item: ANNEX_ITEMS.visitors, verdict, value: n ? f.visitors : null, target: n ? target : null, gap: verdict === 'met' || n === 0 ? null : target - f.visitors, unit, text, source: visitorsRule.source });
+  const context = contextFor(input);
+  const joined = input.joinedMonth;
+  let dueMask = context.dueMask.get(joined);
+  if (dueMask === undefined) context.dueMask.set(joined, (dueMask = maskOf(dueMonths(year, joined, input.asOf))));
+  let openWeeks = context.weeks.get(f.openMask);
+  if (openWeeks === undefined) {
+    openWeeks = 0;
+    for (const m of monthsOf(f.openMask)) openWeeks += daysInMonth(monthKey(year, m)) / 7;
+    context.weeks.set(f.openMask, openWeeks);
   }
-
-  const hoursRule = rule(ANNEX_ITEMS.weeklyHours);
-  if (hoursRule) {
-    const unit = hoursRule.unit ?? '小时';
-    const openMonths = monthsOf(f.openMask).length;
-    let verdict: Verdict;
-    let text: string;
-    if (weeklyHours === null) {
-      verdict = 'noData';
-      text = `${ANNEX_ITEMS.weeklyHours}：没有报开放时长的月份${missingNote}，无法判断`;
-    } else {
-      verdict = weeklyHours >= hoursRule.quantity ? 'met' : 'notMet';
-      const basis = `按开放的 ${openMonths} 个月计平均每周 ${round1(weeklyHours)} ${unit}，要求不少于 ${hoursRule.quantity} ${unit}`;
-      text = `${ANNEX_ITEMS.weeklyHours}：${basis}${verdict === 'met' ? '，达标' : `，差 ${round1(hoursRule.quantity - weeklyHours)} ${unit}`}`;
-    }
-    items.push({ key: 'weeklyHours', item: ANNEX_ITEMS.weeklyHours, verdict, value: weeklyHours === null ? null : round1(weeklyHours), target: hoursRule.quantity, gap: verdict === 'notMet' ? round1(hoursRule.quantity - weeklyHours!) : null, unit, text, source: hoursRule.source });
-  }
-
-  if (rules.length) {
-    // annex 3: 每月5日前上报上个月的数据; a nil report is a report
-    const onTime = reported.length - late.length;
-    let verdict: Verdict;
-    let text: string;
-    if (expected.length === 0) {
-      verdict = 'noData';
-      text = '按时上报：还没有到期的月报';
-    } else if (missing.length === 0 && late.length === 0) {
-      verdict = 'met';
-      text = `按时上报：${expected.length} 个月全部按时报送`;
-    } else {
-      verdict = 'notMet';
-      const parts = [missing.length ? `缺报 ${missing.length} 个月（${monthList(missing)}）` : '', late.length ? `逾期 ${late.length} 个月（${monthList(late)}）` : ''].filter(Boolean);
-      text = `按时上报：应报 ${expected.length} 个月，已报 ${reported.length}，按时 ${onTime}；${parts.join('，')}`;
-    }
-    items.push({ key: 'reporting', item: '按时上报', verdict, value: onTime, target: expected.length, gap: verdict === 'notMet' ? expected.length - onTime : null, unit: '个月', text, source: REPORTING_SOURCE });
-  }
-
-  const computersRule = rule(ANNEX_ITEMS.computers);
-  if (computersRule) {
-    const unit = computersRule.unit ?? '台';
-    const c = f.computers;
-    const verdict: Verdict = !c ? 'noData' : c.value >= computersRule.quantity ? 'met' : 'notMet';
-    const text = !c
-      ? `${ANNEX_ITEMS.computers}：月报里没有填可用电脑台数，无法判断（要求 ${computersRule.quantity} ${unit}）`
-      : `${ANNEX_ITEMS.computers}：${parseMonthKey(c.month).month}月报可用 ${c.value} ${unit}，要求 ${computersRule.quantity} ${unit}${verdict === 'met' ? '，达标' : `，差 ${computersRule.quantity - c.value} ${unit}`}`;
-    items.push({ key: 'computers', item: ANNEX_ITEMS.computers, verdict, value: c?.value ?? null, target: computersRule.quantity, gap: verdict === 'notMet' ? computersRule.quantity - c!.value : null, unit, text, source: computersRule.source });
-  }
-
-  return {
+  return new AssessedYear(
     year,
-    expectedMonths: expected,
-    reportedMonths: reported,
-    missingMonths: missing,
-    lateMonths: late,
-    final,
-    figures: f,
-    weeklyHours,
-    visitorsPerHour,
-    hasStandard: rules.length > 0,
-    items,
-    meetsAll: items.length > 0 && items.every((i) => i.verdict === 'met'),
-    belowStandard: items.some((i) => i.verdict === 'notMet'),
-  };
+    monthsOf(dueMask | f.reportedMask),
+    monthsOf(f.reportedMask),
+    monthsOf(dueMask & ~f.reportedMask),
+    monthsOf(f.lateMask),
+    context.final,
+    f,
+    openWeeks > 0 ? f.openHours / openWeeks : null,
+    f.openHours > 0 ? f.visitors / f.openHours : null,
+    context.rules.get(input.level),
+  );
+}
+
+/** The line a person reads for one item: the figure, the threshold, and why. */
+export function describeItem(item: ItemVerdict, y: PointYear): string {
+  const missingNote = y.missingMonths.length ? `，缺 ${y.missingMonths.length} 个月的月报（${monthList(y.missingMonths)}）` : '';
+  switch (item.key) {
+    case 'visitors': {
+      const n = y.expectedMonths.length;
+      if (n === 0) return `${item.rule.item}：还没有到期的月报，无法判断`;
+      const basis = n === 12 ? `要求不少于 ${item.rule.quantity} ${item.rule.unit}` : `要求全年不少于 ${item.rule.quantity} ${item.rule.unit}，按 ${n} 个月折算应达 ${item.target} ${item.rule.unit}`;
+      if (item.verdict === 'met') return `${item.rule.item} ${item.value} ${item.rule.unit}，${basis}，达标`;
+      if (item.verdict === 'noData') return `${item.rule.item}已报 ${item.value} ${item.rule.unit}，${basis}，差 ${item.gap} ${item.rule.unit}${missingNote}，数据不全无法判断`;
+      return `${item.rule.item} ${item.value} ${item.rule.unit}，${basis}，差 ${item.gap} ${item.rule.unit}`;
+    }
+    case 'weeklyHours': {
+      if (item.value === null) return `${item.rule.item}：没有报开放时长的月份${missingNote}，无法判断`;
+      const basis = `按开放的 ${monthsOf(y.figures.openMask).length} 个月计平均每周 ${item.value} ${item.rule.unit}，要求不少于 ${item.rule.quantity} ${item.rule.unit}`;
+      return `${item.rule.item}：${basis}${item.verdict === 'met' ? '，达标' : `，差 ${item.gap} ${item.rule.unit}`}`;
+    }
+    case 'reporting': {
+      if (item.verdict === 'noData') return `${item.rule.item}：还没有到期的月报`;
+      if (item.verdict === 'met') return `${item.rule.item}：${y.expectedMonths.length} 个月全部按时报送`;
+      const parts = [y.missingMonths.length ? `缺报 ${y.missingMonths.length} 个月（${monthList(y.missingMonths)}）` : '', y.lateMonths.length ? `逾期 ${y.lateMonths.length} 个月（${monthList(y.lateMonths)}）` : ''].filter(Boolean);
+      return `${item.rule.item}：应报 ${y.expectedMonths.length} 个月，已报 ${y.reportedMonths.length}，按时 ${item.value}；${parts.join('，')}`;
+    }
+    case 'computers': {
+      if (y.figures.computers === null) return `${item.rule.item}：月报里没有填可用电脑台数，无法判断（要求 ${item.rule.quantity} ${item.rule.unit}）`;
+      return `${item.rule.item}：${y.figures.computersMonth}月报可用 ${item.value} ${item.rule.unit}，要求 ${item.rule.quantity} ${item.rule.unit}${item.verdict === 'met' ? '，达标' : `，差 ${item.gap} ${item.rule.unit}`}`;
+    }
+  }
 }

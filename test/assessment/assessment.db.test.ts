@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlOf } from '../../bot/db/client.ts';
 import { silentLogger } from '../../bot/logger.ts';
-import { fromLocal, ManualClock, monthKey } from '../../bot/time.ts';
+import { currentMonth, fromLocal, ManualClock, monthKey } from '../../bot/time.ts';
 import { runAssessmentCli } from '../../commands/assessment/cli.ts';
 import { loadAssessments, loadRules } from '../../commands/assessment/queries.ts';
 import { assessPointYear, foldMonths, type MonthRow, type Verdict } from '../../commands/assessment/year.ts';
@@ -105,7 +105,7 @@ describe.each(TEST_PROVIDERS)('the year’s assessment on %s', (provider) => {
       const got = points.find((p) => p.name === spec.name)!;
       const level = spec.levelNow ?? spec.level;
       expect(got.level).toBe(level);
-      const pure = assessPointYear({ year: 2026, level, joinedAt: spec.joinedAt, asOf: AS_OF, figures: foldMonths(2026, monthRows(spec.rows)), rules });
+      const pure = assessPointYear({ year: 2026, level, joinedMonth: currentMonth(spec.joinedAt), asOf: AS_OF, figures: foldMonths(2026, monthRows(spec.rows)), rules });
       expect(got.year, spec.name).toEqual(pure);
       expect(got.year.missingMonths, spec.name).toEqual(spec.missing);
       if (spec.expected) expect(Object.fromEntries(got.year.items.map((i) => [i.key, i.verdict])), spec.name).toEqual(spec.expected);

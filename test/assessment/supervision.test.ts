@@ -2,7 +2,7 @@
 // the problems named per point, model points only among those that reported every month on time
 // and meet every item, ranked by visitors per opening hour; the rounds of the work plan.
 import { describe, expect, it } from 'vitest';
-import { fromLocal, monthKey } from '../../bot/time.ts';
+import { currentMonth, fromLocal, monthKey } from '../../bot/time.ts';
 import { defaultRound, modelPoints, problemsOf, rankTowns, roundYear, type PointAssessment } from '../../commands/assessment/supervision.ts';
 import { summariseTowns } from '../../commands/assessment/summary.ts';
 import { assessPointYear, foldMonths, type AnnexRule, type MonthRow } from '../../commands/assessment/year.ts';
@@ -30,7 +30,7 @@ function point(s: Spec): PointAssessment {
     if (s.missing?.includes(m)) continue;
     rows.push({ month: monthKey(2026, m), status: 'reported', isLate: s.late?.includes(m) ?? false, visitors: s.visitors, openHours: s.hours, activities: s.activities ?? 1, computers: 2 });
   }
-  const year = assessPointYear({ year: 2026, level: 'village', joinedAt: fromLocal(2025, 1, 1), asOf: AS_OF, figures: foldMonths(2026, rows), rules: RULES });
+  const year = assessPointYear({ year: 2026, level: 'village', joinedMonth: '2025-01', asOf: AS_OF, figures: foldMonths(2026, rows), rules: RULES });
   return { id: nextId++, town: s.town, name: s.name, level: 'village', year, unacknowledged: s.unacknowledged ?? 0 };
 }
 

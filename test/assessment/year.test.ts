@@ -2,8 +2,8 @@
 // mid-year, nil reports, late reports, missing months, a level change, a level without standard,
 // and the pace while the year is not over. The thresholds are the seeded annex-1 rows.
 import { describe, expect, it } from 'vitest';
-import { fromLocal, monthKey } from '../../bot/time.ts';
-import { assessPointYear, dueMonths, foldMonths, type AnnexRule, type MonthRow, type Verdict } from '../../commands/assessment/year.ts';
+import { currentMonth, fromLocal, monthKey } from '../../bot/time.ts';
+import { assessPointYear, describeItem, dueMonths, foldMonths, type AnnexRule, type MonthRow, type Verdict } from '../../commands/assessment/year.ts';
 import { RULE_SEEDS } from '../../prisma/seed/rules.ts';
 
 const RULES: AnnexRule[] = RULE_SEEDS.filter((r) => r.quantity !== null).map((r) => ({ level: r.level, item: r.item, quantity: r.quantity!, unit: r.unit, source: r.source }));
@@ -157,7 +157,7 @@ const CASES: Case[] = [
 
 describe('a point’s year against annex 1', () => {
   it.each(CASES)('$name', (c) => {
-    const result = assessPointYear({ year: 2026, level: c.level, joinedAt: c.joinedAt ?? JOINED_BEFORE, asOf: c.asOf ?? YEAR_OVER, figures: foldMonths(2026, rows(c.table)), rules: RULES });
+    const result = assessPointYear({ year: 2026, level: c.level, joinedMonth: currentMonth(c.joinedAt ?? JOINED_BEFORE), asOf: c.asOf ?? YEAR_OVER, figures: foldMonths(2026, rows(c.table)), rules: RULES });
     const verdicts = Object.fromEntries(result.items.map((i) => [i.key, i.verdict]));
     for (const [key, verdict] of Object.entries(c.expected)) expect(verdicts[key], key).toBe(verdict);
     if (Object.keys(c.expected).length === 0) expect(result.items).toEqual([]);
@@ -165,8 +165,8 @@ describe('a point’s year against annex 1', () => {
     expect(result.missingMonths).toEqual(c.missing);
     if (c.final !== undefined) expect(result.final).toBe(c.final);
     if (c.meetsAll !== undefined) expect(result.meetsAll).toBe(c.meetsAll);
-    for (const [key, text] of Object.entries(c.text ?? {})) expect(result.items.find((i) => i.key === key)?.text).toBe(text);
-    for (const item of result.items) expect(item.source).toMatch(/^附件[13]/);
+    for (const [key, text] of Object.entries(c.text ?? {})) expect(describeItem(result.items.find((i) => i.key === key)!, result)).toBe(text);
+    for (const item of result.items) expect(item.rule.source).toMatch(/^附件[13]/);
   });
 });
 
@@ -178,7 +178,7 @@ describe('folding months', () => {
       { month: '2026-01', status: 'reported', isLate: false, visitors: 5, openHours: 0, activities: 2, computers: 1 },
       { month: '2026-03', status: 'noNewData', isLate: false, visitors: 50, openHours: 50 },
     ]);
-    expect(folded).toEqual({ reportedMask: 0b111, lateMask: 0b10, openMask: 0b10, visitors: 15, openHours: 20, activities: 3, computers: { month: '2026-02', value: 3 } });
+    expect(folded).toEqual({ reportedMask: 0b111, lateMask: 0b10, openMask: 0b10, visitors: 15, openHours: 20, activities: 3, computers: 3, computersMonth: 2 });
   });
 });
 
@@ -189,5 +189,5 @@ describe('due months', () => {
     ['joined 31 January 23:30 Dongguan time: January counts', fromLocal(2026, 1, 31, 23, 30), fromLocal(2026, 3, 5), [1, 2]],
     ['joined 1 February: only February', fromLocal(2026, 2, 1), fromLocal(2026, 3, 5), [2]],
     ['joined after the year: nothing', fromLocal(2027, 2, 1), fromLocal(2027, 3, 5), []],
-  ] as const)('%s', (_, joinedAt, asOf, expected) => expect(dueMonths(2026, joinedAt, asOf)).toEqual(expected));
+  ] as const)('%s', (_, joinedAt, asOf, expected) => expect(dueMonths(2026, currentMonth(joinedAt), asOf)).toEqual(expected));
 });
