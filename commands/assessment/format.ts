@@ -77,8 +77,10 @@ export function formatSummary(year: number, final: boolean, asOf: Date, towns: r
     `${asOfLine(year, final, asOf)}的文化共享工程建设与服务情况：`,
     `全市 ${total.points} 个服务点，上报率 ${pct(total.reportingRate)}，按时上报率 ${pct(total.onTimeRate)}；有附件1标准的 ${total.withStandard} 个中 ${total.meetingAll} 个各项达标，${total.belowStandard} 个有未达标项；服务人次 ${total.visitors}，活动 ${total.activities} 场。`,
   ];
-  const lagging = [...towns].filter((t) => t.reportingRate !== null).sort((a, b) => a.reportingRate! - b.reportingRate! || a.town.localeCompare(b.town, 'zh-CN')).slice(0, 3);
+  // the towns that lag, if any do: three lowest reporting rates under 100%
+  const lagging = [...towns].filter((t) => t.reportingRate !== null && t.reportingRate < 1).sort((a, b) => a.reportingRate! - b.reportingRate! || a.town.localeCompare(b.town, 'zh-CN')).slice(0, 3);
   if (lagging.length) lines.push(`上报率最低：${lagging.map((t) => `${t.town} ${pct(t.reportingRate)}`).join('，')}。`);
+  else if (towns.some((t) => t.reportingRate !== null)) lines.push('各镇（街）应报的月报都已报送。');
   lines.push('各镇（街）及各服务点的明细见附件表格，图为各镇（街）上报率和达标服务点占比。');
   return lines.join('\n');
 }

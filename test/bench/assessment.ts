@@ -61,8 +61,10 @@ async function fill(sql: DirectSql): Promise<void> {
   for (const [i, month] of [3, 6, 9].entries()) {
     const sent = fromLocal(2026, month, 1);
     const [notice] = await sql.query<{ id: number }>(`INSERT INTO "Notice" ("title", "body", "audience", "status", "sentAt", "createdAt") VALUES (?, ?, ?, 'sent', ?, ?) RETURNING "id"`, [`通知${i + 1}`, '资源发放', '{"kind":"all","values":[]}', sent, sent]);
+    // PostgreSQL types a bare parameter in a CASE as text
+    const at = sql.provider === 'postgresql' ? 'CAST(? AS TIMESTAMP(3))' : '?';
     await sql.execute(`INSERT INTO "NoticeRecipient" ("noticeId", "contactId", "servicePointId", "acknowledgedAt")
-      SELECT ?, c."id", c."servicePointId", CASE WHEN (c."id" + ?) % 2 = 0 THEN ? ELSE NULL END FROM "Contact" c`, [notice!.id, i, sent]);
+      SELECT ?, c."id", c."servicePointId", CASE WHEN (c."id" + ?) % 2 = 0 THEN ${at} ELSE NULL END FROM "Contact" c`, [notice!.id, i, sent]);
   }
   if (sql.provider === 'postgresql') await sql.execute('VACUUM ANALYZE');
 }
