@@ -28,12 +28,17 @@ export async function loadRules(sql: DirectSql): Promise<AnnexRule[]> {
 
 /**
  * The fold. Reading the figures' JSON is most of its cost: on SQLite `->>` (cheaper than
- * json_extract, and it reuses the row's parse for the next key); on PostgreSQL jsonb_to_record
- * parses each report once into typed columns. A nil report's figures are stored as {} (storage.ts),
+ * json_extract, and it reuses the row's parse for the next key); on PostgreSQL json_to_record
+ * parses each report once into typed columns (json, not jsonb: nothing is kept, so the binary form
+ * would be work for nothing). Pages are ranges of point ids, repeated on the report's point, and the
+ * year's months are literals: PostgreSQL keeps a generic plan for a named statement after a few
+ * runs, and with the months or a LIMIT as parameters that plan sorted all the year's reports for
+ * every page.
+ * A nil report's figures are stored as {} (storage.ts),
  * so it adds nothing to the sums without a test on its status, and the template keeps hours at 0
  * or more, so the months not open add nothing to the hours' sum.
  */
-function foldSql(provider: DirectSql['provider'], where: string): string {
+function foldSql(provider: DirectSql['provider'], year: number, where: string): string {
   const sqlite = provider === 'sqlite';
   // bit m-1 for month m; SQLite reads '05' as 5 in arithmetic, a CAST there cost more than the rest of the bit
   const bit = sqlite ? `(1 << (substr(r."month", 6) - 1))` : `(1 << (CAST(substr(r."month", 6, 2) AS INTEGER) - 1))`;
@@ -42,7 +47,7 @@ function foldSql(provider: DirectSql['provider'], where: string): string {
   const open = sqlite ? `${bit} * (${f('openHours')} > 0)` : `CASE WHEN ${f('openHours')} > 0 THEN ${bit} ELSE 0 END`;
   // the month in Dongguan (UTC+8) the point entered the directory; createdAt holds UTC on both
   const joinedMonth = sqlite ? `strftime('%Y-%m', p."createdAt", '+8 hours')` : `to_char(p."createdAt" + INTERVAL '8 hours', 'YYYY-MM')`;
-  const figures = sqlite ? '' : `LEFT JOIN LATERAL jsonb_to_record(r."figures"::jsonb) AS f("visitors" float8, "openHours" float8, "activities" float8, "computers" text) ON TRUE`;
+  const figures = sqlite ? '' : `LEFT JOIN LATERAL json_to_record(r."figures"::json) AS f("visitors" float8, "openHours" float8, "activities" float8, "computers" text) ON TRUE`;
   return `
     SELECT p."id" AS id, p."town" AS town, p."name" AS name, p."level" AS level, ${joinedMonth} AS "joinedMonth",
            COALESCE(SUM(${bit}), 0) AS "reportedMask",
@@ -53,12 +58,11 @@ function foldSql(provider: DirectSql['provider'], where: string): string {
            COALESCE(SUM(${f('activities')}), 0) AS activities,
            MAX(r."month" || ':' || ${f('computers')}) AS computers
     FROM "ServicePoint" p
-    LEFT JOIN "MonthlyReport" r ON r."servicePointId" = p."id" AND r."month" >= ? AND r."month" <= ?
+    LEFT JOIN "MonthlyReport" r ON r."servicePointId" = p."id" AND r."month" >= '${monthKey(year, 1)}' AND r."month" <= '${monthKey(year, 12)}'
+      AND r."servicePointId" > ? AND r."servicePointId" <= ?
     ${figures}
-    WHERE p."active" = TRUE AND p."level" <> 'subCenter' AND p."id" > ? ${where}
-    GROUP BY p."id"
-    ORDER BY p."id"
-    LIMIT ?`;
+    WHERE p."active" = TRUE AND p."level" <> 'subCenter' AND p."id" > ? AND p."id" <= ? ${where}
+    GROUP BY p."id"`;
 }
 
 interface FoldRow extends Record<string, unknown> {
@@ -91,7 +95,7 @@ function yearFigures(row: FoldRow): YearFigures {
 }
 
 /** Every point of the scope with its year assessed and its unacknowledged notices counted. */
-/** Points folded per query: their rows are garbage before the next page arrives, which keeps the process small. */
+/** Point ids folded per query: a page's rows are garbage before the next arrives, which keeps the process small. */
 export const PAGE_SIZE = 5000;
 
 /** Every point of the scope with its year assessed and its unacknowledged notices counted. */
@@ -122,13 +126,17 @@ export async function loadAssessments(sql: DirectSql, scope: Scope): Promise<{ r
     ),
   ]);
   const unacked = new Map(unacknowledged.map((u) => [Number(u.id), Number(u.n)]));
-  const text = foldSql(sql.provider, where);
+  const text = foldSql(sql.provider, year, where);
+  const [range] =
+    scope.pointId != null
+      ? [{ low: scope.pointId, high: scope.pointId }]
+      : await sql.query<{ low: number | null; high: number | null }>(`SELECT MIN("id") AS low, MAX("id") AS high FROM "ServicePoint"`);
   const points: PointAssessment[] = [];
   // a few dozen towns and levels: one string each instead of one per point
   const shared = new Map<string, string>();
   const intern = (v: string) => shared.get(v) ?? (shared.set(v, v), v);
-  for (let after = 0; ; ) {
-    const rows = await sql.query<FoldRow>(text, [monthKey(year, 1), monthKey(year, 12), after, ...filter, PAGE_SIZE]);
+  for (let after = Number(range?.low ?? 1) - 1, high = Number(range?.high ?? 0); after < high; after += PAGE_SIZE) {
+    const rows = await sql.query<FoldRow>(text, [after, after + PAGE_SIZE, after, after + PAGE_SIZE, ...filter]);
     for (const row of rows) {
       const id = Number(row.id);
       points.push({
@@ -140,8 +148,6 @@ export async function loadAssessments(sql: DirectSql, scope: Scope): Promise<{ r
         unacknowledged: unacked.get(id) ?? 0,
       });
     }
-    if (rows.length < PAGE_SIZE) break;
-    after = Number(rows[rows.length - 1]!.id);
   }
   return { rules, points };
 }
