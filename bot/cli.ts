@@ -55,6 +55,17 @@ const AREAS: Record<string, Area> = {
     load: async () => (await import('../commands/acceptance/cli.ts')).runAcceptanceCli,
     summary: 'acceptance list|export FILE|show ID|form ID FILE.xlsx, acceptance receive|schedule|pass|fail ID ..., acceptance reinspect POINT 合格|限期整改|除牌, acceptance allow POINT',
   },
+  assessment: {
+    load: async () => (await import('../commands/assessment/cli.ts')).runAssessmentCli,
+    // every verb reads in bulk: each runs on a connection of its own (the runner gets argv after the verb)
+    direct: Object.fromEntries(
+      ['supervision', 'models', 'summary'].map((verb) => [verb, async (): Promise<DirectRunner> => {
+        const { runAssessmentDirect } = await import('../commands/assessment/cli.ts');
+        return (argv, deps) => runAssessmentDirect([verb, ...argv], deps);
+      }]),
+    ),
+    summary: 'assessment supervision [--round YYYY-MM] [--town T], assessment models [--year YYYY], assessment summary --year YYYY FILE.xlsx',
+  },
   reminders: { load: async () => (await import('../scheduler/cli.ts')).runRemindersCli, summary: 'reminders preview --date YYYY-MM-DD, reminders settings, reminders set KEY VALUE' },
 };
 

@@ -2,6 +2,7 @@
 // capabilities score the same.
 import type { Capability, CommandSpec } from '../bot/core/capability.ts';
 import { acceptanceCapability } from './acceptance/index.ts';
+import { assessmentCapability } from './assessment/index.ts';
 import { bindCapability } from './bind.ts';
 import { directoryCapability } from './directory/index.ts';
 import { createHelpCapability } from './help.ts';
@@ -15,6 +16,7 @@ export function createCapabilities(): Capability[] {
   capabilities.push(createHelpCapability(listCommands), bindCapability, directoryCapability);
   capabilities.push(noticeCapability);
   capabilities.push(reportCapability);
+  capabilities.push(assessmentCapability);
   capabilities.push(standardsCapability);
   capabilities.push(acceptanceCapability);
   return capabilities;

@@ -51,6 +51,12 @@ export async function renderToConsole(reply: Reply, output: Writable, downloadDi
     await writeFile(path, reply.document.content);
     output.write(`[文件已保存：${path}]\n`);
   }
+  if (reply.image) {
+    await mkdir(downloadDir, { recursive: true });
+    const path = join(downloadDir, reply.image.filename);
+    await writeFile(path, reply.image.content);
+    output.write(`[图片已保存：${path}]\n`);
+  }
 }
 
 export async function runConsole(options: ConsoleOptions): Promise<void> {

@@ -80,7 +80,8 @@ export function splitText(text: string, limit = TELEGRAM_TEXT_LIMIT): string[] {
 
 export type TelegramCall =
   | { method: 'sendMessage'; text: string; reply_markup?: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove }
-  | { method: 'sendDocument'; filename: string; content: Uint8Array; caption?: string };
+  | { method: 'sendDocument'; filename: string; content: Uint8Array; caption?: string }
+  | { method: 'sendPhoto'; filename: string; content: Uint8Array; caption?: string };
 
 /**
  * The calls one Reply needs, in order. Choices ride on the last text piece; a contact request needs
@@ -112,6 +113,10 @@ export function callsForReply(reply: Reply, options: { afterContact?: boolean } 
   }
   if (reply.document) {
     calls.push({ method: 'sendDocument', filename: reply.document.filename, content: reply.document.content, ...(caption ? { caption: caption.slice(0, TELEGRAM_CAPTION_LIMIT) } : {}) });
+  }
+  if (reply.image) {
+    const imageCaption = reply.image.caption;
+    calls.push({ method: 'sendPhoto', filename: reply.image.filename, content: reply.image.content, ...(imageCaption ? { caption: imageCaption.slice(0, TELEGRAM_CAPTION_LIMIT) } : {}) });
   }
   return calls;
 }

@@ -118,6 +118,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     for (const call of callsForReply(reply, options)) {
       if (call.method === 'sendMessage') {
         await api.sendMessage(chatId, call.text, call.reply_markup ? { reply_markup: call.reply_markup } : {});
+      } else if (call.method === 'sendPhoto') {
+        await api.sendPhoto(chatId, new InputFile(Buffer.from(call.content), call.filename), call.caption ? { caption: call.caption } : {});
       } else {
         await api.sendDocument(chatId, new InputFile(Buffer.from(call.content), call.filename), call.caption ? { caption: call.caption } : {});
       }

@@ -143,8 +143,15 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
       for (const piece of splitText(text, WECHAT_TEXT_LIMIT)) await paced(() => wechaty.puppet.messageSendText(chatId, piece));
     }
     if (reply.document) {
-      const file = FileBox.fromBuffer(Buffer.from(reply.document.content), reply.document.filename);
+      // base64, not a buffer box: a buffer FileBox cannot be serialised (toJSON), which puppets that
+      // pass files on (the mock, a puppet service) need
+      const file = FileBox.fromBase64(Buffer.from(reply.document.content).toString('base64'), reply.document.filename);
       await paced(() => wechaty.puppet.messageSendFile(chatId, file));
+    }
+    if (reply.image) {
+      // a .png FileBox: puppets send an image file as a picture message
+      const image = FileBox.fromBase64(Buffer.from(reply.image.content).toString('base64'), reply.image.filename);
+      await paced(() => wechaty.puppet.messageSendFile(chatId, image));
     }
   }
 

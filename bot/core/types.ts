@@ -36,10 +36,18 @@ export interface OutgoingDocument {
   caption?: string;
 }
 
+/** A picture (PNG) shown in the chat: a photo on Telegram, an image on WeChat. */
+export interface OutgoingImage {
+  filename: string;
+  content: Uint8Array;
+  caption?: string;
+}
+
 export interface Reply {
   text: string;
   choices?: Choice[];
   document?: OutgoingDocument;
+  image?: OutgoingImage;
   /** ask for the person's phone number (Telegram: a contact-request keyboard button) */
   requestPhone?: boolean;
 }

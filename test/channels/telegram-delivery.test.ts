@@ -33,6 +33,12 @@ describe('rendering a reply as Bot API calls', () => {
     expect(callsForReply({ text: '导出完成', document: { filename: 'a.csv', content } })).toEqual([{ method: 'sendDocument', filename: 'a.csv', content, caption: '导出完成' }]);
   });
 
+  it('sends an image as a photo after the text and any document', () => {
+    const content = new Uint8Array([0x89, 0x50]);
+    expect(callsForReply({ text: '', image: { filename: 'a.png', content, caption: '图表' } })).toEqual([{ method: 'sendPhoto', filename: 'a.png', content, caption: '图表' }]);
+    expect(callsForReply({ text: '汇总', document: { filename: 'a.xlsx', content, caption: '表' }, image: { filename: 'a.png', content } }).map((c) => c.method)).toEqual(['sendMessage', 'sendDocument', 'sendPhoto']);
+  });
+
   it('splits long texts at line breaks within Telegram’s 4096 characters', () => {
     const text = Array.from({ length: 300 }, (_, i) => `第${i}行：${'字'.repeat(20)}`).join('\n');
     const pieces = splitText(text);

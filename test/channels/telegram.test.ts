@@ -126,4 +126,18 @@ describe.each(TEST_PROVIDERS)('Telegram channel against telegram-test-api on %s'
     // an .xlsx file is a zip archive
     expect(document?.content.subarray(0, 2).toString('latin1')).toBe('PK');
   });
+
+  it('sends the year’s summary as a document and its chart as a photo', async () => {
+    const chat = emulator.chat(USERS.operator);
+    // bound by the export test above
+    await chat.command('/assessment 2026');
+    // the first chart in a process loads ECharts and Skia: generous on a loaded machine
+    const received = await chat.receive(3, 90_000);
+    expect(textOf(received)).toContain('文化共享工程建设与服务情况');
+    expect(received.some((m) => m.document?.file_name === '评估-2026.xlsx')).toBe(true);
+    const photo = emulator.documents.find((d) => d.chatId === String(USERS.operator) && d.kind === 'photo');
+    expect(photo?.filename).toBe('评估-2026.png');
+    expect(photo?.caption).toContain('上报率');
+    expect([...photo!.content.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+  }, 120_000);
 });

@@ -157,6 +157,20 @@ describe.each(TEST_PROVIDERS)('WeChat channel through wechaty-puppet-mock on %s'
     expect(recipient.acknowledgedAt).not.toBeNull();
   });
 
+  it('sends the year’s summary as a file and its chart as an image', async () => {
+    const chen = person('陈管理');
+    const code = await invitationFor(bot.db, DEMO.operator, bot.clock.now());
+    await chen.say(`/bind ${code}`);
+    const before = chen.files.length;
+    expect(await chen.say('/assessment 2026')).toContain('文化共享工程建设与服务情况');
+    await waitFor(() => chen.files.length >= before + 2, 'the summary and the chart');
+    const sent = await Promise.all(chen.files.slice(before).map((id) => puppet.messagePayload(id)));
+    // the mock types a file by its extension: .xlsx is none it knows, .png an image
+    expect(sent.map((m) => m.type)).toEqual([types.Message.Unknown, types.Message.Image]);
+    const names = await Promise.all(chen.files.slice(before).map(async (id) => (await puppet.messageFile(id)).name));
+    expect(names).toEqual(['评估-2026.xlsx', '评估-2026.png']);
+  });
+
   it('accepts a friend request and binds at once when the greeting carries an invitation code', async () => {
     const zhao = mocker.createContact({ name: '赵六' });
     const inbox: string[] = [];

@@ -35,6 +35,9 @@ const MAY: Record<string, Role[]> = {
   directory: [O],
   notice: [O],
   notice_status: [O],
+  assessment: [P, T, O],
+  supervision: [T, O],
+  models: [T, O],
 };
 
 const MOBILE: Record<Exclude<Role, 'unknown'>, string> = { pointContact: DEMO.shilongVillage1, townContact: DEMO.shilongTown, operator: DEMO.operator };

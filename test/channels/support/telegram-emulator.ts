@@ -1,5 +1,5 @@
 // telegram-test-api on a free localhost port, with the two Bot API methods it lacks and the bot
-// uses (setMyCommands, sendDocument) added, and a chat helper that collects what the bot sent.
+// uses (setMyCommands, sendDocument, sendPhoto) added, and a chat helper that collects what the bot sent.
 // The bot talks to it over real HTTP exactly as to api.telegram.org; only the API root differs.
 import { createServer } from 'node:net';
 import TelegramServerModule from 'telegram-test-api';
@@ -39,6 +39,8 @@ export async function freePort(): Promise<number> {
 
 export interface SentDocument {
   chatId: string;
+  /** sendDocument or sendPhoto */
+  kind: 'document' | 'photo';
   filename: string;
   caption?: string;
   content: Buffer;
@@ -55,6 +57,7 @@ export interface BotMessage {
   text?: string;
   caption?: string;
   document?: { file_name: string; file_size: number };
+  photo?: { file_id: string; file_size: number }[];
   reply_markup?: {
     inline_keyboard?: { text: string; callback_data: string }[][];
     keyboard?: { text: string; request_contact?: boolean }[][];
@@ -130,28 +133,32 @@ function addMissingMethods(server: Server, documents: SentDocument[], menus: Com
     menus.push(scope ? { scope, commands } : { commands });
     res.json({ ok: true, result: true });
   });
-  app.post('/bot:token/sendDocument', (req: Request, res: Response) => {
-    parseMultipart(req).then(
-      (parts) => {
-        const file = parts.find((p) => p.filename);
-        if (!file) {
-          res.status(400).json({ ok: false, error_code: 400, description: 'Bad Request: there is no document in the request' });
-          return;
-        }
-        const field = (name: string) => parts.find((p) => p.name === name && !p.filename)?.content.toString('utf8');
-        const chatId = field('chat_id') ?? '';
-        const caption = field('caption');
-        documents.push({ chatId, filename: file.filename!, content: file.content, ...(caption !== undefined ? { caption } : {}) });
-        const token = String(req.params.token);
-        const message = server.addBotMessage({ chat_id: chatId, ...(caption !== undefined ? { caption } : {}), document: { file_name: file.filename, file_size: file.content.length } } as never, token);
-        res.json({ ok: true, result: message });
-      },
-      (error: unknown) => res.status(400).json({ ok: false, error_code: 400, description: `Bad Request: ${String(error)}` }),
-    );
-  });
+  // files: a document, or a photo (Telegram answers a photo with its sizes; one is enough here)
+  for (const kind of ['document', 'photo'] as const) {
+    app.post(`/bot:token/send${kind === 'document' ? 'Document' : 'Photo'}`, (req: Request, res: Response) => {
+      parseMultipart(req).then(
+        (parts) => {
+          const file = parts.find((p) => p.filename);
+          if (!file) {
+            res.status(400).json({ ok: false, error_code: 400, description: `Bad Request: there is no ${kind} in the request` });
+            return;
+          }
+          const field = (name: string) => parts.find((p) => p.name === name && !p.filename)?.content.toString('utf8');
+          const chatId = field('chat_id') ?? '';
+          const caption = field('caption');
+          documents.push({ chatId, kind, filename: file.filename!, content: file.content, ...(caption !== undefined ? { caption } : {}) });
+          const token = String(req.params.token);
+          const attachment = kind === 'document' ? { document: { file_name: file.filename, file_size: file.content.length } } : { photo: [{ file_id: `photo-${documents.length}`, file_size: file.content.length }] };
+          const message = server.addBotMessage({ chat_id: chatId, ...(caption !== undefined ? { caption } : {}), ...attachment } as never, token);
+          res.json({ ok: true, result: message });
+        },
+        (error: unknown) => res.status(400).json({ ok: false, error_code: 400, description: `Bad Request: ${String(error)}` }),
+      );
+    });
+  }
   // the emulator answers every unknown method from a catch-all route registered before ours
   const stack = (app as unknown as { _router: { stack: { route?: { path: string } }[] } })._router.stack;
-  const ours = stack.splice(stack.length - 2, 2);
+  const ours = stack.splice(stack.length - 3, 3);
   const catchAll = stack.findIndex((layer) => layer.route?.path === '/bot:token/:method');
   stack.splice(catchAll, 0, ...ours);
 }
