@@ -1,14 +1,13 @@
 // `npm start`: the bot on every configured channel (Telegram, WeChat); with none configured, the
 // console channel on the embedded SQLite database. The only place that reads the environment.
+// Each channel (grammY, Wechaty) and the scheduler (node-cron, the outbox) is imported only when it
+// runs: Wechaty alone is more than a second of start-up (docs/benchmarks.md).
 import { hostname } from 'node:os';
 import { loadConfig, ConfigError } from './config.ts';
 import { createLogger } from './logger.ts';
 import { openPreparedDatabase, createAppCore } from './app.ts';
 import { systemClock } from './time.ts';
-import { runConsole } from './channels/console.ts';
-import { createTelegramChannel } from './channels/telegram.ts';
-import { createWechatChannel } from './channels/wechat.ts';
-import { startScheduler, type RunningScheduler } from '../scheduler/index.ts';
+import type { RunningScheduler } from '../scheduler/index.ts';
 import type { ChannelSender } from './core/types.ts';
 
 interface RunningChannel {
@@ -44,6 +43,7 @@ async function main(): Promise<number> {
     const asIndex = process.argv.indexOf('--as');
     const asMobile = asIndex >= 0 ? process.argv[asIndex + 1] : undefined;
     process.stdout.write('未配置 Telegram 或微信，进入控制台模式（数据库：' + database.target.location + '）。\n');
+    const { runConsole } = await import('./channels/console.ts');
     try {
       await runConsole({ core, db: database.db, clock, input: process.stdin, output: process.stdout, asMobile, interactive: Boolean(process.stdin.isTTY) });
     } finally {
@@ -54,8 +54,14 @@ async function main(): Promise<number> {
 
   const deps = { core, db: database.db, clock, log };
   const channels: RunningChannel[] = [];
-  if (config.telegram) channels.push({ name: 'telegram', ...createTelegramChannel({ ...deps, config: config.telegram }) });
-  if (config.wechat) channels.push({ name: 'wechat', ...createWechatChannel({ ...deps, config: config.wechat, wakeOutbox: () => scheduler?.wake() }) });
+  if (config.telegram) {
+    const { createTelegramChannel } = await import('./channels/telegram.ts');
+    channels.push({ name: 'telegram', ...createTelegramChannel({ ...deps, config: config.telegram }) });
+  }
+  if (config.wechat) {
+    const { createWechatChannel } = await import('./channels/wechat.ts');
+    channels.push({ name: 'wechat', ...createWechatChannel({ ...deps, config: config.wechat, wakeOutbox: () => scheduler?.wake() }) });
+  }
 
   const started: RunningChannel[] = [];
   let stopping: Promise<void> | null = null;
@@ -78,6 +84,7 @@ async function main(): Promise<number> {
     await shutdown('start-up failed');
     throw error;
   }
+  const { startScheduler } = await import('../scheduler/index.ts');
   scheduler = startScheduler({ db: database.db, clock, log, senders: started.map((c) => c.sender), instanceId });
   log.info({ channels: started.map((c) => c.name) }, 'gxgc-bot running');
 

@@ -2,7 +2,7 @@
 // named, and the reporting and on-time rates for the month and the year so far. The arithmetic is a
 // pure function over grouped rows; the database side is three grouped queries whatever the number of
 // points (no query per point), so 100,000 points stay well inside the 200 ms target.
-import { Prisma } from '../../generated/sqlite/client.ts';
+import * as Prisma from '../../bot/db/raw-sql.ts';
 import type { Db } from '../../bot/db/client.ts';
 import { POINT_LEVEL_LABELS } from '../../bot/domain.ts';
 import { localDateTimeString, monthLabel, parseMonthKey, type MonthKey } from '../../bot/time.ts';
