@@ -1,7 +1,7 @@
 // The directory in the database for whoever holds a Prisma client: applying rows already in memory
 // (tests, benchmarks, the demo), reading it back, and the operators' summary. A file is imported by
 // import.ts, which streams it; both write through apply.ts.
-import { targetOf, type Db } from '../../bot/db/client.ts';
+import { sqlOf, targetOf, type Db } from '../../bot/db/client.ts';
 import { openDirectSql } from '../../bot/db/direct-sql.ts';
 import { POINT_LEVEL_LABELS, type ContactRole, type PointLevel } from '../../bot/domain.ts';
 import { DirectoryStaging, type ImportSummary } from './apply.ts';
@@ -55,12 +55,20 @@ export interface DirectoryOverview {
   totals: { points: number; contacts: number; boundContacts: number };
 }
 
-/** Points and contacts per level and per town, and how many contacts have bound a chat (the console is not a chat). */
+/**
+ * Points and contacts per level and per town, and how many contacts have bound a chat (the console is
+ * not a chat). Three plain SELECTs through DirectSql: the command needs no Prisma client.
+ */
 export async function directoryOverview(db: Db): Promise<DirectoryOverview> {
-  const points = await db.servicePoint.findMany({ where: { active: true }, select: { id: true, town: true, level: true } });
-  const contacts = await db.contact.findMany({ where: { active: true, servicePoint: { active: true } }, select: { id: true, servicePointId: true } });
-  const bound = await db.channelIdentity.findMany({ where: { contactId: { not: null }, channel: { not: 'console' } }, select: { contactId: true }, distinct: ['contactId'] });
-  const boundSet = new Set(bound.map((b) => b.contactId));
+  const sql = sqlOf(db);
+  const points = (await sql.query<{ id: number; town: string; level: string }>('SELECT "id", "town", "level" FROM "ServicePoint" WHERE "active" = TRUE')).map((p) => ({ ...p, id: Number(p.id) }));
+  const contacts = (
+    await sql.query<{ id: number; servicePointId: number }>(
+      'SELECT c."id", c."servicePointId" FROM "Contact" c JOIN "ServicePoint" sp ON sp."id" = c."servicePointId" WHERE c."active" = TRUE AND sp."active" = TRUE',
+    )
+  ).map((c) => ({ id: Number(c.id), servicePointId: Number(c.servicePointId) }));
+  const bound = await sql.query<{ contactId: number }>(`SELECT DISTINCT "contactId" FROM "ChannelIdentity" WHERE "contactId" IS NOT NULL AND "channel" <> 'console'`);
+  const boundSet = new Set(bound.map((b) => Number(b.contactId)));
   const pointById = new Map(points.map((p) => [p.id, p]));
   const levelRows = new Map<string, { points: number; contacts: number; boundContacts: number }>();
   const townRows = new Map<string, { points: number; contacts: number; boundContacts: number }>();
