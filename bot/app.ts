@@ -19,7 +19,7 @@ export async function openPreparedDatabase(databaseUrl: string, log: Logger): Pr
   const result = await migrate(target);
   if (result.applied.length) log.info({ applied: result.applied, provider: target.provider }, 'database migrated');
   const database = openDatabase(target);
-  await seedDatabase(database.db);
+  await seedDatabase(database.db, database.sql);
   return database;
 }
 

@@ -1,17 +1,14 @@
 // `npm start`: the bot on every configured channel (Telegram, WeChat, WeCom, e-mail); with none
 // configured, the console channel on the embedded SQLite database. The only place that reads the environment.
+// Each channel (grammY, Wechaty) and the scheduler (node-cron, the outbox) is imported only when it
+// runs: Wechaty alone is more than a second of start-up (docs/benchmarks.md).
 import { hostname } from 'node:os';
 import { loadConfig, ConfigError } from './config.ts';
 import { createLogger } from './logger.ts';
 import { openPreparedDatabase, createAppCore } from './app.ts';
 import { systemClock } from './time.ts';
-import { runConsole } from './channels/console.ts';
-import { createTelegramChannel } from './channels/telegram.ts';
-import { createWechatChannel } from './channels/wechat.ts';
-import { createWecomChannel } from './channels/wecom.ts';
-import { createEmailChannel } from './channels/email.ts';
 import { createHttpServer } from './http-server.ts';
-import { startScheduler, type RunningScheduler } from '../scheduler/index.ts';
+import type { RunningScheduler } from '../scheduler/index.ts';
 import type { ChannelSender } from './core/types.ts';
 
 interface RunningChannel {
@@ -47,6 +44,7 @@ async function main(): Promise<number> {
     const asIndex = process.argv.indexOf('--as');
     const asMobile = asIndex >= 0 ? process.argv[asIndex + 1] : undefined;
     process.stdout.write('未配置 Telegram、微信、企业微信或电子邮件，进入控制台模式（数据库：' + database.target.location + '）。\n');
+    const { runConsole } = await import('./channels/console.ts');
     try {
       await runConsole({ core, db: database.db, clock, input: process.stdin, output: process.stdout, asMobile, interactive: Boolean(process.stdin.isTTY) });
     } finally {
@@ -59,10 +57,22 @@ async function main(): Promise<number> {
   // one HTTP server on PORT for the Telegram webhook, WeCom's callback and the e-mail acknowledgement page
   const http = createHttpServer({ port: config.port, log });
   const channels: RunningChannel[] = [];
-  if (config.telegram) channels.push({ name: 'telegram', ...createTelegramChannel({ ...deps, config: config.telegram, http }) });
-  if (config.wechat) channels.push({ name: 'wechat', ...createWechatChannel({ ...deps, config: config.wechat, wakeOutbox: () => scheduler?.wake() }) });
-  if (config.wecom) channels.push({ name: 'wecom', ...createWecomChannel({ ...deps, config: config.wecom, http }) });
-  if (config.email) channels.push({ name: 'email', ...createEmailChannel({ db: database.db, clock, log, config: config.email, http, publicUrl: config.publicUrl }) });
+  if (config.telegram) {
+    const { createTelegramChannel } = await import('./channels/telegram.ts');
+    channels.push({ name: 'telegram', ...createTelegramChannel({ ...deps, config: config.telegram, http }) });
+  }
+  if (config.wechat) {
+    const { createWechatChannel } = await import('./channels/wechat.ts');
+    channels.push({ name: 'wechat', ...createWechatChannel({ ...deps, config: config.wechat, wakeOutbox: () => scheduler?.wake() }) });
+  }
+  if (config.wecom) {
+    const { createWecomChannel } = await import('./channels/wecom.ts');
+    channels.push({ name: 'wecom', ...createWecomChannel({ ...deps, config: config.wecom, http }) });
+  }
+  if (config.email) {
+    const { createEmailChannel } = await import('./channels/email.ts');
+    channels.push({ name: 'email', ...createEmailChannel({ db: database.db, clock, log, config: config.email, http, publicUrl: config.publicUrl }) });
+  }
 
   const started: RunningChannel[] = [];
   let stopping: Promise<void> | null = null;
@@ -86,6 +96,7 @@ async function main(): Promise<number> {
     await shutdown('start-up failed');
     throw error;
   }
+  const { startScheduler } = await import('../scheduler/index.ts');
   scheduler = startScheduler({ db: database.db, clock, log, senders: started.map((c) => c.sender), instanceId });
   log.info({ channels: started.map((c) => c.name) }, 'gxgc-bot running');
 

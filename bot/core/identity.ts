@@ -94,7 +94,7 @@ function asDate(value: Date | string | null): Date | null {
  * Who is writing and where their dialogue stands, read together for every message: the identity,
  * its contact and point, and the conversation in one joined SELECT. Through the model API this was
  * four statements and two queries, the largest share of a message's database work. A chat seen for
- * the first time takes the slower path of resolveActor, which creates its identity.
+ * the first time gets its identity row here too, so a message needs no Prisma client.
  */
 export async function resolveChat(
   db: Db,
@@ -103,15 +103,16 @@ export async function resolveChat(
   now: Date,
   displayName?: string,
 ): Promise<{ actor: Actor; conversation: ConversationRow | null }> {
-  const rows = await sqlOf(db).query<ChatRow>(CHAT_QUERY, [channel, chatId]);
-  const row = rows[0];
+  let row = (await sqlOf(db).query<ChatRow>(CHAT_QUERY, [channel, chatId]))[0];
   if (!row) {
-    const actor = await resolveActor(db, channel, chatId, now, displayName);
-    const conversation = await db.conversation.findUnique({
-      where: { channel_chatId: { channel, chatId } },
-      select: { flow: true, step: true, state: true, choices: true, expiresAt: true, version: true },
-    });
-    return { actor, conversation };
+    // a chat's first message creates its identity; when two first messages arrive at once (a double
+    // tap, two instances) one inserts and the other finds it
+    await sqlOf(db).execute(
+      'INSERT INTO "ChannelIdentity" ("channel", "externalId", "displayName", "lastSeenAt") VALUES (?, ?, ?, ?) ON CONFLICT ("channel", "externalId") DO NOTHING',
+      [channel, chatId, displayName ?? null, now],
+    );
+    row = (await sqlOf(db).query<ChatRow>(CHAT_QUERY, [channel, chatId]))[0];
+    if (!row) throw new Error(`the identity of ${channel} chat ${chatId} was not created`);
   }
   const lastSeenAt = asDate(row.lastSeenAt) ?? new Date(0);
   if (row.blockedAt !== null || now.getTime() - lastSeenAt.getTime() >= LAST_SEEN_PRECISION_MS || (displayName && displayName !== row.displayName)) {

@@ -1,12 +1,12 @@
 // gxgc db migrate | seed [--demo]. Start-up migrates and seeds anyway; these are for operators who
 // want to do it ahead of time, and for loading the demo directory to try the bot.
-import { fileURLToPath } from 'node:url';
 import type { CliDeps } from '../cli.ts';
 import { seedDatabase } from '../../prisma/seed/index.ts';
 import { importDirectoryFile } from '../../commands/directory/import.ts';
 import { targetOf } from './client.ts';
+import { projectPath } from '../project-root.ts';
 
-export const DEMO_DIRECTORY = fileURLToPath(new URL('../../prisma/seed/demo-directory.csv', import.meta.url));
+export const DEMO_DIRECTORY = projectPath('prisma', 'seed', 'demo-directory.csv');
 
 export async function runDbCli(argv: string[], deps: CliDeps): Promise<number> {
   const [verb, flag] = argv;

@@ -2,14 +2,14 @@
 // better-sqlite3 driver adapter, or PostgreSQL through the pg adapter. Both clients are generated
 // from the one model in prisma/schema.prisma, so they share one type, Db. Beside the client, each
 // database has a DirectSql (direct-sql.ts) for the statements every message runs.
+// The Prisma client (its runtime and query compiler are most of a start's cost) is loaded on the
+// first query through it: a start, /help and the per-message statements need only DirectSql.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { PrismaClient as SqliteClient } from '../../generated/sqlite/client.ts';
-import { PrismaClient as PostgresClient } from '../../generated/postgresql/client.ts';
+import type { PrismaClient as SqliteClient } from '../../generated/sqlite/client.ts';
 import { postgresDirectSql, sqliteDirectSql, type DirectSql, type Row, type SqlValue, type BatchStep } from './direct-sql.ts';
 import type { DatabaseTarget } from './target.ts';
 
@@ -20,39 +20,80 @@ export { parseDatabaseUrl, type DatabaseTarget, type Provider } from './target.t
  * The SQLite adapter factory, with two additions per connection. In WAL mode (set by the
  * migrations runner) synchronous=NORMAL cannot corrupt the database and loses nothing when the
  * process crashes, only the last commits on a power cut; it saves an fsync per write, which is most
- * of a write's cost. And the connection is handed to `onConnection`, so DirectSql shares it.
+ * of a write's cost. And the connection is handed to `onConnection`, so DirectSql shares it. One
+ * connection at a time: DirectSql may open it before the Prisma client exists, and the client then
+ * gets the same one.
  */
 function sqliteAdapterFactory(
   factory: PrismaBetterSqlite3,
   onConnection: (connection: BetterSqlite3.Database | null) => void,
 ): SqlMigrationAwareDriverAdapterFactory {
+  let open: Promise<SqlDriverAdapter> | null = null;
+  const connect = async (): Promise<SqlDriverAdapter> => {
+    const adapter: SqlDriverAdapter = await factory.connect();
+    await adapter.executeRaw({ sql: 'PRAGMA synchronous = NORMAL', args: [], argTypes: [] });
+    // not part of the adapter's typed interface, but its constructor argument; checked here
+    const connection = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
+    if (!connection || typeof connection.prepare !== 'function') throw new Error('the better-sqlite3 adapter no longer exposes its connection; DirectSql needs it');
+    onConnection(connection);
+    const dispose = adapter.dispose.bind(adapter);
+    adapter.dispose = async () => {
+      open = null;
+      onConnection(null);
+      return dispose();
+    };
+    return adapter;
+  };
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
-    async connect() {
-      const adapter: SqlDriverAdapter = await factory.connect();
-      await adapter.executeRaw({ sql: 'PRAGMA synchronous = NORMAL', args: [], argTypes: [] });
-      // not part of the adapter's typed interface, but its constructor argument; checked here
-      const connection = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
-      if (!connection || typeof connection.prepare !== 'function') throw new Error('the better-sqlite3 adapter no longer exposes its connection; DirectSql needs it');
-      onConnection(connection);
-      const dispose = adapter.dispose.bind(adapter);
-      adapter.dispose = async () => {
-        onConnection(null);
-        return dispose();
-      };
-      return adapter;
-    },
+    connect: () => (open ??= connect().catch((error: unknown) => {
+      open = null;
+      throw error;
+    })),
     connectToShadowDb: () => factory.connectToShadowDb(),
   };
 }
 
-/** DirectSql on Prisma's SQLite connection, connecting the client first when it has not yet. */
-function sharedSqliteDirectSql(db: Db, current: () => DirectSql | null): DirectSql {
+/**
+ * A Db that loads and constructs the Prisma client on its first use. Every use of a client is a
+ * call that returns a promise (db.model.method(...), db.$transaction(fn), db.$queryRaw`...`), so
+ * until the client is there each such call waits for it; afterwards calls go straight through.
+ */
+function lazyClient(create: () => Promise<Db>): Db {
+  let client: Db | null = null;
+  let loading: Promise<Db> | null = null;
+  const load = () => (loading ??= create().then((c) => (client = c)));
+  type Fn = (...args: unknown[]) => unknown;
+  const call = (get: (c: Db) => Fn, self: (c: Db) => unknown) => (...args: unknown[]) => load().then((c) => get(c).apply(self(c), args));
+  const root = new Proxy({}, {
+    get(_, prop) {
+      if (client) {
+        const value: unknown = Reflect.get(client, prop);
+        return typeof value === 'function' ? (value as Fn).bind(client) : value;
+      }
+      if (typeof prop !== 'string' || prop === 'then') return undefined;
+      // nothing to disconnect from while the client was never loaded
+      if (prop === '$disconnect') return async () => (loading ? (await loading).$disconnect() : undefined);
+      const c = (db: Db) => db as unknown as Record<string, Fn & Record<string, Fn>>;
+      if (prop.startsWith('$')) return call((db) => c(db)[prop]!, (db) => db);
+      return new Proxy({}, {
+        get(__, method) {
+          if (typeof method !== 'string' || method === 'then') return undefined;
+          return call((db) => c(db)[prop]![method]!, (db) => c(db)[prop]);
+        },
+      });
+    },
+  });
+  return root as Db;
+}
+
+/** DirectSql on Prisma's SQLite connection, opening it first when it is not open. */
+function sharedSqliteDirectSql(connect: () => Promise<unknown>, current: () => DirectSql | null): DirectSql {
   const ready = async (): Promise<DirectSql> => {
     let sql = current();
     if (!sql) {
-      await db.$connect();
+      await connect();
       sql = current();
       if (!sql) throw new Error('SQLite connection is not open');
     }
@@ -100,14 +141,28 @@ export function openDatabase(target: DatabaseTarget): Database {
     const adapter = sqliteAdapterFactory(new PrismaBetterSqlite3({ url: `file:${target.location}`, timeout: 10_000 }), (connection) => {
       shared = connection ? sqliteDirectSql(connection) : null;
     });
-    const db = new SqliteClient({ adapter });
-    const sql = sharedSqliteDirectSql(db, () => shared);
+    const db = lazyClient(async () => {
+      const { PrismaClient } = await import('../../generated/sqlite/client.ts');
+      return new PrismaClient({ adapter });
+    });
+    const sql = sharedSqliteDirectSql(() => adapter.connect(), () => shared);
     directSqlOfClient.set(db, sql);
     targetOfClient.set(db, target);
-    return { db, sql, target, close: () => db.$disconnect() };
+    // the connection DirectSql opened is closed with the client's, or here when no client was made
+    return {
+      db,
+      sql,
+      target,
+      async close() {
+        await db.$disconnect();
+        if (shared) await (await adapter.connect()).dispose();
+      },
+    };
   }
-  const adapter = new PrismaPg({ connectionString: target.location });
-  const db = new PostgresClient({ adapter }) as unknown as Db;
+  const db = lazyClient(async () => {
+    const [{ PrismaPg }, { PrismaClient }] = await Promise.all([import('@prisma/adapter-pg'), import('../../generated/postgresql/client.ts')]);
+    return new PrismaClient({ adapter: new PrismaPg({ connectionString: target.location }) }) as unknown as Db;
+  });
   const sql = postgresDirectSql(target.location);
   directSqlOfClient.set(db, sql);
   targetOfClient.set(db, target);

@@ -6,10 +6,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type { DatabaseTarget, Provider } from './client.ts';
+import { projectPath } from '../project-root.ts';
 
 export interface Migration {
   name: string;
@@ -22,7 +22,7 @@ export interface MigrationResult {
   alreadyApplied: number;
 }
 
-const MIGRATIONS_ROOT = fileURLToPath(new URL('../../prisma/migrations/', import.meta.url));
+const MIGRATIONS_ROOT = projectPath('prisma', 'migrations');
 // any constant works; it only has to be the same for every instance of this application
 const ADVISORY_LOCK_KEY = 7_202_611;
 

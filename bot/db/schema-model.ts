@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Provider } from './client.ts';
+import { projectPath } from '../project-root.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -62,7 +63,7 @@ interface DmmfIndex {
   fields: { name: string }[];
 }
 
-export function readSchemaFile(path = new URL('../../prisma/schema.prisma', import.meta.url)): string {
+export function readSchemaFile(path = projectPath('prisma', 'schema.prisma')): string {
   return readFileSync(path, 'utf8');
 }
 

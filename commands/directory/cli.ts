@@ -1,6 +1,6 @@
 // gxgc directory import|export FILE, invite, summary: the operator's side of the 通信名录.
 import type { CliDeps } from '../../bot/cli.ts';
-import { targetOf } from '../../bot/db/client.ts';
+import { sqlOf, targetOf } from '../../bot/db/client.ts';
 import { writeTable, SpreadsheetError } from '../../bot/spreadsheet.ts';
 import { normaliseMobile } from '../../bot/domain.ts';
 import { DIRECTORY_HEADER, directoryRowToCells } from './rows.ts';
@@ -69,7 +69,7 @@ export async function runDirectoryCli(argv: string[], deps: CliDeps): Promise<nu
     case 'invite':
       return invite(argv.slice(1), deps);
     case 'summary':
-      deps.out(formatOverview(await directoryOverview(deps.db)));
+      deps.out(formatOverview(await directoryOverview(sqlOf(deps.db))));
       return 0;
   }
   deps.out('用法：directory import 文件.csv|.xlsx | directory export 文件.csv|.xlsx | directory invite --mobile 手机号|--town 镇街|--all | directory summary');

@@ -12,7 +12,7 @@ export const directoryCapability: Capability = {
       description: '通信名录概况（各级别、各镇街的服务点和联系人数，已绑定人数）',
       roles: OPERATOR_ONLY,
       async run(ctx) {
-        return [{ text: formatOverview(await directoryOverview(ctx.db)) }];
+        return [{ text: formatOverview(await directoryOverview(ctx.sql)) }];
       },
     },
   ],

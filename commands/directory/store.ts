@@ -1,7 +1,7 @@
 // The directory in the database for whoever holds a Prisma client: applying rows already in memory
 // (tests, benchmarks, the demo), reading it back, and the operators' summary. A file is imported by
 // import.ts, which streams it; both write through apply.ts.
-import type { ReadDb } from '../../bot/core/capability.ts';
+import type { ReadSql } from '../../bot/core/capability.ts';
 import { formatChannelCounts } from '../../bot/channels/labels.ts';
 import { targetOf, type Db } from '../../bot/db/client.ts';
 import { openDirectSql } from '../../bot/db/direct-sql.ts';
@@ -59,11 +59,22 @@ export interface DirectoryOverview {
   reach: { chatsByChannel: string; wecomAccounts: number; emails: number };
 }
 
-/** Points and contacts per level and per town, and how many contacts have bound a chat (the console is not a chat). */
-export async function directoryOverview(db: ReadDb): Promise<DirectoryOverview> {
-  const points = await db.servicePoint.findMany({ where: { active: true }, select: { id: true, town: true, level: true } });
-  const contacts = await db.contact.findMany({ where: { active: true, servicePoint: { active: true } }, select: { id: true, servicePointId: true, email: true, wecomUserId: true } });
-  const chats = await db.channelIdentity.findMany({ where: { contactId: { not: null }, channel: { not: 'console' }, contact: { active: true } }, select: { contactId: true, channel: true } });
+/**
+ * Points and contacts per level and per town, and how many contacts have bound a chat (the console is
+ * not a chat). Three plain SELECTs through DirectSql: the command needs no Prisma client.
+ */
+export async function directoryOverview(sql: ReadSql): Promise<DirectoryOverview> {
+  const points = (await sql.query<{ id: number; town: string; level: string }>('SELECT "id", "town", "level" FROM "ServicePoint" WHERE "active" = TRUE')).map((p) => ({ ...p, id: Number(p.id) }));
+  const contacts = (
+    await sql.query<{ id: number; servicePointId: number; email: string | null; wecomUserId: string | null }>(
+      'SELECT c."id", c."servicePointId", c."email", c."wecomUserId" FROM "Contact" c JOIN "ServicePoint" sp ON sp."id" = c."servicePointId" WHERE c."active" = TRUE AND sp."active" = TRUE',
+    )
+  ).map((c) => ({ ...c, id: Number(c.id), servicePointId: Number(c.servicePointId) }));
+  const chats = (
+    await sql.query<{ contactId: number; channel: string }>(
+      `SELECT DISTINCT ci."contactId", ci."channel" FROM "ChannelIdentity" ci JOIN "Contact" c ON c."id" = ci."contactId" WHERE c."active" = TRUE AND ci."channel" <> 'console'`,
+    )
+  ).map((c) => ({ contactId: Number(c.contactId), channel: c.channel }));
   const boundSet = new Set(chats.map((b) => b.contactId));
   const pointById = new Map(points.map((p) => [p.id, p]));
   const levelRows = new Map<string, { points: number; contacts: number; boundContacts: number }>();

@@ -2,8 +2,8 @@
 // named, and the reporting and on-time rates for the month and the year so far. The arithmetic is a
 // pure function over grouped rows; the database side is three grouped queries whatever the number of
 // points (no query per point), so 100,000 points stay well inside the 200 ms target.
+import type { Prisma as PrismaTypes } from '../../generated/sqlite/client.ts';
 import type { ReadDb } from '../../bot/core/capability.ts';
-import { Prisma } from '../../generated/sqlite/client.ts';
 import type { Db } from '../../bot/db/client.ts';
 import { SERVICE_POINT_LEVELS } from '../../bot/domain.ts';
 import { localDateTimeString, monthLabel, parseMonthKey, type MonthKey } from '../../bot/time.ts';
@@ -165,6 +165,8 @@ const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : Number(
  *   limit is reached (a few hundred index steps instead of a pass over every point).
  */
 export async function loadCompleteness(db: ReadDb, month: MonthKey, options: { town?: string | null; missingLimit?: number | null } = {}): Promise<Completeness> {
+  // Prisma's SQL tags come with its client, which these raw queries load anyway: imported here, not at start-up
+  const { Prisma } = await import('../../generated/sqlite/client.ts');
   const { year, month: monthNumber } = parseMonthKey(month);
   const town = options.town ?? null;
   const limit = options.missingLimit === undefined ? 20 : options.missingLimit;
@@ -206,7 +208,7 @@ export async function loadCompleteness(db: ReadDb, month: MonthKey, options: { t
       GROUP BY p."town" || ''`,
     yearQuery,
   ]);
-  const missingSql = (where: Prisma.Sql, tail: Prisma.Sql) => Prisma.sql`
+  const missingSql = (where: PrismaTypes.Sql, tail: PrismaTypes.Sql) => Prisma.sql`
     SELECT p."town" AS town, p."name" AS name FROM "ServicePoint" p
     WHERE p."active" = TRUE AND p."level" NOT IN ('subCenter', 'townCultureCenter') ${where}
       AND NOT EXISTS (SELECT 1 FROM "MonthlyReport" r WHERE r."servicePointId" = p."id" AND r."month" = ${month})

@@ -1,17 +1,19 @@
 // Question text: normalisation, segmentation (jieba) and the synonym table that maps the words people
 // use to the words of the document. Pure apart from the lazily built segmenter.
 import { createRequire } from 'node:module';
-import { Jieba } from '@node-rs/jieba';
+import type { Jieba } from '@node-rs/jieba';
 
 let segmenter: Jieba | null = null;
 
 /** The default-dictionary segmenter, built on first use (loading the dictionary takes ~100 ms). */
 function jieba(): Jieba {
   if (!segmenter) {
-    // the dict module reads a 5 MB file when imported, so it is required here, not at the top
+    // the dict module reads a 5 MB file when imported, and the native module is not needed before
+    // the first question, so both are required here, not at the top
     const require = createRequire(import.meta.url);
+    const { Jieba: JiebaClass } = require('@node-rs/jieba') as typeof import('@node-rs/jieba');
     const { dict } = require('@node-rs/jieba/dict.js') as { dict: Uint8Array };
-    segmenter = Jieba.withDict(dict);
+    segmenter = JiebaClass.withDict(dict);
   }
   return segmenter;
 }

@@ -16,10 +16,11 @@ export interface Figure {
   met: boolean | null;
 }
 
-export function figure(name: string, value: number, unit: string, target?: { op: '>=' | '<' | '=='; bound: number }): Figure {
+export function figure(name: string, value: number, unit: string, target?: { op: '>=' | '<' | '<=' | '=='; bound: number }): Figure {
   const rounded = Math.round(value * 1000) / 1000;
   if (!target) return { figure: name, value: rounded, unit, target: '', met: null };
-  const met = target.op === '>=' ? value >= target.bound : target.op === '<' ? value < target.bound : value === target.bound;
+  const met =
+    target.op === '>=' ? value >= target.bound : target.op === '<' ? value < target.bound : target.op === '<=' ? value <= target.bound : value === target.bound;
   return { figure: name, value: rounded, unit, target: `${target.op} ${target.bound}`, met };
 }
 

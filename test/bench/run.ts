@@ -1,11 +1,11 @@
 // npm run bench: every benchmark in its own child process (a fresh heap, its own event loop), one
 // after the other so they do not share the two cores. Prints a table, then one JSON line per figure:
 // {"figure","value","unit","target","met"}. Takes ~10 minutes on a 2-core machine; the scale steps
-// are most of it. GXGC_BENCH_ONLY=inbound,broadcast,wecom,scale,assessment runs a subset.
+// are most of it. GXGC_BENCH_ONLY=startup,inbound,broadcast,wecom,scale,assessment runs a subset.
 import { spawn } from 'node:child_process';
 import { FIGURE_MARK, type Figure } from './common.ts';
 
-const only = new Set((process.env.GXGC_BENCH_ONLY ?? 'inbound,broadcast,wecom,scale,assessment').split(','));
+const only = new Set((process.env.GXGC_BENCH_ONLY ?? 'startup,inbound,broadcast,wecom,scale,assessment').split(','));
 const figures: Figure[] = [];
 
 function runChild(file: string, arg: string, env: Record<string, string> = {}): Promise<Figure[]> {
@@ -40,6 +40,7 @@ async function step(file: string, arg: string, env: Record<string, string> = {})
   }
 }
 
+if (only.has('startup')) await step('startup.ts', '');
 if (only.has('inbound')) {
   const baseline = await step('inbound.ts', 'baseline');
   const rate = baseline.find((f) => f.figure.endsWith('updates per second'))?.value;

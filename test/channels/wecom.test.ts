@@ -1,6 +1,7 @@
 // The WeCom channel end to end: the adapter built as in production, on the bot's HTTP server, talks
 // to the WeCom stand-in over HTTP (gettoken, message/send, media/upload), and the stand-in posts
 // signed, encrypted callbacks to /wecom/callback as WeCom does. The real core answers.
+import { sqlOf } from '../../bot/db/client.ts';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWecomChannel, type WecomChannel } from '../../bot/channels/wecom.ts';
@@ -134,7 +135,7 @@ describe.each(TEST_PROVIDERS)('WeCom channel against the WeCom stand-in on %s', 
     expect(rows.filter((r) => r.status === 'delivered')).toHaveLength(2);
     // what operators see: per channel in /notice status, and in the directory summary
     expect(renderNoticeStatus((await loadNoticeStatus(bot.db, notice.id))!)).toContain('按渠道送达：企业微信 2');
-    expect(formatOverview(await directoryOverview(bot.db))).toMatch(/按渠道：已绑定 企业微信 \d+.*；名录中填写企业微信账号 4 位/);
+    expect(formatOverview(await directoryOverview(sqlOf(bot.db)))).toMatch(/按渠道：已绑定 企业微信 \d+.*；名录中填写企业微信账号 4 位/);
   });
 
   it('sends an export as a file uploaded with media/upload', async () => {

