@@ -14,6 +14,11 @@ import { applyDirectoryImport } from '../../commands/directory/store.ts';
 import { DEMO_DIRECTORY } from '../../bot/db/cli.ts';
 import type { ChannelName, Reply } from '../../bot/core/types.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { invitationKeyFrom, useInvitationKey } from '../../commands/directory/invitation-key.ts';
+
+/** the invitation secret of every test bot (the entry points load theirs at start-up) */
+export const TEST_INVITATION_SECRET = 'test-invitation-secret-0123456789abcdef';
+useInvitationKey(invitationKeyFrom(TEST_INVITATION_SECRET));
 
 /** Mobile numbers of the demo directory (prisma/seed/demo-directory.csv). */
 export const DEMO = {
