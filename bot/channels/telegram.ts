@@ -50,7 +50,7 @@ export interface TelegramChannel {
   sender: ChannelSender;
   bot: Bot;
   /** the webhook server's address once started in webhook mode (tests use port 0) */
-  webhookAddress(): { port: number } | null;
+  webhookAddress(): { address: string; port: number } | null;
 }
 
 const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
@@ -349,7 +349,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     async start() {
       state = 'starting';
       try {
-        await bot.init();
+        // not bot.init(): it retries getMe forever and in silence; a failure here goes to the caller,
+        // which logs it with the reason and tries again (bot/channels/channel-start.ts)
+        if (!bot.isInited()) bot.botInfo = await bot.api.getMe();
         log.info({ username: bot.botInfo.username, apiRoot: config.apiRoot ?? 'https://api.telegram.org' }, 'telegram bot connected');
         await setDefaultMenu();
         if (config.webhookUrl) {
@@ -385,7 +387,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     },
     webhookAddress() {
       const address = server?.address();
-      return address && typeof address === 'object' ? { port: address.port } : null;
+      return address && typeof address === 'object' ? { address: address.address, port: address.port } : null;
     },
   };
 }
