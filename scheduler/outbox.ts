@@ -12,6 +12,7 @@ import type { Db } from '../bot/db/client.ts';
 import type { Clock } from '../bot/time.ts';
 import { DeliveryError, type ChannelName, type ChannelSender, type Choice } from '../bot/core/types.ts';
 import { rememberOfferedChoices } from '../bot/core/conversation.ts';
+import { deliversOn, reachabilityOf } from '../bot/db/reachability.ts';
 import type { OutboxPurpose } from './plan-types.ts';
 
 export interface OutboxEntry {
@@ -250,10 +251,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     if (!row.contact.active) return { kind: 'failed', reason: 'contact is no longer active in the directory' };
     // a console session (gxgc console --as) is an operator acting as the contact, not the contact's
     // own chat: it counts only where a console sender runs (tests, demos)
-    const bound = row.contact.identities.filter((i) => i.channel !== 'console' || senders.has('console'));
-    if (bound.length === 0) return { kind: 'unreachable', reason: NOT_BOUND };
-    const open = bound.filter((i) => i.blockedAt === null);
-    if (open.length === 0) return { kind: 'unreachable', reason: 'blocked: every chat of the contact blocked the bot' };
+    const options = { consoleDelivers: senders.has('console') };
+    const reachability = reachabilityOf(row.contact.identities, options);
+    if (reachability === 'notBound') return { kind: 'unreachable', reason: NOT_BOUND };
+    if (reachability === 'blocked') return { kind: 'unreachable', reason: 'blocked: every chat of the contact blocked the bot' };
+    const open = row.contact.identities.filter((i) => deliversOn(i.channel, options) && i.blockedAt === null);
     const usable = open.filter((i) => senders.has(i.channel));
     if (usable.length === 0) {
       return { kind: 'failed', reason: `no sender configured for channel ${[...new Set(open.map((i) => i.channel))].join(', ')}` };

@@ -6,6 +6,7 @@ import { openDirectSql } from '../../bot/db/direct-sql.ts';
 import { POINT_LEVEL_LABELS, type ContactRole, type PointLevel } from '../../bot/domain.ts';
 import { DirectoryStaging, type ImportSummary } from './apply.ts';
 import { notePoint, type DirectoryRow, type FilePoint } from './rows.ts';
+import { loadReachability } from '../../bot/db/reachability.ts';
 
 export type { ImportSummary } from './apply.ts';
 
@@ -55,12 +56,12 @@ export interface DirectoryOverview {
   totals: { points: number; contacts: number; boundContacts: number };
 }
 
-/** Points and contacts per level and per town, and how many contacts have bound a chat (the console is not a chat). */
+/** Points and contacts per level and per town, and how many contacts the bot can reach (bot/db/reachability.ts, as the notice preview counts). */
 export async function directoryOverview(db: Db): Promise<DirectoryOverview> {
   const points = await db.servicePoint.findMany({ where: { active: true }, select: { id: true, town: true, level: true } });
   const contacts = await db.contact.findMany({ where: { active: true, servicePoint: { active: true } }, select: { id: true, servicePointId: true } });
-  const bound = await db.channelIdentity.findMany({ where: { contactId: { not: null }, channel: { not: 'console' } }, select: { contactId: true }, distinct: ['contactId'] });
-  const boundSet = new Set(bound.map((b) => b.contactId));
+  const reachability = await loadReachability(db, contacts.map((c) => c.id));
+  const boundSet = new Set([...reachability].filter(([, r]) => r === 'reachable').map(([id]) => id));
   const pointById = new Map(points.map((p) => [p.id, p]));
   const levelRows = new Map<string, { points: number; contacts: number; boundContacts: number }>();
   const townRows = new Map<string, { points: number; contacts: number; boundContacts: number }>();
@@ -97,9 +98,9 @@ export async function directoryOverview(db: Db): Promise<DirectoryOverview> {
 }
 
 export function formatOverview(o: DirectoryOverview): string {
-  const lines = [`通信名录：${o.totals.points} 个服务点，${o.totals.contacts} 位联系人，其中 ${o.totals.boundContacts} 位已绑定聊天账号。`, '', '按级别：'];
-  for (const l of o.byLevel) lines.push(`· ${l.label}：${l.points} 个服务点，${l.contacts} 位联系人，已绑定 ${l.boundContacts}`);
+  const lines = [`通信名录：${o.totals.points} 个服务点，${o.totals.contacts} 位联系人，其中 ${o.totals.boundContacts} 位可以收到机器人消息（已绑定聊天账号且未屏蔽机器人，与发通知时的“可以送达”同一口径）。`, '', '按级别：'];
+  for (const l of o.byLevel) lines.push(`· ${l.label}：${l.points} 个服务点，${l.contacts} 位联系人，可送达 ${l.boundContacts}`);
   lines.push('', '按镇街：');
-  for (const t of o.byTown) lines.push(`· ${t.town}：${t.points} 个服务点，${t.contacts} 位联系人，已绑定 ${t.boundContacts}`);
+  for (const t of o.byTown) lines.push(`· ${t.town}：${t.points} 个服务点，${t.contacts} 位联系人，可送达 ${t.boundContacts}`);
   return lines.join('\n');
 }

@@ -3,6 +3,7 @@
 import type { Db } from '../../bot/db/client.ts';
 import { localDateString, localDateTimeString } from '../../bot/time.ts';
 import { NOT_BOUND } from '../../scheduler/outbox.ts';
+import { loadReachability, type Reachability } from '../../bot/db/reachability.ts';
 import { describeAudience, parseAudienceJson } from './model.ts';
 
 export type RecipientState = 'acknowledged' | 'delivered' | 'failed' | 'notBound' | 'waiting';
@@ -37,10 +38,13 @@ export interface NoticeStatusReport {
   recipients: RecipientStatus[];
 }
 
-export function classifyRecipient(acknowledgedAt: Date | null, outbox: { status: string; lastError: string | null } | undefined): RecipientState {
+/**
+ * A recipient's state. A message not sent yet is classed by the contact's reachability now, as the
+ * outbox will class it: so status agrees with the preview before the worker has run.
+ */
+export function classifyRecipient(acknowledgedAt: Date | null, outbox: { status: string; lastError: string | null } | undefined, reachability: Reachability = 'reachable'): RecipientState {
   if (acknowledgedAt) return 'acknowledged';
-  if (!outbox) return 'waiting';
-  switch (outbox.status) {
+  switch (outbox?.status) {
     case 'delivered':
       return 'delivered';
     case 'unreachable':
@@ -48,7 +52,7 @@ export function classifyRecipient(acknowledgedAt: Date | null, outbox: { status:
     case 'failed':
       return 'failed';
     default:
-      return 'waiting';
+      return reachability === 'notBound' ? 'notBound' : reachability === 'blocked' ? 'failed' : 'waiting';
   }
 }
 
@@ -80,6 +84,8 @@ export async function loadNoticeStatus(db: Db, noticeId: number): Promise<Notice
     select: { contactId: true, status: true, lastError: true },
   });
   const byContact = new Map(outbox.map((o) => [o.contactId, o]));
+  const unsent = notice.recipients.filter((r) => !r.acknowledgedAt && !['delivered', 'unreachable', 'failed'].includes(byContact.get(r.contactId)?.status ?? '')).map((r) => r.contactId);
+  const reachability = await loadReachability(db, unsent);
   const audience = parseAudienceJson(notice.audience);
   const pointNames =
     audience.kind === 'points'
@@ -101,7 +107,7 @@ export async function loadNoticeStatus(db: Db, noticeId: number): Promise<Notice
     recipients: notice.recipients
       .map((r) => {
         const o = byContact.get(r.contactId);
-        const state = classifyRecipient(r.acknowledgedAt, o);
+        const state = classifyRecipient(r.acknowledgedAt, o, reachability.get(r.contactId));
         return {
           contactId: r.contactId,
           contactName: r.contact.name,
@@ -109,7 +115,7 @@ export async function loadNoticeStatus(db: Db, noticeId: number): Promise<Notice
           pointName: r.servicePoint.name,
           state,
           delivered: state === 'acknowledged' || o?.status === 'delivered',
-          reason: state === 'failed' ? reasonLabel(o?.lastError ?? null) : null,
+          reason: state === 'failed' ? (reasonLabel(o?.lastError ?? null) ?? (reachability.get(r.contactId) === 'blocked' ? '对方已屏蔽机器人' : null)) : null,
         };
       })
       .sort((a, b) => a.town.localeCompare(b.town, 'zh-Hans-CN') || a.pointName.localeCompare(b.pointName, 'zh-Hans-CN') || a.contactId - b.contactId),
