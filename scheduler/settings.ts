@@ -26,6 +26,8 @@ export const REMINDER_SETTING_SCHEMAS = {
   'reports.dueDay': day,
   /** local hour from which notice follow-ups (day before deadline, deadline day) go out */
   'notices.followUpHour': hour,
+  /** the first month whose figures are collected through the bot (YYYY-MM); year-to-date figures count from it */
+  'reports.countFrom': z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, '请写成 YYYY-MM，例如 2026-10').nullable(),
 } as const;
 
 export type ReminderSettingKey = keyof typeof REMINDER_SETTING_SCHEMAS;
@@ -40,6 +42,7 @@ export interface ReminderSettings {
   catchUpDays: number;
   dueDay: number;
   noticeFollowUpHour: number;
+  reportsCountFrom: string | null;
 }
 
 export const DEFAULT_REMINDER_SETTINGS: ReminderSettings = {
@@ -52,6 +55,7 @@ export const DEFAULT_REMINDER_SETTINGS: ReminderSettings = {
   catchUpDays: 1,
   dueDay: 5,
   noticeFollowUpHour: 9,
+  reportsCountFrom: null,
 };
 
 const FIELD_OF_KEY: Record<ReminderSettingKey, keyof ReminderSettings> = {
@@ -64,6 +68,7 @@ const FIELD_OF_KEY: Record<ReminderSettingKey, keyof ReminderSettings> = {
   'reminders.catchUpDays': 'catchUpDays',
   'reports.dueDay': 'dueDay',
   'notices.followUpHour': 'noticeFollowUpHour',
+  'reports.countFrom': 'reportsCountFrom',
 };
 
 export const REMINDER_SETTING_KEYS = Object.keys(FIELD_OF_KEY) as ReminderSettingKey[];

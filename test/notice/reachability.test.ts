@@ -38,7 +38,7 @@ describe.each(TEST_PROVIDERS)('the same figures everywhere on %s', (provider) =>
     fetchMethod: null,
     fetchAddress: null,
     deadline: null,
-    audience: { kind: 'all' },
+    audience: { kind: 'all', values: [] },
     scheduledFor,
   });
 

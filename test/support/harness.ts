@@ -83,7 +83,8 @@ function wrap(testDatabase: TestDatabase, db: Db, clock: ManualClock): TestBot {
       return wrap(testDatabase, testDatabase.reopen().db, clock);
     },
     async importDirectory(rows) {
-      await applyDirectoryImport(db, rows, 'test');
+      // listed at the test's own time: a point's year-to-date figures count from its listing
+      await applyDirectoryImport(db, rows, 'test', null, clock.now());
     },
     close: () => testDatabase.drop(),
   };
