@@ -172,7 +172,7 @@ describe.each(TEST_PROVIDERS)('notices on %s', (provider) => {
     const before = await bot.db.outboxMessage.count();
     expect(await runRemindersCli(['preview', '--date', '2026-12-01'], deps)).toBe(0);
     const out = lines.join('\n');
-    expect(out).toContain('【月报第一次提醒（全部服务点）】10 人');
+    expect(out).toContain('【月报第一次提醒（尚未上报的服务点）】10 人');
     expect(out).toContain('请于2026年12月5日前上报2026年11月的服务数据');
     expect(out).toContain('石龙镇/示例一村 周村联');
     expect(await bot.db.outboxMessage.count()).toBe(before);
