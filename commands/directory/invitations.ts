@@ -96,7 +96,7 @@ export async function upgradeInvitationHashes(db: Db, now: Date, key: Invitation
 export async function prepareInvitationKey(db: Db, config: { invitationSecret?: string; dataDir: string }, log: Logger, now: Date): Promise<InvitationKey> {
   const { key, source } = loadInvitationKey({ ...(config.invitationSecret ? { secret: config.invitationSecret } : {}), dataDir: config.dataDir });
   useInvitationKey(key);
-  if (source === 'generated') log.warn({ file: `${config.dataDir}/${INVITATION_SECRET_FILE}` }, 'invitation secret generated; keep this file (or set GXGC_INVITATION_SECRET) and back it up with the database');
+  if (source === 'generated') log.info({ file: `${config.dataDir}/${INVITATION_SECRET_FILE}` }, 'invitation secret generated; keep this file (or set GXGC_INVITATION_SECRET) and back it up with the database');
   const { upgraded, otherKeyLive } = await upgradeInvitationHashes(db, now, key);
   if (upgraded > 0) log.info({ upgraded }, 'invitation hashes upgraded to the keyed hash; codes already handed out keep working');
   if (otherKeyLive > 0) {
