@@ -43,7 +43,7 @@ const AREAS: Record<string, Area> = {
     direct: { import: async () => (await import('../commands/directory/import.ts')).runDirectoryImport },
     summary: 'directory import|export FILE, directory invite [--mobile M | --town T | --all], directory summary',
   },
-  db: { load: async () => (await import('./db/cli.ts')).runDbCli, summary: 'db migrate, db seed [--demo]' },
+  db: { load: async () => (await import('./db/cli.ts')).runDbCli, summary: 'db migrate, db seed [--demo], db backup FILE, db restore FILE' },
   rules: { load: async () => (await import('../commands/standards/cli.ts')).runRulesCli, summary: 'rules export FILE, rules import FILE (.csv/.xlsx: the annex-1 rules table)' },
   notice: { load: async () => (await import('../commands/notice/cli.ts')).runNoticeCli, summary: 'notice send --title T --body B (--all|--level L|--towns T|--points P) [--yes], notice status ID, notice list' },
   report: {
@@ -97,8 +97,12 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     }
     throw e;
   }
-  const log = createLogger({ level: config.logLevel ?? 'warn' });
+  const log = createLogger({ level: config.logLevel ?? 'warn', secrets: config.secrets });
   const clock = systemClock;
+  if (area === 'db' && (rest[0] === 'backup' || rest[0] === 'restore')) {
+    const { runBackupCli } = await import('./db/backup-cli.ts');
+    return runBackupCli(rest[0], rest.slice(1), { target: parseDatabaseUrl(config.databaseUrl), dataDir: config.dataDir, now: clock.now(), out });
+  }
   const direct = AREAS[area]?.direct?.[rest[0] ?? ''];
   if (direct) {
     // migrated like every command, but not seeded: the reference data (rules, facts, report
@@ -113,6 +117,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   const { openPreparedDatabase, createAppCore } = await import('./app.ts');
   const database = await openPreparedDatabase(config.databaseUrl, log);
   try {
+    const { prepareInvitationKey } = await import('../commands/directory/invitations.ts');
+    await prepareInvitationKey(database.db, config, log, clock.now());
     if (area === 'console') {
       const asIndex = rest.indexOf('--as');
       const asMobile = asIndex >= 0 ? rest[asIndex + 1] : undefined;

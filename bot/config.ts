@@ -19,6 +19,8 @@ const envSchema = z.object({
   TELEGRAM_API_ROOT: optionalText.pipe(z.url({ message: 'must be a URL such as http://127.0.0.1:9000' }).optional()),
   TELEGRAM_WEBHOOK_URL: optionalText.pipe(z.url({ message: 'must be the public https URL Telegram should call' }).optional()),
   TELEGRAM_WEBHOOK_SECRET: optionalText.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'may use only A-Z a-z 0-9 _ - (Telegram’s rule)').optional()),
+  /** the address the webhook server listens on (default every interface, for a reverse proxy in front) */
+  TELEGRAM_WEBHOOK_HOST: optionalText.pipe(z.string().regex(/^[0-9A-Za-z.:[\]-]+$/, 'must be an IP address or host name such as 127.0.0.1').optional()),
   PORT: optionalText.pipe(z.string().regex(/^\d+$/, 'must be a port number').optional()).transform((v) => (v === undefined ? 8080 : Number(v))).pipe(z.number().int().min(1, 'must be 1..65535').max(65535, 'must be 1..65535')),
   WECHATY_PUPPET: optionalText.pipe(z.string().optional()),
   WECHATY_PUPPET_SERVICE_TOKEN: optionalText.pipe(z.string().optional()),
@@ -31,13 +33,19 @@ const envSchema = z.object({
   SMTP_URL: optionalText.pipe(z.string().regex(/^smtps?:\/\/.+/, 'must be smtp://USER:PASSWORD@HOST:PORT or smtps://... (port 465)').optional()),
   MAIL_FROM: optionalText.pipe(z.string().regex(/^(.+<[^@\s]+@[^@\s]+>|[^@\s]+@[^@\s]+)$/, 'must be an address, e.g. 东莞图书馆 <gxgc@example.cn>').optional()),
   PUBLIC_URL: optionalText.pipe(z.url({ message: 'must be the bot’s public address, e.g. https://bot.example.cn' }).optional()),
+  /** where the bot keeps its files: the invitation secret, the WeChat session, backups (default data) */
+  GXGC_DATA_DIR: optionalText.pipe(z.string().default('data')),
+  /** the key of the invitation codes' hashes; without it one is generated into data/ on first start */
+  GXGC_INVITATION_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional()),
+  /** days the daily automatic SQLite backups under data/backups/ are kept; 0 turns them off */
+  GXGC_BACKUP_KEEP_DAYS: optionalText.pipe(z.string().regex(/^\d+$/, 'must be a number of days (0 turns the daily backup off)').optional()).transform((v) => (v === undefined ? 14 : Number(v))),
   LOG_LEVEL: optionalText.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
   GXGC_INSTANCE_ID: optionalText.pipe(z.string().optional()),
 });
 
 export interface AppConfig {
   databaseUrl: string;
-  telegram: { token: string; apiRoot?: string; webhookUrl?: string; webhookSecret?: string; port: number } | null;
+  telegram: { token: string; apiRoot?: string; webhookUrl?: string; webhookSecret?: string; webhookHost?: string; port: number } | null;
   wechat: { puppet: string; puppetToken?: string } | null;
   wecom: { corpId: string; agentId: number; secret: string; token: string; encodingAesKey: string; apiRoot?: string } | null;
   email: { smtpUrl: string; from: string } | null;
@@ -47,6 +55,14 @@ export interface AppConfig {
   port: number;
   logLevel?: string;
   instanceId?: string;
+  dataDir: string;
+  invitationSecret?: string;
+  backupKeepDays: number;
+  /**
+   * Every secret the configuration holds, scrubbed from every log line (bot/logger.ts). A new
+   * secret variable (a WeCom secret, an SMTP password) belongs in this list.
+   */
+  secrets: string[];
 }
 
 export class ConfigError extends Error {
@@ -77,7 +93,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   return {
     databaseUrl: e.DATABASE_URL,
     telegram: e.TELEGRAM_BOT_TOKEN
-      ? { token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT, webhookUrl: e.TELEGRAM_WEBHOOK_URL, webhookSecret: e.TELEGRAM_WEBHOOK_SECRET, port: e.PORT }
+      ? {
+          token: e.TELEGRAM_BOT_TOKEN,
+          apiRoot: e.TELEGRAM_API_ROOT,
+          webhookUrl: e.TELEGRAM_WEBHOOK_URL,
+          webhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
+          ...(e.TELEGRAM_WEBHOOK_HOST ? { webhookHost: e.TELEGRAM_WEBHOOK_HOST } : {}),
+          port: e.PORT,
+        }
       : null,
     wechat: e.WECHATY_PUPPET ? { puppet: e.WECHATY_PUPPET, puppetToken: e.WECHATY_PUPPET_SERVICE_TOKEN } : null,
     wecom:
@@ -89,5 +112,20 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     instanceId: e.GXGC_INSTANCE_ID,
+    dataDir: e.GXGC_DATA_DIR,
+    ...(e.GXGC_INVITATION_SECRET ? { invitationSecret: e.GXGC_INVITATION_SECRET } : {}),
+    backupKeepDays: e.GXGC_BACKUP_KEEP_DAYS,
+    secrets: [e.TELEGRAM_BOT_TOKEN, e.TELEGRAM_WEBHOOK_SECRET, e.WECHATY_PUPPET_SERVICE_TOKEN, e.GXGC_INVITATION_SECRET, passwordOf(e.DATABASE_URL)].filter(
+      (s): s is string => Boolean(s),
+    ),
   };
+}
+
+/** The password in a postgresql:// URL, if any. */
+function passwordOf(url: string): string | undefined {
+  try {
+    return url.startsWith('postgres') ? decodeURIComponent(new URL(url).password) || undefined : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -10,7 +10,7 @@ export interface HttpServer {
   route(method: 'GET' | 'POST', path: string, handler: RouteHandler): void;
   start(): Promise<void>;
   stop(): Promise<void>;
-  address(): { port: number } | null;
+  address(): { address: string; port: number } | null;
 }
 
 /** Reads a request body up to limit bytes; null when it is larger (the rest is not read). */
@@ -27,7 +27,7 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   return Buffer.concat(chunks);
 }
 
-export function createHttpServer(options: { port: number; log: Logger }): HttpServer {
+export function createHttpServer(options: { port: number; host?: string; log: Logger }): HttpServer {
   const log = options.log.child({ component: 'http' });
   const routes: { method: string; path: string; handler: RouteHandler }[] = [];
   let server: Server | null = null;
@@ -65,7 +65,7 @@ export function createHttpServer(options: { port: number; log: Logger }): HttpSe
       starting ??= new Promise<void>((resolve, reject) => {
         const created = createServer(onRequest);
         created.once('error', reject);
-        created.listen(options.port, () => {
+        created.listen(options.port, options.host, () => {
           server = created;
           log.info({ port: (created.address() as { port: number }).port, routes: routes.map((r) => `${r.method} ${r.path}`) }, 'http server listening');
           resolve();
@@ -81,7 +81,7 @@ export function createHttpServer(options: { port: number; log: Logger }): HttpSe
     },
     address() {
       const address = server?.address();
-      return address && typeof address === 'object' ? { port: address.port } : null;
+      return address && typeof address === 'object' ? { address: address.address, port: address.port } : null;
     },
   };
 }

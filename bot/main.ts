@@ -4,10 +4,14 @@
 // runs: Wechaty alone is more than a second of start-up (docs/benchmarks.md).
 import { hostname } from 'node:os';
 import { loadConfig, ConfigError } from './config.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, scrubSecrets } from './logger.ts';
 import { openPreparedDatabase, createAppCore } from './app.ts';
 import { systemClock } from './time.ts';
 import { createHttpServer } from './http-server.ts';
+import { startWithRetry } from './channels/channel-start.ts';
+import { startHeartbeat } from './db/heartbeat.ts';
+import { dailyBackupJob } from './db/backup.ts';
+import { prepareInvitationKey } from '../commands/directory/invitations.ts';
 import type { RunningScheduler } from '../scheduler/index.ts';
 import type { ChannelSender } from './core/types.ts';
 
@@ -31,11 +35,14 @@ async function main(): Promise<number> {
   }
   const consoleOnly = !config.telegram && !config.wechat && !config.wecom && !config.email;
   // on the console, logs would mix with the conversation: only warnings unless asked
-  const log = createLogger({ level: config.logLevel ?? (consoleOnly ? 'warn' : 'info') });
+  const log = createLogger({ level: config.logLevel ?? (consoleOnly ? 'warn' : 'info'), secrets: config.secrets });
+  // a rejection nobody handled (a library's timer, say) is logged through the scrubbing logger, not printed raw
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
   const instanceId = config.instanceId ?? `${hostname()}-${process.pid}`;
   const database = await openPreparedDatabase(config.databaseUrl, log);
   const clock = systemClock;
-  // the scheduler starts after the channels (it needs their senders); commands wake it through this
+  await prepareInvitationKey(database.db, config, log, clock.now());
+  // the scheduler needs the channels' senders; commands wake it through this
   let scheduler: RunningScheduler | null = null;
   const core = createAppCore(database, clock, log, { wakeOutbox: () => scheduler?.wake() });
   log.info({ instanceId, provider: database.target.provider }, 'gxgc-bot starting');
@@ -54,16 +61,16 @@ async function main(): Promise<number> {
   }
 
   const deps = { core, db: database.db, clock, log };
-  // one HTTP server on PORT for the Telegram webhook, WeCom's callback and the e-mail acknowledgement page
-  const http = createHttpServer({ port: config.port, log });
   const channels: RunningChannel[] = [];
+  // one HTTP server on PORT for the Telegram webhook, WeCom's callback and the e-mail acknowledgement page
+  const http = createHttpServer({ port: config.port, ...(config.telegram?.webhookHost ? { host: config.telegram.webhookHost } : {}), log });
   if (config.telegram) {
     const { createTelegramChannel } = await import('./channels/telegram.ts');
     channels.push({ name: 'telegram', ...createTelegramChannel({ ...deps, config: config.telegram, http }) });
   }
   if (config.wechat) {
     const { createWechatChannel } = await import('./channels/wechat.ts');
-    channels.push({ name: 'wechat', ...createWechatChannel({ ...deps, config: config.wechat, wakeOutbox: () => scheduler?.wake() }) });
+    channels.push({ name: 'wechat', ...createWechatChannel({ ...deps, config: config.wechat, sessionName: `${config.dataDir}/gxgc-wechat`, wakeOutbox: () => scheduler?.wake() }) });
   }
   if (config.wecom) {
     const { createWecomChannel } = await import('./channels/wecom.ts');
@@ -73,32 +80,32 @@ async function main(): Promise<number> {
     const { createEmailChannel } = await import('./channels/email.ts');
     channels.push({ name: 'email', ...createEmailChannel({ db: database.db, clock, log, config: config.email, http, publicUrl: config.publicUrl }) });
   }
+  // `gxgc db restore` refuses while this row is fresh
+  const heartbeat = startHeartbeat(database.db, instanceId, log);
 
-  const started: RunningChannel[] = [];
   let stopping: Promise<void> | null = null;
+  // every channel starts on its own and is retried on its own; the scheduler runs meanwhile, and a
+  // channel not up yet only makes the outbox wait for it (its sender is not ready)
+  const starting = channels.map((channel) => startWithRetry(channel, log, () => stopping !== null));
+  const backup = database.target.provider === 'sqlite' && config.backupKeepDays > 0 ? dailyBackupJob({ location: database.target.location, dir: `${config.dataDir}/backups`, keepDays: config.backupKeepDays, log }) : null;
+  const { startScheduler } = await import('../scheduler/index.ts');
+  scheduler = startScheduler({ db: database.db, clock, log, senders: channels.map((c) => c.sender), instanceId, ...(backup ? { daily: [backup] } : {}) });
+  void Promise.all(starting).then((outcomes) => {
+    const up = channels.filter((_, i) => outcomes[i] === 'started').map((c) => c.name);
+    const down = channels.filter((_, i) => outcomes[i] === 'fatal').map((c) => c.name);
+    if (!stopping) log.info({ channels: up, notStarted: down }, up.length ? 'gxgc-bot running' : 'gxgc-bot running without a channel: see the lines above for why');
+  });
+
   const shutdown = (reason: string): Promise<void> =>
     (stopping ??= (async () => {
       log.info({ reason }, 'gxgc-bot stopping');
       await scheduler?.stop().catch((error: unknown) => log.error({ err: error }, 'scheduler stop failed'));
-      for (const channel of [...started].reverse()) await channel.stop().catch((error: unknown) => log.error({ err: error, channel: channel.name }, 'channel stop failed'));
+      for (const channel of [...channels].reverse()) await channel.stop().catch((error: unknown) => log.error({ err: error, channel: channel.name }, 'channel stop failed'));
       await http.stop();
+      await heartbeat.stop();
       await database.close();
       log.info('gxgc-bot stopped');
     })());
-
-  try {
-    for (const channel of channels) {
-      await channel.start();
-      started.push(channel);
-    }
-  } catch (error) {
-    log.fatal({ err: error }, 'a channel could not start');
-    await shutdown('start-up failed');
-    throw error;
-  }
-  const { startScheduler } = await import('../scheduler/index.ts');
-  scheduler = startScheduler({ db: database.db, clock, log, senders: started.map((c) => c.sender), instanceId });
-  log.info({ channels: started.map((c) => c.name) }, 'gxgc-bot running');
 
   return new Promise<number>(() => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -123,7 +130,7 @@ main().then(
     if (code !== 0) process.exit(code);
   },
   (error: unknown) => {
-    process.stderr.write(`gxgc-bot 启动失败：${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(scrubSecrets(`gxgc-bot 启动失败：${error instanceof Error ? error.message : String(error)}\n`));
     process.exit(1);
   },
 );

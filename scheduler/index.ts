@@ -7,6 +7,7 @@ import { ZONE, type Clock } from '../bot/time.ts';
 import type { ChannelSender } from '../bot/core/types.ts';
 import { createOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from './outbox.ts';
 import { createScheduler, type Scheduler } from './tick.ts';
+import type { DailyJob } from '../bot/db/backup.ts';
 
 export { createOutboxWorker, enqueueOutbox } from './outbox.ts';
 export { createScheduler } from './tick.ts';
@@ -21,6 +22,8 @@ export interface StartSchedulerOptions {
   /** cron expression of the tick, in Asia/Shanghai (default: every minute) */
   tickCron?: string;
   worker?: Partial<Omit<OutboxWorkerOptions, 'db' | 'clock' | 'log' | 'senders' | 'instanceId'>>;
+  /** jobs run at every tick that decide themselves whether today's work is done (the daily backup) */
+  daily?: readonly DailyJob[];
 }
 
 export interface RunningScheduler {
@@ -39,9 +42,11 @@ export function startScheduler(options: StartSchedulerOptions): RunningScheduler
   const tick = () => {
     // the tick is idempotent, but overlapping ones would only duplicate work
     if (ticking) return ticking;
+    const now = options.clock.now();
     ticking = scheduler
-      .tick(options.clock.now())
+      .tick(now)
       .catch((error: unknown) => log.error({ err: error }, 'scheduler tick failed; the next one retries'))
+      .then(() => Promise.all((options.daily ?? []).map((job) => job.run(now))))
       .finally(() => {
         ticking = null;
       });

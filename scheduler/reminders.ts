@@ -17,8 +17,8 @@ import {
 } from './plan-types.ts';
 
 export const REPORT_STAGES = [
-  { id: 'stage1', name: 'firstReminder', label: '第一次提醒（全部服务点）', purpose: 'reportReminder', day: (s: ReminderSettings) => s.firstReminderDay },
-  { id: 'stage2', name: 'secondReminder', label: '第二次提醒（未报服务点）', purpose: 'reportReminder', day: (s: ReminderSettings) => s.secondReminderDay },
+  { id: 'stage1', name: 'firstReminder', label: '第一次提醒（尚未上报的服务点）', purpose: 'reportReminder', day: (s: ReminderSettings) => s.firstReminderDay },
+  { id: 'stage2', name: 'secondReminder', label: '第二次提醒（仍未上报的服务点）', purpose: 'reportReminder', day: (s: ReminderSettings) => s.secondReminderDay },
   { id: 'stage3', name: 'townEscalation', label: '镇（街）未报名单', purpose: 'reportEscalation', day: (s: ReminderSettings) => s.townEscalationDay },
   { id: 'stage4', name: 'operatorSummary', label: '市支中心汇总', purpose: 'summary', day: (s: ReminderSettings) => s.operatorSummaryDay },
 ] as const satisfies readonly { id: string; name: string; label: string; purpose: OutboxPurpose; day: (s: ReminderSettings) => number }[];

@@ -1,6 +1,7 @@
 // The reminder schedule as operator-changeable Setting rows (one row per key, JSON values), so an
 // operator can move one stage without touching the others. Defaults follow annex 3 of the source
 // document: 每月5日前上报上个月的数据.
+import type { ReadDb } from '../bot/core/capability.ts';
 import { z } from 'zod';
 import type { Db } from '../bot/db/client.ts';
 
@@ -34,6 +35,8 @@ export const REMINDER_SETTING_SCHEMAS = {
   /** public holidays and make-up working days of a year chinese-days does not cover yet */
   'calendar.holidays': days,
   'calendar.workdays': days,
+  /** the first month whose figures are collected through the bot (YYYY-MM); year-to-date figures count from it */
+  'reports.countFrom': z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, '请写成 YYYY-MM，例如 2026-10').nullable(),
 } as const;
 
 export type ReminderSettingKey = keyof typeof REMINDER_SETTING_SCHEMAS;
@@ -52,6 +55,7 @@ export interface ReminderSettings {
   reinspectionToMonth: number;
   extraHolidays: string[];
   extraWorkdays: string[];
+  reportsCountFrom: string | null;
 }
 
 export const DEFAULT_REMINDER_SETTINGS: ReminderSettings = {
@@ -68,6 +72,7 @@ export const DEFAULT_REMINDER_SETTINGS: ReminderSettings = {
   reinspectionToMonth: 11,
   extraHolidays: [],
   extraWorkdays: [],
+  reportsCountFrom: null,
 };
 
 const FIELD_OF_KEY: Record<ReminderSettingKey, keyof ReminderSettings> = {
@@ -84,6 +89,7 @@ const FIELD_OF_KEY: Record<ReminderSettingKey, keyof ReminderSettings> = {
   'acceptance.reinspection.toMonth': 'reinspectionToMonth',
   'calendar.holidays': 'extraHolidays',
   'calendar.workdays': 'extraWorkdays',
+  'reports.countFrom': 'reportsCountFrom',
 };
 
 export const REMINDER_SETTING_KEYS = Object.keys(FIELD_OF_KEY) as ReminderSettingKey[];
@@ -123,7 +129,7 @@ export function reminderSettingsFromRows(rows: { key: string; value: string }[])
   return { settings, problems };
 }
 
-export async function loadReminderSettings(db: Db): Promise<{ settings: ReminderSettings; problems: string[] }> {
+export async function loadReminderSettings(db: ReadDb): Promise<{ settings: ReminderSettings; problems: string[] }> {
   const rows = await db.setting.findMany({ where: { key: { in: REMINDER_SETTING_KEYS } } });
   return reminderSettingsFromRows(rows);
 }

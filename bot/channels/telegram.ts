@@ -4,7 +4,7 @@
 // webhook when TELEGRAM_WEBHOOK_URL is set; TELEGRAM_API_ROOT points it at another Bot API server
 // (a local one, or telegram-test-api in the tests). Outgoing calls pass through the throttler
 // (Telegram's 30/s overall, ~1/s per chat, 20/min per group) and a bounded auto-retry.
-import { Api, Bot, InputFile, webhookCallback, type Context } from 'grammy';
+import { Api, Bot, GrammyError, InputFile, type Context } from 'grammy';
 import type { BotCommand } from 'grammy/types';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { autoRetry, type AutoRetryOptions } from '@grammyjs/auto-retry';
@@ -18,6 +18,8 @@ import { createHttpServer, type HttpServer } from '../http-server.ts';
 import { roleOfChat } from '../core/identity.ts';
 import type { ChannelSender, Choice, IncomingMessage, Reply, Role } from '../core/types.ts';
 import { SHARE_PHONE_LABEL, callsForReply, choiceFromCallbackData, deliveryErrorFor, isHashedCallbackData, sharePhoneKeyboard } from './telegram-format.ts';
+import { webhookHandler } from './telegram-webhook.ts';
+import { ChannelFatalError } from './channel-start.ts';
 
 export type TelegramConfig = NonNullable<AppConfig['telegram']>;
 
@@ -40,13 +42,17 @@ export interface TelegramChannelDeps {
   http?: HttpServer;
 }
 
+export type TelegramState = 'idle' | 'starting' | 'running' | 'stopped' | 'failed';
+
 export interface TelegramChannel {
+  /** connects (getMe), sets the menu, starts polling or the webhook; a ChannelFatalError when retrying cannot help */
   start(): Promise<void>;
+  state(): TelegramState;
   stop(): Promise<void>;
   sender: ChannelSender;
   bot: Bot;
   /** the webhook server's address once started in webhook mode (tests use port 0) */
-  webhookAddress(): { port: number } | null;
+  webhookAddress(): { address: string; port: number } | null;
 }
 
 const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
@@ -67,6 +73,31 @@ const COMMAND_NAME = /^[a-z0-9_]{1,32}$/;
 const MENU_RECHECK_MS = 10 * 60_000;
 /** messages that may change who the chat is: /bind, /start (deep links carry codes), 绑定 */
 const BIND_TEXT = /^\s*(\/(bind|start)\b|绑定)/i;
+/** "/export@some_bot ...": a command addressed to a bot by name */
+const ADDRESSED_COMMAND = /^\/[A-Za-z0-9_]+@([A-Za-z0-9_]+)/;
+/** a failing getUpdates is retried this often by the runner (its default doubles without bound) */
+const POLL_RETRY_MS = 3_000;
+/** while getUpdates keeps failing, one log line per this many failures (and the first, and the recovery) */
+const POLL_FAILURE_LOG_EVERY = 20;
+
+/** Whether a command names another bot than this one (Telegram's convention: it is not ours to answer). */
+export function addressedToAnotherBot(text: string, username: string | undefined): boolean {
+  const match = ADDRESSED_COMMAND.exec(text.trimStart());
+  return Boolean(match && username && match[1]!.toLowerCase() !== username.toLowerCase());
+}
+
+/** 401: the token is wrong or revoked; 409: another getUpdates or a webhook holds this token. Retrying helps neither. */
+export function fatalTelegramError(error: unknown): ChannelFatalError | null {
+  if (!(error instanceof GrammyError)) return null;
+  if (error.error_code === 401) return new ChannelFatalError('telegram', 'Telegram refuses the bot token (401 Unauthorized): check TELEGRAM_BOT_TOKEN with @BotFather');
+  if (error.error_code === 409) {
+    return new ChannelFatalError(
+      'telegram',
+      /webhook/i.test(error.description) ? 'a webhook is set for this bot token (409 Conflict); polling is not possible until it is deleted' : 'another instance is polling this bot token (409 Conflict); only one process may poll a token, so Telegram polling stopped here',
+    );
+  }
+  return null;
+}
 
 /** The command menu of a role, as Telegram accepts it (lower-case names, 1–256 character descriptions, at most 100). */
 export function menuFor(core: Core, role: Role): BotCommand[] {
@@ -91,12 +122,30 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
    */
   const outboxApi = new Api(config.token, client);
   const pauseMs = deps.emptyPollPauseMs ?? 200;
+  let state: TelegramState = 'idle';
+  let pollFailures = 0;
 
   // innermost first: the pause sees raw getUpdates answers; the throttler queues each attempt;
   // auto-retry (outermost) sends a retried call back through the throttler
   bot.api.config.use(async (prev, method, payload, signal) => {
     const started = Date.now();
-    const result = await prev(method, payload, signal);
+    let result;
+    try {
+      result = await prev(method, payload, signal);
+    } catch (error) {
+      // the runner is silent (its own messages print the URL with the token): its retries are logged here
+      if (method === 'getUpdates' && !signal?.aborted) {
+        pollFailures += 1;
+        if (pollFailures === 1 || pollFailures % POLL_FAILURE_LOG_EVERY === 0) {
+          log.warn({ failures: pollFailures, retryInMs: POLL_RETRY_MS, err: error }, 'telegram getUpdates failed; retrying');
+        }
+      }
+      throw error;
+    }
+    if (method === 'getUpdates' && pollFailures > 0) {
+      log.info({ failures: pollFailures }, 'telegram getUpdates works again');
+      pollFailures = 0;
+    }
     if (method === 'getUpdates' && result.ok && Array.isArray(result.result) && result.result.length === 0 && Date.now() - started < 1000) {
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
@@ -162,7 +211,16 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         roleSeen = actor.role;
       },
     });
-    for (const reply of replies) await send(bot.api, chatId, reply, options);
+    try {
+      for (const reply of replies) await send(bot.api, chatId, reply, options);
+    } catch (error) {
+      const delivery = deliveryErrorFor(error);
+      if (delivery.kind !== 'unreachable') throw error;
+      // the person blocked the bot (403) or the chat is gone: proactive messages stop trying it
+      await db.channelIdentity.updateMany({ where: { channel: 'telegram', externalId: chatId, blockedAt: null }, data: { blockedAt: deps.clock.now() } });
+      log.info({ chat_id: chatId, reason: delivery.message }, 'telegram chat unreachable on reply; marked blocked');
+      return;
+    }
     const mayBind = message.fact?.kind === 'sharedPhone' || (message.choice ?? '').startsWith('bind:') || BIND_TEXT.test(message.text ?? '');
     await syncChatMenu(chatId, mayBind, roleSeen).catch((error: unknown) => log.warn({ chat_id: chatId, err: error }, 'could not update the chat’s command menu'));
   }
@@ -208,7 +266,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       }
       return;
     }
-    await handle(ctx, { text: ctx.message.text ?? ctx.message.caption ?? '' });
+    const text = ctx.message.text ?? ctx.message.caption ?? '';
+    if (addressedToAnotherBot(text, bot.botInfo.username)) return;
+    await handle(ctx, { text });
   });
 
   bot.catch((error) => {
@@ -218,6 +278,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
 
   const sender: ChannelSender = {
     channel: 'telegram',
+    // while the channel connects (or after it failed or stopped) the outbox waits without using
+    // attempts; a channel never started is a sender used on its own, and sends
+    ready: () => state === 'running' || state === 'idle',
     async send(chatId, reply) {
       try {
         await send(outboxApi, chatId, reply);
@@ -240,33 +303,74 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
 
   async function startWebhook(webhookUrl: string): Promise<void> {
     const path = new URL(webhookUrl).pathname;
-    const handleUpdate = webhookCallback(bot, 'http', { secretToken: config.webhookSecret, onTimeout: 'return', timeoutMilliseconds: 9000 });
-    server = deps.http ?? createHttpServer({ port: config.port, log });
-    server.route('POST', path, (req, res) => handleUpdate(req, res));
+    if (!config.webhookSecret) throw new ChannelFatalError('telegram', 'TELEGRAM_WEBHOOK_SECRET is required in webhook mode');
+    const handler = webhookHandler({
+      secret: config.webhookSecret,
+      log,
+      // middleware errors go to bot.catch; what still rejects here is logged by the handler, answered 200
+      handleUpdate: (update) => bot.handleUpdate(update as Parameters<Bot['handleUpdate']>[0]),
+    });
+    server = deps.http ?? createHttpServer({ port: config.port, ...(config.webhookHost ? { host: config.webhookHost } : {}), log });
+    server.route('POST', path, handler);
     await server.start();
     await bot.api.setWebhook(webhookUrl, { secret_token: config.webhookSecret, allowed_updates: [...ALLOWED_UPDATES] });
-    log.info({ port: server.address()?.port, path }, 'telegram webhook listening');
+    log.info({ host: config.webhookHost ?? 'every interface', port: config.port, path }, 'telegram webhook listening');
+  }
+
+  function startPolling(): void {
+    runner = run(bot, {
+      sink: { concurrency: SINK_CONCURRENCY },
+      runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES], timeout: LONG_POLL_SECONDS }, silent: true, retryInterval: POLL_RETRY_MS },
+    });
+    const current = runner;
+    // the runner gives up on 401 and 409 (and after 15 hours of failures): one clear line, and this
+    // channel stops; without this the rejection ended the process with a raw stack
+    current.task()?.catch((error: unknown) => {
+      if (runner !== current) return;
+      runner = null;
+      state = 'failed';
+      const fatal = fatalTelegramError(error);
+      if (fatal) log.error({ reason: fatal.message }, 'telegram channel stopped: ' + fatal.message);
+      else log.error({ err: error }, 'telegram polling gave up; the telegram channel stopped');
+    });
   }
 
   return {
     bot,
     sender,
+    state: () => state,
     async start() {
-      await bot.init();
-      log.info({ username: bot.botInfo.username, apiRoot: config.apiRoot ?? 'https://api.telegram.org' }, 'telegram bot connected');
-      await setDefaultMenu();
-      if (config.webhookUrl) {
-        await startWebhook(config.webhookUrl);
-        return;
+      state = 'starting';
+      try {
+        // not bot.init(): it retries getMe forever and in silence; a failure here goes to the caller,
+        // which logs it with the reason and tries again (bot/channels/channel-start.ts)
+        if (!bot.isInited()) bot.botInfo = await bot.api.getMe();
+        log.info({ username: bot.botInfo.username, apiRoot: config.apiRoot ?? 'https://api.telegram.org' }, 'telegram bot connected');
+        await setDefaultMenu();
+        if (config.webhookUrl) {
+          await startWebhook(config.webhookUrl);
+        } else {
+          // a webhook left over from another deployment would make getUpdates fail with 409
+          await bot.api.deleteWebhook();
+          startPolling();
+          log.info('telegram long polling started');
+        }
+        state = 'running';
+      } catch (error) {
+        state = 'failed';
+        if (server) {
+          const closing = server;
+          server = null;
+          if (closing !== deps.http) await closing.stop();
+        }
+        throw fatalTelegramError(error) ?? error;
       }
-      // a webhook left over from another deployment would make getUpdates fail with 409
-      await bot.api.deleteWebhook();
-      runner = run(bot, { sink: { concurrency: SINK_CONCURRENCY }, runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES], timeout: LONG_POLL_SECONDS } } });
-      log.info('telegram long polling started');
     },
     async stop() {
-      if (runner?.isRunning()) await runner.stop();
+      state = 'stopped';
+      const stopping = runner;
       runner = null;
+      if (stopping?.isRunning()) await stopping.stop();
       // a shared server is stopped by whoever made it (bot/main.ts)
       if (server && server !== deps.http) await server.stop();
       server = null;

@@ -196,11 +196,11 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
   async function onFriendship(friendship: FriendshipInterface): Promise<void> {
     if (friendship.type() !== types.Friendship.Receive) return;
     const contact = friendship.contact();
-    const hello = friendship.hello();
-    log.info({ chat_id: contact.id, hello }, 'wechat friend request received');
+    const code = invitationCodeIn(friendship.hello());
+    // the greeting is not logged: it carries the invitation code
+    log.info({ chat_id: contact.id, withCode: code !== null }, 'wechat friend request received');
     // everyone is accepted: strangers may only ask public questions, and binding needs an invitation code
     await paced(() => friendship.accept());
-    const code = invitationCodeIn(hello);
     await inOrder(contact.id, () => answer(contact.id, code ? `/bind ${code}` : '/start', contact.name()));
   }
 

@@ -1,10 +1,14 @@
 // Invitation codes: how a person proves, once, that a chat belongs to a directory contact.
 // 8 characters from a 32-letter alphabet without look-alikes (0/O, 1/I) give 40 bits: with five
 // wrong tries an hour per chat, guessing one of even 600 live codes would take millennia.
-// Only a hash is stored, so a copy of the database does not leak usable codes.
-import { createHash, randomInt } from 'node:crypto';
+// Only a keyed hash is stored (HMAC-SHA-256 under a server secret kept outside the database, see
+// invitation-key.ts): 40 bits alone would fall to a brute force of a leaked database in a few
+// hundred core-hours; without the secret, a copy of the database gives no way to test a guess.
+import { createHash, createHmac, randomInt } from 'node:crypto';
 import type { Db } from '../../bot/db/client.ts';
 import type { ReadDb } from '../../bot/core/capability.ts';
+import type { Logger } from 'pino';
+import { INVITATION_SECRET_FILE, invitationKey, loadInvitationKey, useInvitationKey, type InvitationKey } from './invitation-key.ts';
 
 export const CODE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 export const CODE_LENGTH = 8;
@@ -21,8 +25,17 @@ export function normaliseCode(input: string): string {
   return input.normalize('NFKC').toUpperCase().replace(/[\s-]/g, '');
 }
 
-export function hashCode(code: string): string {
+/** What the database held before the key (an unkeyed digest); the keyed hash is taken over it, so old rows can be upgraded without their codes. */
+export function unkeyedDigest(code: string): string {
   return createHash('sha256').update(`gxgc-invitation:${code}`).digest('hex');
+}
+
+export function keyedHash(digest: string, key: InvitationKey): string {
+  return createHmac('sha256', key.secret).update(digest).digest('hex');
+}
+
+export function hashCode(code: string, key: InvitationKey = invitationKey()): string {
+  return keyedHash(unkeyedDigest(code), key);
 }
 
 export interface IssuedInvitation {
@@ -34,8 +47,11 @@ export interface IssuedInvitation {
 export async function issueInvitations(db: Db, contactIds: number[], now: Date): Promise<IssuedInvitation[]> {
   const expiresAt = new Date(now.getTime() + INVITATION_VALID_DAYS * 24 * 3600_000);
   const issued = contactIds.map((contactId) => ({ contactId, code: generateCode(), expiresAt }));
+  const key = invitationKey();
   for (let i = 0; i < issued.length; i += 500) {
-    await db.invitation.createMany({ data: issued.slice(i, i + 500).map((inv) => ({ contactId: inv.contactId, codeHash: hashCode(inv.code), expiresAt: inv.expiresAt })) });
+    await db.invitation.createMany({
+      data: issued.slice(i, i + 500).map((inv) => ({ contactId: inv.contactId, codeHash: hashCode(inv.code, key), hashKeyId: key.id, expiresAt: inv.expiresAt })),
+    });
   }
   return issued;
 }
@@ -52,4 +68,38 @@ export async function checkInvitation(db: ReadDb, code: string, now: Date): Prom
   if (invitation.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
   if (!invitation.contact.active) return { ok: false, reason: 'inactive' };
   return { ok: true, invitationId: invitation.id, contactId: invitation.contactId };
+}
+
+/**
+ * Start-up: rows hashed before the key existed (hashKeyId null) get the keyed hash of their stored
+ * digest, so codes already handed out keep working and no unkeyed hash stays in the database.
+ * Conditional per row, so two instances starting together upgrade each row once. Returns how many
+ * rows were upgraded, and how many unused, unexpired codes were made under another secret (they
+ * cannot be redeemed with this one).
+ */
+export async function upgradeInvitationHashes(db: Db, now: Date, key: InvitationKey = invitationKey()): Promise<{ upgraded: number; otherKeyLive: number }> {
+  let upgraded = 0;
+  for (;;) {
+    const legacy = await db.invitation.findMany({ where: { hashKeyId: null }, select: { id: true, codeHash: true }, take: 500 });
+    if (legacy.length === 0) break;
+    for (const row of legacy) {
+      const result = await db.invitation.updateMany({ where: { id: row.id, hashKeyId: null }, data: { codeHash: keyedHash(row.codeHash, key), hashKeyId: key.id } });
+      upgraded += result.count;
+    }
+  }
+  const otherKeyLive = await db.invitation.count({ where: { hashKeyId: { not: key.id }, usedAt: null, expiresAt: { gt: now } } });
+  return { upgraded, otherKeyLive };
+}
+
+/** Start-up of every entry point that issues or redeems codes: load the secret, upgrade old rows, say what happened. */
+export async function prepareInvitationKey(db: Db, config: { invitationSecret?: string; dataDir: string }, log: Logger, now: Date): Promise<InvitationKey> {
+  const { key, source } = loadInvitationKey({ ...(config.invitationSecret ? { secret: config.invitationSecret } : {}), dataDir: config.dataDir });
+  useInvitationKey(key);
+  if (source === 'generated') log.info({ file: `${config.dataDir}/${INVITATION_SECRET_FILE}` }, 'invitation secret generated; keep this file (or set GXGC_INVITATION_SECRET) and back it up with the database');
+  const { upgraded, otherKeyLive } = await upgradeInvitationHashes(db, now, key);
+  if (upgraded > 0) log.info({ upgraded }, 'invitation hashes upgraded to the keyed hash; codes already handed out keep working');
+  if (otherKeyLive > 0) {
+    log.error({ codes: otherKeyLive, keyId: key.id }, 'live invitation codes were issued under another invitation secret and cannot be redeemed here: use the same secret on every instance, or issue new codes');
+  }
+  return key;
 }

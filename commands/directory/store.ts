@@ -71,11 +71,12 @@ export async function directoryOverview(sql: ReadSql): Promise<DirectoryOverview
     )
   ).map((c) => ({ ...c, id: Number(c.id), servicePointId: Number(c.servicePointId) }));
   const chats = (
-    await sql.query<{ contactId: number; channel: string }>(
-      `SELECT DISTINCT ci."contactId", ci."channel" FROM "ChannelIdentity" ci JOIN "Contact" c ON c."id" = ci."contactId" WHERE c."active" = TRUE AND ci."channel" <> 'console'`,
+    await sql.query<{ contactId: number; channel: string; blockedAt: Date | null }>(
+      `SELECT ci."contactId", ci."channel", ci."blockedAt" FROM "ChannelIdentity" ci JOIN "Contact" c ON c."id" = ci."contactId" WHERE c."active" = TRUE AND ci."channel" <> 'console'`,
     )
-  ).map((c) => ({ contactId: Number(c.contactId), channel: c.channel }));
-  const boundSet = new Set(chats.map((b) => b.contactId));
+  ).map((c) => ({ contactId: Number(c.contactId), channel: c.channel, open: c.blockedAt === null }));
+  // reachable as bot/db/reachability.ts counts it (and the notice preview): a bound chat that has not blocked the bot
+  const boundSet = new Set(chats.filter((c) => c.open).map((b) => b.contactId));
   const pointById = new Map(points.map((p) => [p.id, p]));
   const levelRows = new Map<string, { points: number; contacts: number; boundContacts: number }>();
   const townRows = new Map<string, { points: number; contacts: number; boundContacts: number }>();
@@ -118,10 +119,10 @@ export async function directoryOverview(sql: ReadSql): Promise<DirectoryOverview
 }
 
 export function formatOverview(o: DirectoryOverview): string {
-  const lines = [`通信名录：${o.totals.points} 个服务点，${o.totals.contacts} 位联系人，其中 ${o.totals.boundContacts} 位已绑定聊天账号。`, '', '按级别：'];
-  for (const l of o.byLevel) lines.push(`· ${l.label}：${l.points} 个服务点，${l.contacts} 位联系人，已绑定 ${l.boundContacts}`);
+  const lines = [`通信名录：${o.totals.points} 个服务点，${o.totals.contacts} 位联系人，其中 ${o.totals.boundContacts} 位可以收到机器人消息（已绑定聊天账号且未屏蔽机器人，与发通知时的“可以送达”同一口径）。`, '', '按级别：'];
+  for (const l of o.byLevel) lines.push(`· ${l.label}：${l.points} 个服务点，${l.contacts} 位联系人，可送达 ${l.boundContacts}`);
   lines.push('', `按渠道：已绑定 ${o.reach.chatsByChannel || '无'}；名录中填写企业微信账号 ${o.reach.wecomAccounts} 位；有邮箱 ${o.reach.emails} 位（没有可用聊天账号时以邮件接收通知）。`);
   lines.push('', '按镇街：');
-  for (const t of o.byTown) lines.push(`· ${t.town}：${t.points} 个服务点，${t.contacts} 位联系人，已绑定 ${t.boundContacts}`);
+  for (const t of o.byTown) lines.push(`· ${t.town}：${t.points} 个服务点，${t.contacts} 位联系人，可送达 ${t.boundContacts}`);
   return lines.join('\n');
 }

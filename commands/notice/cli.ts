@@ -1,6 +1,7 @@
 // gxgc notice send ... | status ID | list | revoke ID: the operator's notices from the command line.
 // The rows go into the outbox; the running bot's worker delivers them (it polls the table).
 import { parseArgs } from 'node:util';
+import { listNotices, noticeListLine } from './list.ts';
 import type { CliDeps } from '../../bot/cli.ts';
 import { localDateTimeString } from '../../bot/time.ts';
 import { parseLevels, parsePoints, parseTowns, previewNotice } from './compose.ts';
@@ -39,12 +40,9 @@ export async function runNoticeCli(argv: string[], deps: CliDeps): Promise<numbe
       return 0;
     }
     case 'list': {
-      const notices = await deps.db.notice.findMany({ orderBy: { id: 'desc' }, take: 20, include: { _count: { select: { recipients: true } } } });
+      const notices = await listNotices(deps.db, 20);
       if (notices.length === 0) deps.out('还没有通知。');
-      for (const n of notices) {
-        const when = n.sentAt ? `发于 ${localDateTimeString(n.sentAt)}` : n.scheduledFor ? `定于 ${localDateTimeString(n.scheduledFor)}` : '';
-        deps.out(`#${n.id} [${n.status}] 《${n.title}》 ${when} 收件人 ${n._count.recipients}`);
-      }
+      for (const n of notices) deps.out(noticeListLine(n));
       return 0;
     }
     case 'revoke': {

@@ -2,6 +2,7 @@
 // shown before a notice goes out. Shared by the chat dialogue and `gxgc notice send`.
 import type { ReadDb } from '../../bot/core/capability.ts';
 import { localDateTimeString } from '../../bot/time.ts';
+import { countReachability, loadReachability } from '../../bot/db/reachability.ts';
 import { resolveAudience } from '../../bot/db/notice-store.ts';
 import {
   AUDIENCE_LEVELS,
@@ -87,20 +88,24 @@ export interface NoticePreview {
   text: string;
   recipients: number;
   points: number;
+  /** recipients the notice can reach now (bot/db/reachability.ts) */
   bound: number;
+  notBound: number;
+  blocked: number;
+}
+
+/** The recipients line, in the words /notice status uses for the same people afterwards. */
+export function recipientsLine(recipients: number, points: number, counts: { reachable: number; notBound: number; blocked: number }): string {
+  const parts = [`收件人：${recipients} 人（${points} 个服务点），其中可以送达 ${counts.reachable} 人`];
+  if (counts.notBound > 0) parts.push(`未绑定机器人的 ${counts.notBound} 人将记为“未绑定”`);
+  if (counts.blocked > 0) parts.push(`已屏蔽机器人的 ${counts.blocked} 人将记为“发送失败”`);
+  return `${parts.join('；')}。`;
 }
 
 /** What the operator confirms: the message as recipients will see it, and whom it reaches. */
 export async function previewNotice(db: ReadDb, draft: NoticeDraft): Promise<NoticePreview> {
   const { points, contacts } = await resolveAudience(db, draft.audience);
-  const boundIds = new Set(
-    (
-      await db.channelIdentity.findMany({
-        where: { contactId: { in: contacts.map((c) => c.id) }, blockedAt: null },
-        select: { contactId: true },
-      })
-    ).map((i) => i.contactId),
-  );
+  const counts = countReachability((await loadReachability(db, contacts.map((c) => c.id))).values());
   const reached = new Set(contacts.map((c) => c.servicePointId));
   const withoutContact = points.filter((p) => !reached.has(p.id));
   const pointNames = new Map(points.map((p) => [p.id, `${p.town}/${p.name}`]));
@@ -113,14 +118,12 @@ export async function previewNotice(db: ReadDb, draft: NoticeDraft): Promise<Not
     deadline: draft.deadline ? deadlineInstant(draft.deadline) : null,
   });
   const lines = ['【通知预览】', message, '', `发送对象：${describeAudience(draft.audience, pointNames)}`];
-  lines.push(
-    `收件人：${contacts.length} 人（${reached.size} 个服务点），其中已绑定机器人 ${boundIds.size} 人；未绑定的 ${contacts.length - boundIds.size} 人将记为“未绑定”。`,
-  );
+  lines.push(recipientsLine(contacts.length, reached.size, counts));
   if (withoutContact.length > 0) {
     lines.push(`注意：${withoutContact.length} 个服务点在名录中没有联系人，收不到：${withoutContact.slice(0, 10).map((p) => `${p.town}/${p.name}`).join('、')}${withoutContact.length > 10 ? '等' : ''}`);
   }
   lines.push(draft.scheduledFor ? `发送时间：${localDateTimeString(new Date(draft.scheduledFor))}（定时）` : '发送时间：确认后立即发送');
-  return { text: lines.join('\n'), recipients: contacts.length, points: reached.size, bound: boundIds.size };
+  return { text: lines.join('\n'), recipients: contacts.length, points: reached.size, bound: counts.reachable, notBound: counts.notBound, blocked: counts.blocked };
 }
 
 export type { Audience };

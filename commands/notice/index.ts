@@ -9,6 +9,7 @@ import { BOUND_ROLES, OPERATOR_ONLY, withEffects, type Capability, type CommandC
 import { chineseDate, fetchLine } from './model.ts';
 import { COMPOSITION, initialComposition, noticeComposition } from './composition.ts';
 import { loadNoticeStatus, renderNoticeStatus } from './status.ts';
+import { listNotices, noticeListLine } from './list.ts';
 
 const FLOW = COMPOSITION;
 
@@ -29,13 +30,9 @@ async function status(ctx: CommandContext, idText: string): Promise<Reply[]> {
 }
 
 async function list(ctx: CommandContext): Promise<Reply[]> {
-  const notices = await ctx.db.notice.findMany({ orderBy: { id: 'desc' }, take: 10, include: { _count: { select: { recipients: true } } } });
+  const notices = await listNotices(ctx.db, 10);
   if (notices.length === 0) return [{ text: '还没有发过通知。发送 /notice 发布一条。' }];
-  const lines = ['最近的通知：'];
-  for (const n of notices) {
-    const when = n.sentAt ? `发于 ${localDateTimeString(n.sentAt)}` : n.scheduledFor ? `定于 ${localDateTimeString(n.scheduledFor)}` : n.status;
-    lines.push(`#${n.id}《${n.title}》${when}，收件人 ${n._count.recipients}`);
-  }
+  const lines = ['最近的通知：', ...notices.map(noticeListLine)];
   lines.push('发送 /notice status 编号 查看详情。');
   return [{ text: lines.join('\n') }];
 }

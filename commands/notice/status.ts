@@ -4,6 +4,7 @@ import type { ReadDb } from '../../bot/core/capability.ts';
 import type { Db } from '../../bot/db/client.ts';
 import { localDateString, localDateTimeString } from '../../bot/time.ts';
 import { NOT_BOUND } from '../../scheduler/outbox.ts';
+import { loadReachability, type Reachability } from '../../bot/db/reachability.ts';
 import { describeAudience, parseAudienceJson } from './model.ts';
 import { formatChannelCounts } from '../../bot/channels/labels.ts';
 
@@ -41,10 +42,13 @@ export interface NoticeStatusReport {
   recipients: RecipientStatus[];
 }
 
-export function classifyRecipient(acknowledgedAt: Date | null, outbox: { status: string; lastError: string | null } | undefined): RecipientState {
+/**
+ * A recipient's state. A message not sent yet is classed by the contact's reachability now, as the
+ * outbox will class it: so status agrees with the preview before the worker has run.
+ */
+export function classifyRecipient(acknowledgedAt: Date | null, outbox: { status: string; lastError: string | null } | undefined, reachability: Reachability = 'reachable'): RecipientState {
   if (acknowledgedAt) return 'acknowledged';
-  if (!outbox) return 'waiting';
-  switch (outbox.status) {
+  switch (outbox?.status) {
     case 'delivered':
       return 'delivered';
     case 'unreachable':
@@ -52,7 +56,7 @@ export function classifyRecipient(acknowledgedAt: Date | null, outbox: { status:
     case 'failed':
       return 'failed';
     default:
-      return 'waiting';
+      return reachability === 'notBound' ? 'notBound' : reachability === 'blocked' ? 'failed' : 'waiting';
   }
 }
 
@@ -84,6 +88,8 @@ export async function loadNoticeStatus(db: ReadDb, noticeId: number): Promise<No
     select: { contactId: true, status: true, lastError: true, channel: true },
   });
   const byContact = new Map(outbox.map((o) => [o.contactId, o]));
+  const unsent = notice.recipients.filter((r) => !r.acknowledgedAt && !['delivered', 'unreachable', 'failed'].includes(byContact.get(r.contactId)?.status ?? '')).map((r) => r.contactId);
+  const reachability = await loadReachability(db, unsent);
   const audience = parseAudienceJson(notice.audience);
   const pointNames =
     audience.kind === 'points'
@@ -105,7 +111,7 @@ export async function loadNoticeStatus(db: ReadDb, noticeId: number): Promise<No
     recipients: notice.recipients
       .map((r) => {
         const o = byContact.get(r.contactId);
-        const state = classifyRecipient(r.acknowledgedAt, o);
+        const state = classifyRecipient(r.acknowledgedAt, o, reachability.get(r.contactId));
         return {
           contactId: r.contactId,
           contactName: r.contact.name,
@@ -113,7 +119,7 @@ export async function loadNoticeStatus(db: ReadDb, noticeId: number): Promise<No
           pointName: r.servicePoint.name,
           state,
           delivered: state === 'acknowledged' || o?.status === 'delivered',
-          reason: state === 'failed' ? reasonLabel(o?.lastError ?? null) : null,
+          reason: state === 'failed' ? (reasonLabel(o?.lastError ?? null) ?? (reachability.get(r.contactId) === 'blocked' ? '对方已屏蔽机器人' : null)) : null,
           channel: o?.status === 'delivered' ? o.channel : null,
         };
       })

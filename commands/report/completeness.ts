@@ -7,6 +7,9 @@ import type { ReadDb } from '../../bot/core/capability.ts';
 import type { Db } from '../../bot/db/client.ts';
 import { SERVICE_POINT_LEVELS } from '../../bot/domain.ts';
 import { localDateTimeString, monthLabel, parseMonthKey, type MonthKey } from '../../bot/time.ts';
+import { monthSpanLabel, monthsFromTo, periodStart } from './year-period.ts';
+import { loadReminderSettings } from '../../scheduler/settings.ts';
+import { readMostly } from '../../bot/db/read-cache.ts';
 
 // the points out of scope are found on the (level, active) index, so by level: the import accepts no
 // other levels than these
@@ -62,8 +65,17 @@ export interface Completeness {
   towns: TownCompleteness[];
   total: TownCompleteness;
   monthRates: Rates;
-  /** January to this month of the same year; each month counted against today's active points */
-  year: Rates & { months: number };
+  /**
+   * The year so far: each of today's active points from its own first month (year-period.ts) to
+   * this month. from: the earliest first month; perPoint: some points start later than that.
+   */
+  year: Rates & { months: number; from: MonthKey; perPoint: boolean };
+}
+
+/** Today's active points grouped by the first month of their year-to-date period. */
+export interface YearPointRow {
+  start: MonthKey;
+  count: number;
 }
 
 export function computeCompleteness(input: {
@@ -72,6 +84,8 @@ export function computeCompleteness(input: {
   counts: readonly CountRow[];
   yearCounts: readonly YearCountRow[];
   missing: readonly MissingRow[];
+  /** absent: every point counted from January */
+  yearPoints?: readonly YearPointRow[];
 }): Completeness {
   const byTown = new Map<string, TownCompleteness>();
   const empty = (town: string): TownCompleteness => ({ town, points: 0, reported: 0, noNewData: 0, missing: 0, late: 0, missingNames: [] });
@@ -95,14 +109,32 @@ export function computeCompleteness(input: {
 
   const submitted = total.reported + total.noNewData;
   const monthRates = rates(total.points, submitted, submitted - total.late);
-  const months = parseMonthKey(input.month).month;
+  const january = `${parseMonthKey(input.month).year}-01`;
+  const yearPoints = (input.yearPoints ?? [{ start: january, count: total.points }]).filter((g) => g.start <= input.month && g.count > 0);
+  const pointMonths = yearPoints.reduce((sum, g) => sum + g.count * monthsFromTo(g.start, input.month), 0);
+  const from = yearPoints.reduce<MonthKey>((a, g) => (g.start < a ? g.start : a), input.month);
+  const perPoint = new Set(yearPoints.map((g) => g.start)).size > 1;
   let ySubmitted = 0;
   let yOnTime = 0;
   for (const row of input.yearCounts) {
     ySubmitted += row.count;
     if (!row.late) yOnTime += row.count;
   }
-  return { month: input.month, town: input.town, towns, total, monthRates, year: { ...rates(total.points * months, ySubmitted, yOnTime), months } };
+  return {
+    month: input.month,
+    town: input.town,
+    towns,
+    total,
+    monthRates,
+    year: { ...rates(pointMonths, ySubmitted, yOnTime), months: monthsFromTo(from, input.month), from, perPoint },
+  };
+}
+
+/** Why the period does not start in January, when it does not. */
+function yearNote(c: Completeness): string {
+  if (c.year.perPoint) return `（各服务点从列入通信名录、开始用机器人上报的月份算起，最早 ${parseMonthKey(c.year.from).month} 月）`;
+  if (parseMonthKey(c.year.from).month > 1) return `（从开始用机器人上报的 ${parseMonthKey(c.year.from).month} 月算起）`;
+  return '';
 }
 
 function rates(points: number, submitted: number, onTime: number): Rates {
@@ -127,7 +159,7 @@ export function formatCompleteness(c: Completeness, at: Date, namesPerTown: numb
     `${monthLabel(c.month)}月报进度（截至 ${localDateTimeString(at)}）`,
     `${scope}共 ${c.total.points} 个服务点：已报 ${c.total.reported}，无新增 ${c.total.noNewData}，未报 ${c.total.missing}。`,
     `本月上报率 ${pct(c.monthRates.reportingRate)}，按时上报率 ${pct(c.monthRates.onTimeRate)}（5日前报送的服务点占比）。`,
-    `${year}年1—${c.year.months}月：上报率 ${pct(c.year.reportingRate)}，按时上报率 ${pct(c.year.onTimeRate)}。`,
+    `${year}年${monthSpanLabel(c.year.from, c.month).replace(' ', '')}：上报率 ${pct(c.year.reportingRate)}，按时上报率 ${pct(c.year.onTimeRate)}${yearNote(c)}。`,
   ];
   if (c.towns.length === 0) {
     lines.push('通信名录中还没有服务点。');
@@ -156,8 +188,12 @@ const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : Number(
  * - the month, per town: one pass over the points, each looking up its report through the unique
  *   (servicePointId, month) index, counted with conditional sums so the grouping stays one row per
  *   town (grouping by status and lateness too sorted all 100,000 joined rows);
- * - the year so far: for everyone, counts over the (month, isLate) index without touching the
+ * - the year so far runs from each point's own first month (year-period.ts): the points are grouped
+ *   by the instant they were listed (a few groups: an import lists all its points at one instant);
+ * - the year's reports: for everyone, counts over the (month, isLate) index without touching the
  *   points (all reports of the months, then the late ones, one index range per month), less the
+ *   reports of points listed later from months before their first month (read from the month index
+ *   up to the latest first month: few, as the bot was not in use for them), less the
  *   reports of the few points out of scope (the sub-center and inactive points, found on the
  *   (level, active) index); joining 900,000
  *   reports to their points cost ~0.8 s. For one town, that town's points joined to their reports;
@@ -172,26 +208,67 @@ export async function loadCompleteness(db: ReadDb, month: MonthKey, options: { t
   const limit = options.missingLimit === undefined ? 20 : options.missingLimit;
   const townFilter = town === null ? Prisma.empty : Prisma.sql`AND p."town" = ${town}`;
   const first = `${year}-01`;
-  const months = Array.from({ length: monthNumber }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`);
+  const settings = await readMostly(db, 'reportsCountFrom', () => loadReminderSettings(db));
+  const countFrom = settings.settings.reportsCountFrom;
+  const globalStart = countFrom && countFrom > first ? countFrom : first;
+  // points by the instant they entered the directory: an import lists its points at one instant, so
+  // these are a few groups whatever the number of points
+  const listed = (
+    await db.$queryRaw<{ at: Date | string; n: unknown }[]>`
+      SELECT p."createdAt" AS at, COUNT(*) AS n FROM "ServicePoint" p
+      WHERE p."active" = TRUE AND p."level" NOT IN ('subCenter', 'townCultureCenter') ${townFilter}
+      GROUP BY p."createdAt"`
+  ).map((g) => ({ at: g.at, start: periodStart(month, new Date(g.at), countFrom), count: num(g.n) }));
+  const startOf = new Map(listed.map((g) => [new Date(g.at).getTime(), g.start]));
+  const yearPoints = [...listed.reduce((m, g) => m.set(g.start, (m.get(g.start) ?? 0) + g.count), new Map<MonthKey, number>())].map(([start, count]) => ({ start, count }));
+  /** reports grouped by (point's listing instant, month) that fall before or after their point's period start */
+  const perGroup = (rows: { at: Date | string; month: string; n: unknown; late: unknown }[], before: boolean) =>
+    rows.reduce(
+      (acc, r) => {
+        const start = startOf.get(new Date(r.at).getTime()) ?? globalStart;
+        if ((r.month < start) === before) {
+          acc.n += num(r.n);
+          acc.late += num(r.late);
+        }
+        return acc;
+      },
+      { n: 0, late: 0 },
+    );
+  const months = Array.from({ length: monthNumber - parseMonthKey(globalStart).month + 1 }, (_, i) => `${year}-${String(parseMonthKey(globalStart).month + i).padStart(2, '0')}`);
   const lateSum = Prisma.sql`SUM(CASE WHEN r."isLate" = TRUE THEN 1 ELSE 0 END)`;
+  const laterGroups = listed.filter((g) => g.start > globalStart);
+  const latestStart = laterGroups.reduce<MonthKey>((a, g) => (g.start > a ? g.start : a), globalStart);
   const yearQuery =
-    town === null
-      ? Promise.all([
-          db.$queryRaw<{ n: unknown }[]>`SELECT COUNT(*) AS n FROM "MonthlyReport" r WHERE r."month" >= ${first} AND r."month" <= ${month}`,
-          db.$queryRaw<{ n: unknown }[]>`SELECT COUNT(*) AS n FROM "MonthlyReport" r WHERE r."month" IN (${Prisma.join(months)}) AND r."isLate" = TRUE`,
-          db.$queryRaw<{ n: unknown; late: unknown }[]>`
-            SELECT COUNT(*) AS n, ${lateSum} AS late
+    months.length === 0
+      ? Promise.resolve({ n: 0, late: 0 })
+      : town === null
+        ? Promise.all([
+            db.$queryRaw<{ n: unknown }[]>`SELECT COUNT(*) AS n FROM "MonthlyReport" r WHERE r."month" >= ${globalStart} AND r."month" <= ${month}`,
+            db.$queryRaw<{ n: unknown }[]>`SELECT COUNT(*) AS n FROM "MonthlyReport" r WHERE r."month" IN (${Prisma.join(months)}) AND r."isLate" = TRUE`,
+            db.$queryRaw<{ n: unknown; late: unknown }[]>`
+              SELECT COUNT(*) AS n, ${lateSum} AS late
+              FROM "ServicePoint" p JOIN "MonthlyReport" r ON r."servicePointId" = p."id"
+              WHERE (p."level" IN ('subCenter', 'townCultureCenter') OR (p."level" IN (${Prisma.join(IN_SCOPE_LEVELS)}) AND p."active" = FALSE))
+                AND r."month" >= ${globalStart} AND r."month" <= ${month}`,
+            // reports of points listed later, from months before their own first month: few, as the
+            // bot was not in use for them; read from the month index up to the latest first month
+            laterGroups.length === 0
+              ? Promise.resolve([])
+              : db.$queryRaw<{ at: Date | string; month: string; n: unknown; late: unknown }[]>`
+                  SELECT p."createdAt" AS at, r."month" AS month, COUNT(*) AS n, ${lateSum} AS late
+                  FROM "MonthlyReport" r JOIN "ServicePoint" p ON p."id" = r."servicePointId"
+                  WHERE r."month" >= ${globalStart} AND r."month" < ${latestStart} AND r."month" <= ${month}
+                    AND p."active" = TRUE AND p."level" NOT IN ('subCenter', 'townCultureCenter') AND p."createdAt" IN (${Prisma.join(laterGroups.map((g) => g.at))})
+                  GROUP BY p."createdAt", r."month"`,
+          ]).then(([[all], [late], [outOfScope], early]) => {
+            const before = perGroup(early, true);
+            return { n: num(all?.n) - num(outOfScope?.n) - before.n, late: num(late?.n) - num(outOfScope?.late) - before.late };
+          })
+        : db.$queryRaw<{ at: Date | string; month: string; n: unknown; late: unknown }[]>`
+            SELECT p."createdAt" AS at, r."month" AS month, COUNT(*) AS n, ${lateSum} AS late
             FROM "ServicePoint" p JOIN "MonthlyReport" r ON r."servicePointId" = p."id"
-            WHERE (p."level" IN ('subCenter', 'townCultureCenter') OR (p."level" IN (${Prisma.join(IN_SCOPE_LEVELS)}) AND p."active" = FALSE))
-              AND r."month" >= ${first} AND r."month" <= ${month}`,
-        ]).then(([[all], [late], [outOfScope]]) => ({ n: num(all?.n) - num(outOfScope?.n), late: num(late?.n) - num(outOfScope?.late) }))
-      : db.$queryRaw<{ n: unknown; late: unknown }[]>`
-          SELECT COUNT(*) AS n, ${lateSum} AS late
-          FROM "ServicePoint" p JOIN "MonthlyReport" r ON r."servicePointId" = p."id"
-          WHERE p."active" = TRUE AND p."level" NOT IN ('subCenter', 'townCultureCenter') AND r."month" >= ${first} AND r."month" <= ${month} ${townFilter}`.then(([row]) => ({
-          n: num(row?.n),
-          late: num(row?.late),
-        }));
+            WHERE p."active" = TRUE AND p."level" NOT IN ('subCenter', 'townCultureCenter') AND r."month" >= ${globalStart} AND r."month" <= ${month} ${townFilter}
+            GROUP BY p."createdAt", r."month"`.then((rows) => perGroup(rows, false));
   // p."town" || '': grouping on an expression keeps SQLite from walking the (town, name) index,
   // which costs a random row read per point; a scan in table order and a small sort are faster.
   // PostgreSQL plans both forms the same.
@@ -248,5 +325,6 @@ export async function loadCompleteness(db: ReadDb, month: MonthKey, options: { t
       { month, state: 'reported', late: true, count: yearTotal.late },
     ],
     missing,
+    yearPoints,
   });
 }

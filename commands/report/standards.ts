@@ -7,6 +7,8 @@ import { readMostly } from '../../bot/db/read-cache.ts';
 import { daysInMonth, parseMonthKey, type MonthKey } from '../../bot/time.ts';
 import type { FigureValue } from './parse.ts';
 import { parseStoredFigures } from './validate.ts';
+import { monthSpanLabel, monthsFromTo, periodStart } from './year-period.ts';
+import { loadReminderSettings } from '../../scheduler/settings.ts';
 
 export interface RuleMinimum {
   item: string;
@@ -18,8 +20,10 @@ export interface StandardInput {
   month: MonthKey;
   figures: Record<string, FigureValue>;
   noNewData: boolean;
-  /** visitors of January..month of that year, this report included */
+  /** visitors of periodStart..month, this report included */
   visitorsYearToDate: number;
+  /** the first month counted this year (year-period.ts); January when absent */
+  periodStart?: MonthKey;
   weeklyHoursRule: RuleMinimum | null;
   yearlyVisitorsRule: RuleMinimum | null;
 }
@@ -47,15 +51,19 @@ export function standardLines(input: StandardInput): string[] {
     );
   }
   if (input.yearlyVisitorsRule) {
-    const { month } = parseMonthKey(input.month);
+    const start = input.periodStart ?? `${parseMonthKey(input.month).year}-01`;
+    const months = monthsFromTo(start, input.month);
     const min = input.yearlyVisitorsRule.quantity;
     const unit = input.yearlyVisitorsRule.unit ?? '人次';
-    const expected = Math.ceil((min * month) / 12);
+    const expected = Math.ceil((min * months) / 12);
     const total = input.visitorsYearToDate;
+    // the period is said, and why it does not start in January
+    const span = `今年 ${monthSpanLabel(start, input.month)}${parseMonthKey(start).month > 1 ? `（从该服务点开始用机器人上报的 ${parseMonthKey(start).month} 月算起）` : ''}`;
+    const pace = `${input.yearlyVisitorsRule.item}要求不少于 ${min} ${unit}，${months} 个月按进度应达 ${expected} 人次`;
     lines.push(
       total >= expected
-        ? `今年 1—${month} 月已报的服务人次累计 ${total}，${input.yearlyVisitorsRule.item}要求不少于 ${min} ${unit}，按进度应达 ${expected} 人次，进度正常。`
-        : `今年 1—${month} 月已报的服务人次累计 ${total}，${input.yearlyVisitorsRule.item}要求不少于 ${min} ${unit}，按进度应达 ${expected} 人次，目前落后 ${expected - total} 人次。`,
+        ? `${span}已报的服务人次累计 ${total}，${pace}，进度正常。`
+        : `${span}已报的服务人次累计 ${total}，${pace}，目前落后 ${expected - total} 人次。`,
     );
   }
   return lines;
@@ -68,22 +76,26 @@ export async function loadStandardInput(
   month: MonthKey,
   figures: Record<string, FigureValue>,
   noNewData: boolean,
-  /** the point's stored reports of January..month, when the caller has read them already */
+  /** the point's stored reports of January..month (at least), when the caller has read them already */
   yearSoFar?: readonly { month: string; figures: string }[],
 ): Promise<StandardInput | null> {
   if (point.level !== 'town' && point.level !== 'village') return null;
-  const { year } = parseMonthKey(month);
-  const [rules, loaded] = await Promise.all([
+  const [rules, loaded, listed, settings] = await Promise.all([
     readMostly(db, 'reportRules', () => db.rule.findMany({ where: { OR: [{ item: { contains: '每周开放' } }, { item: { contains: '服务人次' } }] } })).then((all) =>
       all.filter((r) => r.level === point.level),
     ),
     yearSoFar ??
       db.monthlyReport.findMany({
-        where: { servicePointId: point.id, month: { gte: `${year}-01`, lte: month } },
+        where: { servicePointId: point.id, month: { gte: `${parseMonthKey(month).year}-01`, lte: month } },
         select: { month: true, figures: true },
       }),
+    db.servicePoint.findUnique({ where: { id: point.id }, select: { createdAt: true } }),
+    readMostly(db, 'reportsCountFrom', () => loadReminderSettings(db)),
   ]);
-  const reports = loaded.filter((r) => r.month >= `${year}-01` && r.month <= month);
+  // the month reported always counts, even when it comes before the point's first month
+  const computed = periodStart(month, listed?.createdAt ?? new Date(0), settings.settings.reportsCountFrom);
+  const start = computed > month ? month : computed;
+  const reports = loaded.filter((r) => r.month >= start && r.month <= month);
   const asMinimum = (r: (typeof rules)[number] | undefined): RuleMinimum | null =>
     r && r.quantity !== null ? { item: r.item, quantity: r.quantity, unit: r.unit } : null;
   let visitorsYearToDate = 0;
@@ -97,6 +109,7 @@ export async function loadStandardInput(
     figures,
     noNewData,
     visitorsYearToDate,
+    periodStart: start,
     weeklyHoursRule: asMinimum(rules.find((r) => r.item.includes('每周开放'))),
     yearlyVisitorsRule: asMinimum(rules.find((r) => r.item.includes('服务人次'))),
   };

@@ -8,12 +8,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelegramChannel } from '../../bot/channels/telegram.ts';
 import { CALLBACK_DATA_LIMIT, callbackDataFor, callsForReply, choiceFromCallbackData, splitText } from '../../bot/channels/telegram-format.ts';
 import { openDatabase } from '../../bot/db/client.ts';
-import { silentLogger } from '../../bot/logger.ts';
 import { DeliveryError } from '../../bot/core/types.ts';
 import { createTestBot, DEMO, type TestBot } from '../support/harness.ts';
 import { fail, ok, startBotApiStub, type BotApiStub } from './support/bot-api-stub.ts';
 import { TEST_TOKEN, buttonsOf, freePort, startEmulator, textOf, type Emulator } from './support/telegram-emulator.ts';
 import { waitFor } from './support/fixtures.ts';
+
+import { captureLogs } from '../support/log-capture.ts';
+
+// every log line and console write of this file, checked at the end for the token and the codes issued
+const capture = captureLogs();
+afterAll(() => {
+  capture.stop();
+  capture.expectNoSecrets([TEST_TOKEN, 'gxgc_webhook_secret-1']);
+});
 
 describe('rendering a reply as Bot API calls', () => {
   it('puts choices on an inline keyboard of the last text piece', () => {
@@ -67,7 +75,7 @@ describe('the Telegram sender’s failures, as the outbox needs them', () => {
   });
 
   const channel = (retry = {}) =>
-    createTelegramChannel({ config: { token: TEST_TOKEN, apiRoot: stub.apiRoot, port: 0 }, core: { handleMessage: async () => [], commandsFor: () => [] }, db: null as never, clock: { now: () => new Date() }, log: silentLogger, retry });
+    createTelegramChannel({ config: { token: TEST_TOKEN, apiRoot: stub.apiRoot, port: 0 }, core: { handleMessage: async () => [], commandsFor: () => [] }, db: null as never, clock: { now: () => new Date() }, log: capture.log, retry });
 
   it.each([
     ['403', fail(403, 'Forbidden: bot was blocked by the user'), 'unreachable', undefined],
@@ -92,7 +100,7 @@ describe('the Telegram sender’s failures, as the outbox needs them', () => {
 
   it('reports an unreachable API server as transient', async () => {
     const closed = await freePort();
-    const offline = createTelegramChannel({ config: { token: TEST_TOKEN, apiRoot: `http://127.0.0.1:${closed}`, port: 0 }, core: { handleMessage: async () => [], commandsFor: () => [] }, db: null as never, clock: { now: () => new Date() }, log: silentLogger });
+    const offline = createTelegramChannel({ config: { token: TEST_TOKEN, apiRoot: `http://127.0.0.1:${closed}`, port: 0 }, core: { handleMessage: async () => [], commandsFor: () => [] }, db: null as never, clock: { now: () => new Date() }, log: capture.log });
     const error = await offline.sender.send('1', { text: '通知' }).catch((e: unknown) => e);
     expect((error as DeliveryError).kind).toBe('transient');
   });
@@ -121,7 +129,7 @@ describe('webhook mode', () => {
       core: bot.core,
       db: bot.db,
       clock: bot.clock,
-      log: silentLogger,
+      log: capture.log,
     });
     await channel.start();
   });
@@ -174,7 +182,7 @@ describe('npm start as a process against telegram-test-api', () => {
   });
 
   it('answers /help, binds by a shared phone number, takes a report, and stops cleanly on SIGTERM', async () => {
-    const env = { DATABASE_URL: `file:${join(dir, 'bot.db')}` };
+    const env = { DATABASE_URL: `file:${join(dir, 'bot.db')}`, GXGC_DATA_DIR: dir };
     const seed = run(['bot/cli.ts', 'db', 'seed', '--demo'], env);
     expect(await new Promise((resolve) => seed.once('exit', resolve))).toBe(0);
 
@@ -198,6 +206,8 @@ describe('npm start as a process against telegram-test-api', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toContain('gxgc-bot stopped');
+    // the process's own standard error and output: the token is in every URL it called
+    expect(output).not.toContain(TEST_TOKEN.split(':')[1]);
 
     const database = openDatabase({ provider: 'sqlite', location: join(dir, 'bot.db') });
     try {

@@ -4,12 +4,20 @@
 // emulator's client API; the real core answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelegramChannel, type TelegramChannel } from '../../bot/channels/telegram.ts';
-import { silentLogger, createLogger } from '../../bot/logger.ts';
 import { createOutboxWorker } from '../../scheduler/outbox.ts';
 import { createTestBot, DEMO, type TestBot } from '../support/harness.ts';
 import { TEST_PROVIDERS } from '../support/database.ts';
 import { TEST_TOKEN, buttonsOf, startEmulator, textOf, type Emulator } from './support/telegram-emulator.ts';
 import { contactByMobile, invitationFor, releaseNoticeToPointOf, waitFor } from './support/fixtures.ts';
+
+import { captureLogs } from '../support/log-capture.ts';
+
+// every log line and console write of this file, checked at the end for the token and the codes issued
+const capture = captureLogs();
+afterAll(() => {
+  capture.stop();
+  capture.expectNoSecrets([TEST_TOKEN]);
+});
 
 /** Telegram user ids of the people in these tests (in private chats the chat id is the user id). */
 const USERS = { stranger: 7001, village: 7002, villageByCode: 7003, impostor: 7004, operator: 7005 };
@@ -22,7 +30,7 @@ describe.each(TEST_PROVIDERS)('Telegram channel against telegram-test-api on %s'
   beforeAll(async () => {
     emulator = await startEmulator();
     bot = await createTestBot({ provider });
-    channel = createTelegramChannel({ config: { token: TEST_TOKEN, apiRoot: emulator.apiRoot, port: 0 }, core: bot.core, db: bot.db, clock: bot.clock, log: process.env.DEBUG_TG ? createLogger({ level: "debug" }) : silentLogger });
+    channel = createTelegramChannel({ config: { token: TEST_TOKEN, apiRoot: emulator.apiRoot, port: 0 }, core: bot.core, db: bot.db, clock: bot.clock, log: capture.log });
     await channel.start();
   });
 
@@ -98,7 +106,7 @@ describe.each(TEST_PROVIDERS)('Telegram channel against telegram-test-api on %s'
   it('delivers a notice through its sender with an acknowledgement button that records the acknowledgement', async () => {
     const chat = emulator.chat(USERS.village);
     const noticeId = await releaseNoticeToPointOf(bot.db, DEMO.shilongVillage1, bot.clock.now());
-    const worker = createOutboxWorker({ db: bot.db, clock: bot.clock, log: silentLogger, senders: [channel.sender], instanceId: 'telegram-test' });
+    const worker = createOutboxWorker({ db: bot.db, clock: bot.clock, log: capture.log, senders: [channel.sender], instanceId: 'telegram-test' });
     expect((await worker.runOnce()).delivered).toBe(1);
     const delivered = await chat.receive();
     expect(textOf(delivered)).toContain('2026年第四季度数字资源下发');

@@ -5,12 +5,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { types } from 'wechaty';
 import { createWechatChannel, invitationCodeIn, type WechatChannel } from '../../bot/channels/wechat.ts';
-import { silentLogger } from '../../bot/logger.ts';
 import { DeliveryError } from '../../bot/core/types.ts';
 import { createOutboxWorker } from '../../scheduler/outbox.ts';
 import { createTestBot, DEMO, type TestBot } from '../support/harness.ts';
 import { TEST_PROVIDERS } from '../support/database.ts';
 import { contactByMobile, invitationFor, releaseNoticeToPointOf, waitFor } from './support/fixtures.ts';
+
+import { captureLogs } from '../support/log-capture.ts';
+
+// every log line and console write of this file, checked at the end for the token and the codes issued
+const capture = captureLogs();
+afterAll(() => {
+  capture.stop();
+  capture.expectNoSecrets([]);
+});
 
 type ContactMock = ReturnType<mock.Mocker['createContact']>;
 interface MockMessage {
@@ -82,7 +90,7 @@ describe.each(TEST_PROVIDERS)('WeChat channel through wechaty-puppet-mock on %s'
       core: bot.core,
       db: bot.db,
       clock: bot.clock,
-      log: silentLogger,
+      log: capture.log,
       puppet,
       pacing: { minMs: 2000, maxMs: 4000 },
       random: () => 0.5,
@@ -144,7 +152,7 @@ describe.each(TEST_PROVIDERS)('WeChat channel through wechaty-puppet-mock on %s'
     await wang.say(`/bind ${code}`);
     const noticeId = await releaseNoticeToPointOf(bot.db, DEMO.humenVillage, bot.clock.now());
     const before = wang.inbox.length;
-    const worker = createOutboxWorker({ db: bot.db, clock: bot.clock, log: silentLogger, senders: [channel.sender], instanceId: 'wechat-test' });
+    const worker = createOutboxWorker({ db: bot.db, clock: bot.clock, log: capture.log, senders: [channel.sender], instanceId: 'wechat-test' });
     const summary = await worker.runOnce();
     expect(summary.delivered).toBeGreaterThanOrEqual(1);
     await waitFor(() => wang.inbox.length > before, 'the notice');

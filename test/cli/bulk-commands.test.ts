@@ -28,7 +28,7 @@ describe.each(TEST_PROVIDERS)('bulk commands on %s, as processes', (provider) =>
     writeFileSync(log, '');
     const result = spawnSync(process.execPath, ['--import', 'tsx', '--import', MODULE_LOG, 'bot/cli.ts', ...args], {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', GXGC_MODULE_LOG: log },
+      env: { ...process.env, DATABASE_URL: databaseUrl, GXGC_DATA_DIR: dir, LOG_LEVEL: 'warn', GXGC_MODULE_LOG: log },
       encoding: 'utf8',
       timeout: 60_000,
     });

@@ -16,7 +16,7 @@ function run(args: string[], input = '') {
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'gxgc-cli-'));
-  env = { ...process.env, DATABASE_URL: `file:${join(dir, 'gxgc.db')}`, LOG_LEVEL: 'warn' };
+  env = { ...process.env, DATABASE_URL: `file:${join(dir, 'gxgc.db')}`, GXGC_DATA_DIR: dir, LOG_LEVEL: 'warn' };
   delete env.TELEGRAM_BOT_TOKEN;
   delete env.WECHATY_PUPPET;
 });

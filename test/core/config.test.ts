@@ -15,6 +15,9 @@ describe('configuration from the environment', () => {
       port: 8080,
       logLevel: undefined,
       instanceId: undefined,
+      dataDir: 'data',
+      backupKeepDays: 14,
+      secrets: [],
     });
   });
 
@@ -63,6 +66,21 @@ describe('configuration from the environment', () => {
     }
   });
 
+  it('lists every secret it holds, for the logs to scrub', () => {
+    const config = loadConfig({
+      TELEGRAM_BOT_TOKEN: '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+      TELEGRAM_WEBHOOK_URL: 'https://bot.example.org/tg',
+      TELEGRAM_WEBHOOK_SECRET: 'hook-secret-1',
+      TELEGRAM_WEBHOOK_HOST: '127.0.0.1',
+      WECHATY_PUPPET: 'wechaty-puppet-service',
+      WECHATY_PUPPET_SERVICE_TOKEN: 'puppet_service_token_9',
+      GXGC_INVITATION_SECRET: 'x'.repeat(40),
+      DATABASE_URL: 'postgresql://gxgc:pa%24%24word@db.example.org:5432/gxgc',
+    });
+    expect(config.secrets.sort()).toEqual(['123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'hook-secret-1', 'pa$$word', 'puppet_service_token_9', 'x'.repeat(40)].sort());
+    expect(config.telegram?.webhookHost).toBe('127.0.0.1');
+  });
+
   it('requires a secret with a webhook', () => {
     expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ', TELEGRAM_WEBHOOK_URL: 'https://bot.example.org/tg' })).toThrow(/TELEGRAM_WEBHOOK_SECRET/);
   });
@@ -81,5 +99,40 @@ describe('logs', () => {
     expect(all).toContain('[redacted]');
     expect(all).toContain('[redacted-token]');
     expect(JSON.parse(lines[0]!)).toMatchObject({ msg: 'starting', app: 'gxgc-bot' });
+  });
+
+  const capture = (secrets: string[] = []) => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+    return { lines, log: createLogger({ level: 'info', destination: sink, secrets }) };
+  };
+
+  it('scrub configured secrets from every field, nested errors included, and drop grammY’s context', () => {
+    const { lines, log } = capture(['wecom-secret-abcdef', 'hook-secret-1']);
+    const inner = new Error('request to https://qyapi.weixin.qq.com/cgi-bin/gettoken?corpsecret=wecom-secret-abcdef failed');
+    const outer = Object.assign(new Error('Network request failed'), { error: inner, ctx: { api: { token: 'x' }, update: { message: { text: '/bind ABCD2345' } } } });
+    log.error({ err: outer, header: 'hook-secret-1' }, 'sending failed');
+    const line = lines.join('');
+    expect(line).not.toContain('wecom-secret-abcdef');
+    expect(line).not.toContain('hook-secret-1');
+    expect(line).not.toContain('ABCD2345');
+    expect(JSON.parse(line).err.error.message).toContain('corpsecret=[redacted]');
+  });
+
+  it('log an error given as a string as its message, not one field per character', () => {
+    const { lines, log } = capture();
+    log.warn({ err: 'telegram sendMessage: 403 Forbidden' }, 'outbox message failed');
+    expect(JSON.parse(lines[0]!).err).toEqual({ message: 'telegram sendMessage: 403 Forbidden' });
+  });
+
+  it.each([
+    ['/bind ABCD2345', '/bind [redacted-code]'],
+    ['绑定 abcd-2345', '绑定 [redacted-code]'],
+    ['/start@gxgc_bot ABCD 2345', '/start@gxgc_bot [redacted-code]'],
+    ['ABCD2345 alone is kept', 'ABCD2345 alone is kept'],
+  ])('scrub an invitation code after a bind command: %s', (text, expected) => {
+    const { lines, log } = capture();
+    log.info({ text }, 'text');
+    expect(JSON.parse(lines[0]!).text).toBe(expected);
   });
 });

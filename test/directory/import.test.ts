@@ -87,9 +87,9 @@ describe.each(TEST_PROVIDERS)('directory import and export on %s', (provider) =>
   it('summarises the directory for operators, counting chat bindings', async () => {
     const operator = await bot.chat(DEMO.operator);
     const text = await operator.say('名录');
-    expect(text).toContain('11 个服务点，12 位联系人，其中 2 位已绑定聊天账号');
+    expect(text).toContain('11 个服务点，12 位联系人，其中 2 位可以收到机器人消息');
     expect(text).toContain('· 村级：5 个服务点，5 位联系人');
-    expect(text).toContain('· 石龙镇：4 个服务点，4 位联系人，已绑定 1');
+    expect(text).toContain('· 石龙镇：4 个服务点，4 位联系人，可送达 1');
     const village = await bot.chat(DEMO.shilongVillage2);
     expect(await village.say('名录')).toContain('仅限市支中心管理员使用');
   });

@@ -22,7 +22,9 @@ describe.each(TEST_PROVIDERS)('notices on %s', (provider) => {
   beforeEach(async () => {
     // 2026-11-09 10:00 in Dongguan: no monthly reminder stage is due
     bot = await createTestBot({ provider, now: '2026-11-09T02:00:00Z' });
-    sender = createMemorySender('console');
+    // recipients write on WeChat: a console session is an operator acting as a contact, and no
+    // notice counts it as reachable (bot/db/reachability.ts)
+    sender = createMemorySender('wechat');
     worker = createOutboxWorker({ db: bot.db, clock: bot.clock, log: silentLogger, senders: [sender], instanceId: 'test' });
   });
   afterEach(async () => {
@@ -45,16 +47,16 @@ describe.each(TEST_PROVIDERS)('notices on %s', (provider) => {
 
   it('composes, previews, delivers once per bound contact, records acks, reminds and escalates', async () => {
     const operator = await bot.chat(DEMO.operator);
-    const village1 = await bot.chat(DEMO.shilongVillage1);
-    const village3 = await bot.chat(DEMO.humenVillage);
-    const school = await bot.chat(DEMO.shilongSchool);
-    const shilongTown = await bot.chat(DEMO.shilongTown);
+    const village1 = await bot.chat(DEMO.shilongVillage1, 'wechat');
+    const village3 = await bot.chat(DEMO.humenVillage, 'wechat');
+    const school = await bot.chat(DEMO.shilongSchool, 'wechat');
+    const shilongTown = await bot.chat(DEMO.shilongTown, 'wechat');
 
     const preview = await composeToPreview(operator, '示例一村、示例二村、虎门镇/示例三村、示例中学');
     expect(preview).toContain('【资源发放通知】2026年第4季度视频讲座资源');
     expect(preview).toContain('领取方式：FTP（地址：ftp://ftp.example.invalid/2026q4）');
     expect(preview).toContain('领取截止：2026年11月20日');
-    expect(preview).toContain('收件人：4 人（4 个服务点），其中已绑定机器人 3 人');
+    expect(preview).toContain('收件人：4 人（4 个服务点），其中可以送达 3 人');
     expect(await bot.db.notice.count()).toBe(0);
 
     const confirmed = text(await operator.choose('确认发送'));
@@ -109,7 +111,7 @@ describe.each(TEST_PROVIDERS)('notices on %s', (provider) => {
   });
 
   it('is for operators only, and a scheduled notice waits for its time', async () => {
-    const village = await bot.chat(DEMO.shilongVillage1);
+    const village = await bot.chat(DEMO.shilongVillage1, 'wechat');
     expect(text(await village.send('/notice'))).toContain('仅限市支中心管理员使用');
     expect(text(await village.pick('notice:confirm'))).toContain('选项已经失效');
 
@@ -170,7 +172,7 @@ describe.each(TEST_PROVIDERS)('notices on %s', (provider) => {
     const before = await bot.db.outboxMessage.count();
     expect(await runRemindersCli(['preview', '--date', '2026-12-01'], deps)).toBe(0);
     const out = lines.join('\n');
-    expect(out).toContain('【月报第一次提醒（全部服务点）】10 人');
+    expect(out).toContain('【月报第一次提醒（尚未上报的服务点）】10 人');
     expect(out).toContain('请于2026年12月5日前上报2026年11月的服务数据');
     expect(out).toContain('石龙镇/示例一村 周村联');
     expect(await bot.db.outboxMessage.count()).toBe(before);

@@ -5,10 +5,9 @@
 // message must end delivered, or marked unreachable or failed with the reason; none may stay
 // pending or be lost, and the worker must never throw. Then the same property for a thousand
 // messages through a sender that fails at random in every way a sender can fail.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTelegramChannel } from '../../bot/channels/telegram.ts';
 import { DeliveryError, type ChannelSender } from '../../bot/core/types.ts';
-import { silentLogger } from '../../bot/logger.ts';
 import { createOutboxWorker, enqueueOutbox, type OutboxEntry } from '../../scheduler/outbox.ts';
 import { createMemorySender } from '../../scheduler/memory-sender.ts';
 import { TEST_PROVIDERS } from '../support/database.ts';
@@ -17,6 +16,14 @@ import { startBotApiStandIn, type BotApiStandIn, type Fault } from './support/bo
 import { seededRandom } from './support/random.ts';
 import { broadcastDirectory } from './support/broadcast.ts';
 import { tokenFor } from './support/worker-process.ts';
+import { captureLogs } from '../support/log-capture.ts';
+
+// every log line and console write of this file, checked at the end for the token and the codes issued
+const capture = captureLogs();
+afterAll(() => {
+  capture.stop();
+  capture.expectNoSecrets([tokenFor(1)]);
+});
 
 const SEND_TIMEOUT_MS = 400;
 
@@ -63,7 +70,7 @@ describe.each(TEST_PROVIDERS)('platform faults on %s', (provider) => {
       core: { handleMessage: async () => [], commandsFor: () => [] },
       db: bot.db,
       clock: bot.clock,
-      log: silentLogger,
+      log: capture.log,
       // the adapter's own waits between 5xx retries are real seconds; the outbox's backoff runs on the test clock
       retry: { rethrowInternalServerErrors: true },
       throttle: { global: {}, out: {} },
@@ -71,7 +78,7 @@ describe.each(TEST_PROVIDERS)('platform faults on %s', (provider) => {
     const worker = createOutboxWorker({
       db: bot.db,
       clock: bot.clock,
-      log: silentLogger,
+      log: capture.log,
       senders: [telegram.sender],
       instanceId: 'faults',
       maxAttempts: 4,
@@ -150,7 +157,7 @@ describe.each(TEST_PROVIDERS)('platform faults on %s', (provider) => {
         return memory.send(chatId, reply);
       },
     };
-    const worker = createOutboxWorker({ db: bot.db, clock: bot.clock, log: silentLogger, senders: [flaky], instanceId: 'random', batchSize: 100, maxAttempts: 6, baseBackoffMs: 30_000, maxBackoffMs: 3600_000, sendTimeoutMs: 50, concurrencyPerChannel: { wechat: 20 } });
+    const worker = createOutboxWorker({ db: bot.db, clock: bot.clock, log: capture.log, senders: [flaky], instanceId: 'random', batchSize: 100, maxAttempts: 6, baseBackoffMs: 30_000, maxBackoffMs: 3600_000, sendTimeoutMs: 50, concurrencyPerChannel: { wechat: 20 } });
     for (let round = 0; round < 40; round++) {
       await worker.runOnce();
       bot.clock.advance(3600_000);

@@ -4,6 +4,7 @@ import { buildTemplate, REPORT_FIELD_DEFAULTS, reportFieldSchema } from '../../c
 import { boundsFor, checkFigure, validateFigures, missingRequired } from '../../commands/report/validate.ts';
 import { checkPlausibility, MAX_VISITORS_PER_OPEN_HOUR } from '../../commands/report/plausibility.ts';
 import { averageWeeklyHours, standardLines } from '../../commands/report/standards.ts';
+import { monthsFromTo, periodStart } from '../../commands/report/year-period.ts';
 import { computeCompleteness, formatCompleteness } from '../../commands/report/completeness.ts';
 import { csvCell } from '../../commands/report/export.ts';
 
@@ -86,13 +87,69 @@ describe('standard checks', () => {
   it('says whether the point meets the weekly minimum and is on pace for the year', () => {
     const lines = standardLines({ month: '2026-10', figures: { openHours: 176 }, noNewData: false, visitorsYearToDate: 450, weeklyHoursRule: weekly, yearlyVisitorsRule: yearly });
     expect(lines[0]).toBe('本月平均每周开放 39.7 小时，达到平均每周开放时间不少于 30 小时的标准。');
-    expect(lines[1]).toBe('今年 1—10 月已报的服务人次累计 450，年服务人次要求不少于 500 人次，按进度应达 417 人次，进度正常。');
+    expect(lines[1]).toBe('今年 1—10 月已报的服务人次累计 450，年服务人次要求不少于 500 人次，10 个月按进度应达 417 人次，进度正常。');
     const behind = standardLines({ month: '2026-10', figures: { openHours: 100 }, noNewData: false, visitorsYearToDate: 100, weeklyHoursRule: weekly, yearlyVisitorsRule: yearly });
     expect(behind[0]).toContain('低于平均每周开放时间不少于 30 小时的标准');
     expect(behind[1]).toContain('落后 317 人次');
   });
+  it('counts the year from the point’s own first month, and says so', () => {
+    const first = standardLines({ month: '2026-10', figures: { openHours: 176 }, noNewData: false, visitorsYearToDate: 120, periodStart: '2026-10', weeklyHoursRule: weekly, yearlyVisitorsRule: yearly });
+    expect(first[1]).toBe('今年 10 月（从该服务点开始用机器人上报的 10 月算起）已报的服务人次累计 120，年服务人次要求不少于 500 人次，1 个月按进度应达 42 人次，进度正常。');
+    const second = standardLines({ month: '2026-11', figures: {}, noNewData: true, visitorsYearToDate: 120, periodStart: '2026-10', weeklyHoursRule: weekly, yearlyVisitorsRule: yearly });
+    expect(second[0]).toBe('今年 10—11 月（从该服务点开始用机器人上报的 10 月算起）已报的服务人次累计 120，年服务人次要求不少于 500 人次，2 个月按进度应达 84 人次，进度正常。');
+  });
   it('says nothing when the rule rows are missing', () => {
     expect(standardLines({ month: '2026-10', figures: { openHours: 176 }, noNewData: false, visitorsYearToDate: 450, weeklyHoursRule: null, yearlyVisitorsRule: null })).toEqual([]);
+  });
+});
+
+describe('the year-to-date period of a point', () => {
+  it.each([
+    // month, listed in the directory at (Dongguan time), reports.countFrom → first month counted
+    ['2026-10', '2026-11-02T10:00:00+08:00', null, '2026-10'],
+    ['2026-11', '2026-11-02T10:00:00+08:00', null, '2026-10'],
+    ['2026-11', '2026-11-01T00:30:00+08:00', null, '2026-10'],
+    ['2026-11', '2026-10-31T23:30:00+08:00', null, '2026-09'],
+    ['2026-11', '2026-03-15T10:00:00+08:00', '2026-10', '2026-10'],
+    ['2026-11', '2026-11-02T10:00:00+08:00', '2025-06', '2026-10'],
+    ['2027-02', '2026-11-02T10:00:00+08:00', null, '2027-01'],
+    ['2026-09', '2026-11-02T10:00:00+08:00', null, '2026-10'],
+  ] as const)('%s, listed %s, counting from %s → %s', (month, listedAt, countFrom, expected) => {
+    expect(periodStart(month, new Date(listedAt), countFrom)).toBe(expected);
+  });
+  it.each([
+    ['2026-10', '2026-11', 2],
+    ['2026-01', '2026-11', 11],
+    ['2026-12', '2026-11', 0],
+    ['2025-11', '2026-02', 4],
+  ] as const)('%s to %s is %i months', (a, b, n) => {
+    expect(monthsFromTo(a, b)).toBe(n);
+  });
+});
+
+describe('year rates counted from each point’s first month', () => {
+  const base = { month: '2026-11', town: null, missing: [] };
+  const counts = [
+    { town: '石龙镇', state: 'reported' as const, late: false, count: 6 },
+    { town: '石龙镇', state: 'missing' as const, late: false, count: 4 },
+  ];
+  it('takes 10 points listed at the start of November as due for October and November', () => {
+    const c = computeCompleteness({ ...base, counts, yearCounts: [{ month: '2026-11', state: 'reported', late: false, count: 12 }], yearPoints: [{ start: '2026-10', count: 10 }] });
+    expect(c.year).toMatchObject({ points: 20, submitted: 12, reportingRate: 0.6, months: 2, from: '2026-10', perPoint: false });
+    expect(formatCompleteness(c, new Date('2026-12-06T02:00:00Z'))).toContain('2026年10—11月：上报率 60.0%，按时上报率 60.0%（从开始用机器人上报的 10 月算起）。');
+  });
+  it('counts a point listed later from its own month, and says the period is per point', () => {
+    const c = computeCompleteness({
+      ...base,
+      counts,
+      yearCounts: [{ month: '2026-11', state: 'reported', late: false, count: 11 }],
+      yearPoints: [
+        { start: '2026-10', count: 9 },
+        { start: '2026-11', count: 1 },
+      ],
+    });
+    expect(c.year).toMatchObject({ points: 19, from: '2026-10', perPoint: true });
+    expect(formatCompleteness(c, new Date('2026-12-06T02:00:00Z'))).toContain('（各服务点从列入通信名录、开始用机器人上报的月份算起，最早 10 月）');
   });
 });
 

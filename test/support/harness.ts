@@ -14,6 +14,11 @@ import { applyDirectoryImport } from '../../commands/directory/store.ts';
 import { DEMO_DIRECTORY } from '../../bot/db/cli.ts';
 import type { ChannelName, Reply } from '../../bot/core/types.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { invitationKeyFrom, useInvitationKey } from '../../commands/directory/invitation-key.ts';
+
+/** the invitation secret of every test bot (the entry points load theirs at start-up) */
+export const TEST_INVITATION_SECRET = 'test-invitation-secret-0123456789abcdef';
+useInvitationKey(invitationKeyFrom(TEST_INVITATION_SECRET));
 
 /** Mobile numbers of the demo directory (prisma/seed/demo-directory.csv). */
 export const DEMO = {
@@ -97,7 +102,8 @@ function wrap(testDatabase: TestDatabase, db: Db, clock: ManualClock): TestBot {
       return wrap(testDatabase, testDatabase.reopen().db, clock);
     },
     async importDirectory(rows) {
-      await applyDirectoryImport(db, rows, 'test');
+      // listed at the test's own time: a point's year-to-date figures count from its listing
+      await applyDirectoryImport(db, rows, 'test', null, clock.now());
     },
     close: () => testDatabase.drop(),
   };

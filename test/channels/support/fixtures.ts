@@ -4,6 +4,7 @@
 import type { Db } from '../../../bot/db/client.ts';
 import { createNotice, releaseNotice } from '../../../bot/db/notice-store.ts';
 import { issueInvitations } from '../../../commands/directory/invitations.ts';
+import { issuedCodes } from '../../support/log-capture.ts';
 
 export async function contactByMobile(db: Db, mobile: string) {
   return db.contact.findUniqueOrThrow({ where: { mobile }, include: { servicePoint: true } });
@@ -13,6 +14,7 @@ export async function contactByMobile(db: Db, mobile: string) {
 export async function invitationFor(db: Db, mobile: string, now: Date): Promise<string> {
   const contact = await contactByMobile(db, mobile);
   const [issued] = await issueInvitations(db, [contact.id], now);
+  issuedCodes.add(issued!.code);
   return issued!.code;
 }
 
