@@ -115,7 +115,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     dataDir: e.GXGC_DATA_DIR,
     ...(e.GXGC_INVITATION_SECRET ? { invitationSecret: e.GXGC_INVITATION_SECRET } : {}),
     backupKeepDays: e.GXGC_BACKUP_KEEP_DAYS,
-    secrets: [e.TELEGRAM_BOT_TOKEN, e.TELEGRAM_WEBHOOK_SECRET, e.WECHATY_PUPPET_SERVICE_TOKEN, e.GXGC_INVITATION_SECRET, passwordOf(e.DATABASE_URL)].filter(
+    secrets: [e.TELEGRAM_BOT_TOKEN, e.TELEGRAM_WEBHOOK_SECRET, e.WECHATY_PUPPET_SERVICE_TOKEN, e.GXGC_INVITATION_SECRET, passwordOf(e.DATABASE_URL), e.WECOM_SECRET, e.WECOM_ENCODING_AES_KEY, e.SMTP_URL ? passwordOf(e.SMTP_URL) : undefined].filter(
       (s): s is string => Boolean(s),
     ),
   };
@@ -124,7 +124,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
 /** The password in a postgresql:// URL, if any. */
 function passwordOf(url: string): string | undefined {
   try {
-    return url.startsWith('postgres') ? decodeURIComponent(new URL(url).password) || undefined : undefined;
+    return /^(postgres|smtps?:)/.test(url) ? decodeURIComponent(new URL(url).password) || undefined : undefined;
   } catch {
     return undefined;
   }
