@@ -53,7 +53,7 @@ export interface ActorContact {
   id: number;
   name: string;
   role: string;
-  mobile: string;
+  mobile: string | null;
   servicePoint: {
     id: number;
     town: string;

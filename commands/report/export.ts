@@ -9,7 +9,7 @@ import { once, type EventEmitter } from 'node:events';
 import { PassThrough, type Writable } from 'node:stream';
 import type { DirectSql } from '../../bot/db/direct-sql.ts';
 import { POINT_LEVEL_LABELS, type PointLevel } from '../../bot/domain.ts';
-import { formatOf, loadExcel, type SpreadsheetFormat } from '../../bot/spreadsheet.ts';
+import { defuseFormula, formatOf, loadExcel, type SpreadsheetFormat } from '../../bot/spreadsheet.ts';
 import { localDateTimeString, parseMonthKey, type MonthKey } from '../../bot/time.ts';
 import { readTemplate, type ReportTemplate } from './template.ts';
 import { parseStoredFigures } from './validate.ts';
@@ -86,7 +86,7 @@ interface ExportRow extends Record<string, unknown> {
 export function csvCell(value: Cell): string {
   if (value === null) return '';
   if (typeof value === 'number') return String(value);
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const safe = defuseFormula(value);
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
