@@ -247,7 +247,8 @@ export class DirectoryStaging {
     if (!rows.length) return;
     const params = rows.flatMap((r) => [
       this.contacts++,
-      r.mobile ?? `${r.town}\u0000${r.pointName}\u0000${r.contactName}`,
+      // unit separators: PostgreSQL text cannot hold NUL (and the file cannot hold either)
+      r.mobile ?? `${r.town}\u001f${r.pointName}\u001f${r.contactName}`,
       r.town,
       r.pointName,
       r.contactName,
