@@ -144,7 +144,7 @@ export function createCore(deps: CoreDeps): Core {
         return flood.firstRefusal ? [{ text: '您发送得太快了，请稍等一分钟再发。这段时间的消息不会被处理。' }] : [];
       }
       const text = normaliseText(raw);
-      if (!text && !message.choice && !message.sharedPhone) {
+      if (!text && !message.choice && !message.sharedPhone && !message.document) {
         return [{ text: '收到一条空消息。请直接输入文字，或发送 /help 查看可以做什么。' }];
       }
       const chat = await resolveChat(db, message.channel, message.chatId, now, message.displayName);

@@ -16,6 +16,21 @@ export interface IncomingMessage {
   choice?: string;
   /** a phone number the platform vouches for (Telegram's contact-request button, own number only) */
   sharedPhone?: string;
+  /** a file the person sent (a Telegram document, a WeChat file) */
+  document?: IncomingDocument;
+}
+
+/** Files larger than this are not downloaded from the platform (a directory of 600 points is some 100 KB). */
+export const MAX_INCOMING_FILE_BYTES = 2 * 1024 * 1024;
+
+export interface IncomingDocument {
+  filename: string;
+  mimeType?: string;
+  /** bytes, as the platform says (or as downloaded) */
+  size: number;
+  /** absent when the file was not downloaded: why in `missing` */
+  content?: Uint8Array;
+  missing?: 'tooLarge' | 'downloadFailed';
 }
 
 /** One option offered to the person. value is "<capability>:<action>[:<arg>]", routed by the core. */
