@@ -40,8 +40,8 @@ interface Area {
 const AREAS: Record<string, Area> = {
   directory: {
     load: async () => (await import('../commands/directory/cli.ts')).runDirectoryCli,
-    direct: { import: async () => (await import('../commands/directory/import.ts')).runDirectoryImport },
-    summary: 'directory import|export FILE, directory invite [--mobile M | --town T | --all], directory summary',
+    direct: { import: async () => (await import('../commands/directory/import.ts')).runDirectoryImportCli },
+    summary: 'directory import FILE [--dry-run] [--confirm], directory export FILE, directory invite [--mobile M | --town T | --all], directory summary',
   },
   db: { load: async () => (await import('./db/cli.ts')).runDbCli, summary: 'db migrate, db seed [--demo], db backup FILE, db restore FILE' },
   rules: { load: async () => (await import('../commands/standards/cli.ts')).runRulesCli, summary: 'rules export FILE, rules import FILE (.csv/.xlsx: the annex-1 rules table)' },

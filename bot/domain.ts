@@ -52,8 +52,11 @@ export function roleOfPointLevel(level: string): Role {
   return 'pointContact';
 }
 
-/** Chinese mainland mobile numbers, as written in spreadsheets: spaces, dashes and +86 are dropped. */
+/**
+ * Chinese mainland mobile numbers, as written in spreadsheets: full-width forms folded; spaces,
+ * dashes, thousands separators and +86 dropped.
+ */
 export function normaliseMobile(raw: string): string | null {
-  const digits = raw.replace(/[\s-]/g, '').replace(/^(\+?86)(?=1\d{10}$)/, '');
+  const digits = raw.normalize('NFKC').replace(/[\s\-,]/g, '').replace(/^(\+?86)(?=1\d{10}$)/, '');
   return /^1[3-9]\d{9}$/.test(digits) ? digits : null;
 }

@@ -16,7 +16,7 @@ import type { Core } from '../core/pipeline.ts';
 import type { AppConfig } from '../config.ts';
 import { createHttpServer, type HttpServer } from '../http-server.ts';
 import { roleOfChat } from '../core/identity.ts';
-import type { ChannelSender, Choice, IncomingMessage, Reply, Role } from '../core/types.ts';
+import { MAX_INCOMING_FILE_BYTES, type ChannelSender, type Choice, type IncomingDocument, type IncomingMessage, type Reply, type Role } from '../core/types.ts';
 import { SHARE_PHONE_LABEL, callsForReply, choiceFromCallbackData, deliveryErrorFor, isHashedCallbackData, sharePhoneKeyboard } from './telegram-format.ts';
 import { webhookHandler } from './telegram-webhook.ts';
 import { ChannelFatalError } from './channel-start.ts';
@@ -268,8 +268,32 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     }
     const text = ctx.message.text ?? ctx.message.caption ?? '';
     if (addressedToAnotherBot(text, bot.botInfo.username)) return;
+    const document = ctx.message.document;
+    if (document) {
+      await handle(ctx, { text, document: await downloadDocument(document) });
+      return;
+    }
     await handle(ctx, { text });
   });
+
+  /** A sent document, downloaded when it is small enough (the Bot API serves files up to 20 MB). */
+  async function downloadDocument(document: { file_id: string; file_name?: string; mime_type?: string; file_size?: number }): Promise<IncomingDocument> {
+    const meta = { filename: document.file_name ?? '文件', size: document.file_size ?? 0, ...(document.mime_type ? { mimeType: document.mime_type } : {}) };
+    if (meta.size > MAX_INCOMING_FILE_BYTES) return { ...meta, missing: 'tooLarge' };
+    try {
+      const file = await bot.api.getFile(document.file_id);
+      const root = config.apiRoot?.replace(/\/+$/, '') ?? 'https://api.telegram.org';
+      const response = await fetch(`${root}/file/bot${config.token}/${file.file_path}`, { signal: AbortSignal.timeout(API_TIMEOUT_SECONDS * 1000) });
+      if (!response.ok) throw new Error(`file download answered HTTP ${response.status}`);
+      const content = new Uint8Array(await response.arrayBuffer());
+      if (content.length > MAX_INCOMING_FILE_BYTES) return { ...meta, size: content.length, missing: 'tooLarge' };
+      return { ...meta, size: content.length, content };
+    } catch (error) {
+      // the download URL holds the token: only the reason is logged
+      log.warn({ reason: (error as Error).name === 'TimeoutError' ? 'timeout' : String((error as Error).message).replace(config.token, '<token>') }, 'telegram document download failed');
+      return { ...meta, missing: 'downloadFailed' };
+    }
+  }
 
   bot.catch((error) => {
     const ctx = error.ctx;

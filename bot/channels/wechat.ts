@@ -15,7 +15,7 @@ import type { Db } from '../db/client.ts';
 import { localDateTimeString, type Clock } from '../time.ts';
 import type { Core } from '../core/pipeline.ts';
 import type { AppConfig } from '../config.ts';
-import { DeliveryError, type ChannelSender, type Reply } from '../core/types.ts';
+import { DeliveryError, MAX_INCOMING_FILE_BYTES, type ChannelSender, type IncomingDocument, type Reply } from '../core/types.ts';
 import { enqueueOutbox } from '../../scheduler/outbox.ts';
 import { CODE_ALPHABET, CODE_LENGTH } from '../../commands/directory/invitations.ts';
 import { renderPlainText } from './render-text.ts';
@@ -167,8 +167,8 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
     return next;
   }
 
-  async function answer(chatId: string, text: string, displayName?: string): Promise<void> {
-    const replies = await core.handleMessage({ channel: 'wechat', chatId, text, ...(displayName ? { displayName } : {}) });
+  async function answer(chatId: string, text: string, displayName?: string, document?: IncomingDocument): Promise<void> {
+    const replies = await core.handleMessage({ channel: 'wechat', chatId, text, ...(displayName ? { displayName } : {}), ...(document ? { document } : {}) });
     for (const reply of replies) await deliver(chatId, reply);
   }
 
@@ -190,7 +190,25 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
     }
     // pictures and voice reach the core as empty text, which answers with how to write instead
     const text = type === types.Message.Text ? message.text() : '';
-    await inOrder(talker.id, () => answer(talker.id, text, talker.name()));
+    const document = type === types.Message.Attachment ? await receiveFile(message) : undefined;
+    await inOrder(talker.id, () => answer(talker.id, text, talker.name(), document));
+  }
+
+  /** A file sent in the chat, read when it is small enough. */
+  async function receiveFile(message: MessageInterface): Promise<IncomingDocument> {
+    let filename = '文件';
+    try {
+      const box = await message.toFileBox();
+      filename = box.name || filename;
+      // a puppet that knows the size says so first; otherwise the bytes are counted once read
+      if (box.size > MAX_INCOMING_FILE_BYTES) return { filename, size: box.size, missing: 'tooLarge' };
+      const content = new Uint8Array(await box.toBuffer());
+      if (content.length > MAX_INCOMING_FILE_BYTES) return { filename, size: content.length, missing: 'tooLarge' };
+      return { filename, size: content.length, content };
+    } catch (error) {
+      log.warn({ reason: (error as Error).message }, 'wechat file could not be read');
+      return { filename, size: 0, missing: 'downloadFailed' };
+    }
   }
 
   async function onFriendship(friendship: FriendshipInterface): Promise<void> {

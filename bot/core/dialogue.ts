@@ -70,6 +70,8 @@ export interface Dialogue<S> {
   summary(state: S, ctx: CommandContext): string | Promise<string>;
   /** false: a short dialogue that is confirmed by its last answer, with no read-back */
   readBack?: boolean;
+  /** false: the read-back offers confirm and cancel only (nothing to change: a file to import as it is) */
+  changeable?: boolean;
   confirmLabel?: string;
   /**
    * A message the dialogue reads whole, at a step or at the summary (several figures in one
@@ -170,7 +172,7 @@ async function askStep<S>(dialogue: Dialogue<S>, ctx: CommandContext, stored: St
 function summaryChoices<S>(dialogue: Dialogue<S>, stored: Stored<S>, confirmLabel: string): Choice[] {
   return [
     { label: confirmLabel, value: token(dialogue, stored, 'confirm') },
-    { label: '修改', value: token(dialogue, stored, 'change') },
+    ...(dialogue.changeable === false ? [] : [{ label: '修改', value: token(dialogue, stored, 'change') }]),
     { label: '取消', value: token(dialogue, stored, 'cancel') },
   ];
 }

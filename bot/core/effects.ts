@@ -9,6 +9,7 @@ import { bindChatStatement, claimInvitationStatement, refundAttemptStatement } f
 import { acknowledgeNoticeStatement, cancelScheduledNoticeSteps, createNoticeSteps, type CreatedNotice } from '../db/notice-store.ts';
 import { storeReportSteps, type StoredReport, type Submission } from '../db/report-store.ts';
 import type { Actor } from './types.ts';
+import type { DatabaseTarget } from '../db/target.ts';
 
 export type Effect =
   /** a confirmed monthly report: a new revision of the point's month */
@@ -21,6 +22,8 @@ export type Effect =
   | { kind: 'bindChat'; contactId: number; how: 'invitation' | 'phone'; invitationId?: number }
   /** a wrong-code attempt counted before the code was tried is given back: only wrong codes count */
   | { kind: 'refundAttempt'; key: string }
+  /** a directory file confirmed in the chat: a bulk import on a connection of its own, after the message's batch */
+  | { kind: 'importDirectory'; filename: string; content: string; fingerprint: string }
   /** something worth recording that changes nothing else (an export) */
   | { kind: 'audit'; action: string; entity: string; entityId: string | null; detail?: Record<string, unknown> };
 
@@ -29,6 +32,8 @@ export interface EffectResults {
   report?: StoredReport;
   notice?: CreatedNotice;
   cancelled?: boolean;
+  /** the import's answer */
+  imported?: string;
 }
 
 /** The statements of a message's effects, for one batch; results are filled in as they run. */
@@ -54,10 +59,26 @@ export function effectSteps(effects: readonly Effect[], actor: Actor, now: Date,
           bindChatStatement(actor.channel, actor.chatId, effect.contactId, now),
           auditStatement({ ...who, actorContactId: effect.contactId, action: 'chat.bind', entity: 'ChannelIdentity', entityId: String(actor.identityId), detail: { how: effect.how } }),
         ];
+      case 'importDirectory':
+        // not a statement: applyBulkEffects runs it
+        return [];
       case 'refundAttempt':
         return [refundAttemptStatement(effect.key)];
       case 'audit':
         return [auditStatement({ ...who, action: effect.action, entity: effect.entity, entityId: effect.entityId, detail: effect.detail })];
     }
   });
+}
+
+/**
+ * The effects too large for a batch (a directory import streams its rows into temporary tables on
+ * a connection of its own, with its own transaction and audit row): applied after the batch, so a
+ * step taken twice (a conflict) never imports.
+ */
+export async function applyBulkEffects(effects: readonly Effect[], actor: Actor, now: Date, target: DatabaseTarget, results: EffectResults): Promise<void> {
+  for (const effect of effects) {
+    if (effect.kind !== 'importDirectory') continue;
+    const { importSentFile } = await import('../../commands/directory/chat-import.ts');
+    results.imported = await importSentFile({ target, now, actor: `${actor.channel}:${actor.chatId}`, actorContactId: actor.contact?.id ?? null }, effect);
+  }
 }

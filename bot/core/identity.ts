@@ -102,7 +102,7 @@ export async function resolveChat(
         id: Number(row.contactId),
         name: row.contactName!,
         role: row.contactRole!,
-        mobile: row.mobile!,
+        mobile: row.mobile,
         servicePoint: { id: Number(row.pointId), town: row.town!, name: row.pointName!, level, isPartyEducationPoint: Boolean(row.isPartyEducationPoint) },
       },
     },

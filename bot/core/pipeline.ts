@@ -5,13 +5,13 @@
 // audit rows they imply and the chat's conversation are written in one transaction, conditional on
 // the conversation's version, and the outbox is woken once.
 import type { Logger } from 'pino';
-import { sqlOf, type Db } from '../db/client.ts';
+import { sqlOf, targetOf, type Db } from '../db/client.ts';
 import { ConflictError, type Statement } from '../db/direct-sql.ts';
 import type { Clock } from '../time.ts';
 import { isEffects, type Capability, type CommandContext, type CommandSpec, type Outcome } from './capability.ts';
 import { conversationFromRow, saveConversationStatement, type LoadedConversation } from './conversation.ts';
 import { continueDialogue, dialogueChoice, expectsFreeText, isCancelWord, type Dialogue } from './dialogue.ts';
-import { effectSteps, type EffectResults } from './effects.ts';
+import { applyBulkEffects, effectSteps, type EffectResults } from './effects.ts';
 import { resolveChat } from './identity.ts';
 import { countInWindow, FloodGate } from './rate-limit.ts';
 import { ROLE_LABELS, type Actor, type IncomingMessage, type Reply } from './types.ts';
@@ -211,6 +211,15 @@ export function createCore(deps: CoreDeps): Core {
       if (save.length) await sqlOf(db).batch(save);
       return replies;
     }
+    const bulk = effects.some((e) => e.kind === 'importDirectory');
+    if (bulk) {
+      // the step is claimed first (the conversation's version), then the bulk work runs, then the replies are made
+      await sqlOf(db).batch([...effectSteps(effects, ctx.actor, now, results), saveConversationStatement(ctx.actor.channel, ctx.actor.chatId, conversation, now)]);
+      await applyBulkEffects(effects, ctx.actor, now, targetOf(db), results);
+      const after = finish();
+      if (after.length) await sqlOf(db).batch([{ ...after[0]!, params: [...after[0]!.params!.slice(0, -1), conversation.version + 1] }]).catch(() => undefined);
+      return replies;
+    }
     await sqlOf(db).batch([...effectSteps(effects, ctx.actor, now, results), () => finish()]);
     if (effects.some((e) => e.kind === 'createNotice')) services.wakeOutbox();
     return replies;
@@ -219,7 +228,7 @@ export function createCore(deps: CoreDeps): Core {
   async function handle(message: IncomingMessage, log: Logger, observe?: MessageObserver): Promise<Reply[]> {
     const now = clock.now();
     const text = normaliseText(message.text ?? '');
-    if (!text && !message.choice && !message.fact) {
+    if (!text && !message.choice && !message.fact && !message.document) {
       return [{ text: '收到一条空消息。请直接输入文字，或发送 /help 查看可以做什么。' }];
     }
     const chat = await resolveChat(db, message.channel, message.chatId, now, message.displayName);

@@ -16,6 +16,21 @@ export interface IncomingMessage {
   choice?: string;
   /** something the platform vouches for, routed by the core to the capability that handles it */
   fact?: PlatformFact;
+  /** a file the person sent (a Telegram document, a WeChat file) */
+  document?: IncomingDocument;
+}
+
+/** Files larger than this are not downloaded from the platform (a directory of 600 points is some 100 KB). */
+export const MAX_INCOMING_FILE_BYTES = 2 * 1024 * 1024;
+
+export interface IncomingDocument {
+  filename: string;
+  mimeType?: string;
+  /** bytes, as the platform says (or as downloaded) */
+  size: number;
+  /** absent when the file was not downloaded: why in `missing` */
+  content?: Uint8Array;
+  missing?: 'tooLarge' | 'downloadFailed';
 }
 
 /**
@@ -67,7 +82,7 @@ export interface ActorContact {
   id: number;
   name: string;
   role: string;
-  mobile: string;
+  mobile: string | null;
   servicePoint: {
     id: number;
     town: string;

@@ -77,6 +77,10 @@ function migrateSqlite(file: string, migrations: Migration[]): MigrationResult {
       "started_at" DATETIME NOT NULL DEFAULT current_timestamp,
       "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0
     )`);
+    // A table rebuild (SQLite's way to change a column) drops the old table: with foreign keys on, the
+    // drop would cascade into the rows that refer to it. Prisma's migrations assume them off; they are
+    // checked before the commit instead.
+    conn.pragma('foreign_keys = OFF');
     const run = conn.transaction(() => {
       const applied = conn.prepare('SELECT migration_name, checksum, finished_at FROM _prisma_migrations WHERE rolled_back_at IS NULL').all() as AppliedRow[];
       const pending = checkHistory(migrations, applied);
@@ -86,9 +90,15 @@ function migrateSqlite(file: string, migrations: Migration[]): MigrationResult {
           .prepare('INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count) VALUES (?, ?, ?, ?, 1)')
           .run(randomUUID(), m.checksum, Date.now(), m.name);
       }
+      const broken = conn.pragma('foreign_key_check') as unknown[];
+      if (broken.length) throw new Error(`migration left ${broken.length} rows whose foreign key points nowhere: ${JSON.stringify(broken.slice(0, 5))}`);
       return { applied: pending.map((m) => m.name), alreadyApplied: applied.length };
     });
-    return run.immediate();
+    try {
+      return run.immediate();
+    } finally {
+      conn.pragma('foreign_keys = ON');
+    }
   } finally {
     conn.close();
   }

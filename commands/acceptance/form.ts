@@ -227,7 +227,7 @@ export function parseStoredForm(json: string): ApplicationForm {
 /** What the directory and the latest monthly report already say, to fill in before asking. */
 export interface PrefillSource {
   point: { town: string; name: string; level: string };
-  contact: { name: string; mobile: string; email: string | null } | null;
+  contact: { name: string; mobile: string | null; email: string | null } | null;
   /** the newest monthly report's figures (key → value), if any */
   latestReport: { month: string; figures: Record<string, unknown> } | null;
 }
@@ -247,7 +247,7 @@ export function prefillForm(src: PrefillSource): Prefill {
   sources.push('申请单位名称取自通信名录');
   if (src.contact) {
     form.contactName = src.contact.name;
-    form.mobile = src.contact.mobile;
+    if (src.contact.mobile) form.mobile = src.contact.mobile;
     if (src.contact.email) form.email = src.contact.email;
     sources.push('联系人、手机' + (src.contact.email ? '、E-mail' : '') + '取自通信名录');
   }

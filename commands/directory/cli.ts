@@ -1,11 +1,11 @@
 // gxgc directory import|export FILE, invite, summary: the operator's side of the 通信名录.
 import type { CliDeps } from '../../bot/cli.ts';
 import { sqlOf, targetOf } from '../../bot/db/client.ts';
-import { writeTable, SpreadsheetError } from '../../bot/spreadsheet.ts';
+import { defuseFormula, writeTable, SpreadsheetError } from '../../bot/spreadsheet.ts';
 import { normaliseMobile } from '../../bot/domain.ts';
-import { DIRECTORY_HEADER, directoryRowToCells } from './rows.ts';
+import { DIRECTORY_EXPORT_HEADER, directoryRowToCells } from './rows.ts';
 import { directoryOverview, formatOverview, readDirectoryRows } from './store.ts';
-import { importDirectoryFile } from './import.ts';
+import { runDirectoryImportCli } from './import.ts';
 import { INVITATION_VALID_DAYS, issueInvitations } from './invitations.ts';
 import { localDateString } from '../../bot/time.ts';
 
@@ -48,14 +48,14 @@ export async function runDirectoryCli(argv: string[], deps: CliDeps): Promise<nu
   const [verb, file] = argv;
   switch (verb) {
     case 'import':
-      if (!file) break;
       // the command line runs it without a Prisma client (bot/cli.ts); here one is open already
-      return importDirectoryFile(file, { ...deps, target: targetOf(deps.db) });
+      return runDirectoryImportCli(argv.slice(1), { ...deps, target: targetOf(deps.db) });
     case 'export': {
       if (!file) break;
       const rows = await readDirectoryRows(deps.db);
       try {
-        await writeTable(file, [[...DIRECTORY_HEADER], ...rows.map(directoryRowToCells)], '通信名录');
+        // a name a spreadsheet would run as a formula (=, +, -, @) is written defused, as the report export does
+        await writeTable(file, [[...DIRECTORY_EXPORT_HEADER], ...rows.map((row) => directoryRowToCells(row).map(defuseFormula))], '通信名录');
       } catch (e) {
         if (e instanceof SpreadsheetError) {
           deps.out(e.message);
@@ -72,6 +72,6 @@ export async function runDirectoryCli(argv: string[], deps: CliDeps): Promise<nu
       deps.out(formatOverview(await directoryOverview(sqlOf(deps.db))));
       return 0;
   }
-  deps.out('用法：directory import 文件.csv|.xlsx | directory export 文件.csv|.xlsx | directory invite --mobile 手机号|--town 镇街|--all | directory summary');
+  deps.out('用法：directory import 文件.csv|.xlsx [--dry-run] [--confirm] | directory export 文件.csv|.xlsx | directory invite --mobile 手机号|--town 镇街|--all | directory summary');
   return 2;
 }

@@ -1,7 +1,8 @@
 // 通信名录 in chat: operators see how many points and contacts there are per level and per town,
-// and how many contacts have bound a chat.
+// and how many contacts have bound a chat; and import the directory by sending its spreadsheet.
 import { OPERATOR_ONLY, type Capability } from '../../bot/core/capability.ts';
 import { directoryOverview, formatOverview } from './store.ts';
+import { directoryImportDialogue, planSentFile } from './chat-import.ts';
 
 export const directoryCapability: Capability = {
   name: 'directory',
@@ -9,11 +10,18 @@ export const directoryCapability: Capability = {
     {
       name: 'directory',
       aliases: ['名录', '通信名录'],
-      description: '通信名录概况（各级别、各镇街的服务点和联系人数，已绑定人数）',
+      description: '通信名录概况（各级别、各镇街的服务点和联系人数，已绑定人数）；发送名录表格文件可以导入',
       roles: OPERATOR_ONLY,
       async run(ctx) {
         return [{ text: formatOverview(await directoryOverview(ctx.sql)) }];
       },
     },
   ],
+  // a file sent in the chat is the directory's: no other capability takes files
+  recognize: (ctx) => (ctx.message.document ? 1 : 0),
+  async handleText(ctx) {
+    if (ctx.actor.role !== 'operator') return [{ text: '只有市支中心管理员可以发送文件导入通信名录。发送 /help 查看您可以使用的功能。' }];
+    return planSentFile(ctx, ctx.message.document!);
+  },
+  dialogues: [directoryImportDialogue],
 };

@@ -13,11 +13,34 @@ import {
   type PointLevel,
 } from '../../bot/domain.ts';
 
-export const DIRECTORY_HEADER = ['镇街', '服务点', '级别', '联系人', '角色', '手机', '邮箱', '党员远程教育点'] as const;
-/** optional column: the contact's UserID in the sub-center's WeCom; a file without it leaves the stored ones alone */
-export const WECOM_COLUMN = '企业微信账号';
+/**
+ * The columns of the directory file, in the order the export writes them. A file may order them as
+ * it likes and leave out the optional ones; a header cell is matched with spaces and full-width
+ * forms ignored, and under any of its aliases.
+ */
+export const DIRECTORY_COLUMNS = [
+  { key: 'town', label: '镇街', required: true, maxLength: 30, aliases: ['镇(街)', '所属镇街'] },
+  { key: 'pointName', label: '服务点', required: true, maxLength: 60, aliases: ['服务点名称'] },
+  { key: 'level', label: '级别', required: true, maxLength: 20, aliases: [] },
+  { key: 'contactName', label: '联系人', required: true, maxLength: 30, aliases: ['姓名', '联系人姓名'] },
+  { key: 'role', label: '角色', required: true, maxLength: 20, aliases: [] },
+  { key: 'mobile', label: '手机', required: true, maxLength: 30, aliases: ['手机号', '手机号码'] },
+  { key: 'landline', label: '电话', required: false, maxLength: 30, aliases: ['固定电话', '座机', '办公电话'] },
+  { key: 'email', label: '邮箱', required: true, maxLength: 100, aliases: ['电子邮箱'] },
+  { key: 'isPartyEducationPoint', label: '党员远程教育点', required: true, maxLength: 10, aliases: [] },
+  // the contact's UserID in the sub-center's WeCom; a file without the column leaves the stored ones alone
+  { key: 'wecomUserId', label: '企业微信账号', required: false, maxLength: 64, aliases: ['企业微信', '企业微信UserID'] },
+] as const;
+
 /** WeCom UserIDs: 1–64 letters, digits and _ - @ . (WeCom's rule for 账号) */
 const WECOM_USER_ID = /^[A-Za-z0-9_@.-]{1,64}$/;
+
+type ColumnKey = (typeof DIRECTORY_COLUMNS)[number]['key'];
+
+/** The columns every directory file must have (the header of a minimal file). */
+export const DIRECTORY_HEADER = DIRECTORY_COLUMNS.filter((c) => c.required).map((c) => c.label);
+/** The header the export writes: every column. */
+export const DIRECTORY_EXPORT_HEADER = DIRECTORY_COLUMNS.map((c) => c.label);
 
 export interface DirectoryRow {
   town: string;
@@ -25,7 +48,9 @@ export interface DirectoryRow {
   level: PointLevel;
   contactName: string;
   role: ContactRole;
-  mobile: string;
+  /** null for a contact with only a landline: then (镇街, 服务点, 联系人) identifies them */
+  mobile: string | null;
+  landline?: string | null;
   email: string | null;
   isPartyEducationPoint: boolean;
   /** 企业微信账号; undefined when the file has no such column */
@@ -33,12 +58,76 @@ export interface DirectoryRow {
 }
 
 export interface RowProblem {
+  /** the worksheet of an .xlsx; absent for a .csv or a table in memory */
+  sheet?: string | null;
   /** 1-based row number as the spreadsheet shows it (the header is row 1) */
   row: number;
   reason: string;
 }
 
 export type ParsedDirectory = { ok: true; rows: DirectoryRow[] } | { ok: false; problems: RowProblem[] };
+
+/** How a header cell is compared: full-width folded, spaces and required-field stars dropped. */
+export function headerKey(cell: string): string {
+  return cell.normalize('NFKC').replace(/[\s*]/g, '');
+}
+
+const COLUMN_OF_HEADER = new Map<string, ColumnKey>(
+  DIRECTORY_COLUMNS.flatMap((c) => [c.label, ...c.aliases].map((name) => [headerKey(name), c.key] as [string, ColumnKey])),
+);
+
+// Characters a person cannot see or that move the cursor: C0/C1 controls (BEL, ESC, newline, tab),
+// format characters (zero-width space and joiners, BOM, RLO and the other direction marks), line and
+// paragraph separators. A name holding one looks right on screen and is another name in the database.
+const INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
+
+/** A cell's text shown in an error: invisible characters named, long text cut. */
+export function showCell(value: string, max = 30): string {
+  const shown = [...value]
+    .slice(0, max)
+    .map((ch) => (/[\p{Cc}\p{Cf}\u2028\u2029]/u.test(ch) ? (ch === '\n' || ch === '\r' ? '[换行]' : `[U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`) : ch))
+    .join('');
+  return [...value].length > max ? `${shown}…` : shown;
+}
+
+/** The problem of a cell as text, before its meaning is read: invisible characters, length. */
+function cellProblem(label: string, value: string, maxLength: number): string | null {
+  INVISIBLE.lastIndex = 0;
+  if (INVISIBLE.test(value)) return `“${label}”一栏含有看不见的字符（换行、零宽字符、方向控制符等）：“${showCell(value)}”。请删去这些字符（单元格内的换行改成空格）后重新导入`;
+  const length = [...value].length;
+  if (length > maxLength) return `“${label}”一栏太长（${length} 字，最多 ${maxLength} 字）：“${showCell(value, 20)}”`;
+  return null;
+}
+
+// Excel shows a long number in scientific notation and saves it so in a .csv: the digits are gone
+const SCIENTIFIC = /^[+-]?\d+(?:\.\d+)?e[+-]?\d+$/i;
+
+/** A 手机 cell: '' is no mobile; spreadsheet damage is explained. */
+export function readMobile(raw: string): { mobile: string | null } | { problem: string } {
+  const value = raw.normalize('NFKC').trim();
+  if (!value) return { mobile: null };
+  if (SCIENTIFIC.test(value.replace(/\s/g, ''))) {
+    return {
+      problem:
+        `手机号“${raw}”是科学计数法，表格软件已把后几位数字改掉，无法还原。请把“手机”列设为文本格式` +
+        `（Excel / WPS：选中该列 → 右键“设置单元格格式” → “文本”），重新填入完整的 11 位手机号后再导入`,
+    };
+  }
+  const mobile = normaliseMobile(value);
+  return mobile ? { mobile } : { problem: `手机号“${raw}”格式不对，应为 11 位手机号，例如 13800138000` };
+}
+
+const LANDLINE = /^(?:\(?(0\d{2,3})\)?-?)?(\d{7,8})(?:(?:-|转)(\d{1,6}))?$/;
+
+/** A 电话 cell: an area code and number (0769-22834125), a local number, or an extension after 转. */
+export function readLandline(raw: string): { landline: string | null } | { problem: string } {
+  const value = raw.normalize('NFKC').replace(/[\s]/g, '').replace(/^\+?86-?(?=0?\d)/, '');
+  if (!value) return { landline: null };
+  const m = LANDLINE.exec(value);
+  if (m) return { landline: [m[1] ? `${m[1]}-${m[2]}` : m[2], m[3] ? `转${m[3]}` : ''].join('') };
+  if (normaliseMobile(value)) return { landline: normaliseMobile(value) };
+  return { problem: `电话“${raw}”格式不对，应写成“区号-号码”，例如 0769-22834125（区号开头的 0 不见了时，请把该列设为文本格式后重填）` };
+}
 
 const yesNo = z
   .string()
@@ -68,12 +157,20 @@ const rowSchema = z
       return role;
     }),
     mobile: z.string().transform((v, ctx) => {
-      const mobile = normaliseMobile(v);
-      if (!mobile) {
-        ctx.addIssue({ code: 'custom', message: `手机号“${v}”格式不对，应为 11 位手机号，例如 13800138000` });
+      const read = readMobile(v);
+      if ('problem' in read) {
+        ctx.addIssue({ code: 'custom', message: read.problem });
         return z.NEVER;
       }
-      return mobile;
+      return read.mobile;
+    }),
+    landline: z.string().transform((v, ctx) => {
+      const read = readLandline(v);
+      if ('problem' in read) {
+        ctx.addIssue({ code: 'custom', message: read.problem });
+        return z.NEVER;
+      }
+      return read.landline;
     }),
     email: z
       .string()
@@ -94,6 +191,7 @@ const rowSchema = z
     if (row.isPartyEducationPoint && row.level !== 'village') {
       ctx.addIssue({ code: 'custom', message: '只有村级服务点可以标为党员远程教育点' });
     }
+    if (!row.mobile && !row.landline) ctx.addIssue({ code: 'custom', message: '手机和电话至少要填一个（只有座机的服务点把号码填在“电话”列）' });
   })
   .transform(
     (row): DirectoryRow => ({ ...row, town: row.level === 'subCenter' ? row.town || SUB_CENTER_TOWN : row.town }),
@@ -106,104 +204,181 @@ export interface FilePoint {
   level: PointLevel;
   isPartyEducationPoint: boolean;
   /** the row it first appears on */
-  row: number;
+  at: { sheet: string | null; row: number };
 }
 
 export const pointKey = (town: string, name: string): string => `${town}\u0000${name}`;
 
 /** Adds the row's point to the file's points (in the order of first appearance), or marks it. */
-export function notePoint(points: Map<string, FilePoint>, row: DirectoryRow, rowNumber: number): void {
+export function notePoint(points: Map<string, FilePoint>, row: DirectoryRow, at: FilePoint['at']): void {
   const key = pointKey(row.town, row.pointName);
   const earlier = points.get(key);
   if (earlier) earlier.isPartyEducationPoint ||= row.isPartyEducationPoint;
-  else points.set(key, { town: row.town, name: row.pointName, level: row.level, isPartyEducationPoint: row.isPartyEducationPoint, row: rowNumber });
+  else points.set(key, { town: row.town, name: row.pointName, level: row.level, isPartyEducationPoint: row.isPartyEducationPoint, at });
+}
+
+/** A row of a sheet; the sheet is null for a .csv. */
+interface Place {
+  sheet: string | null;
+  row: number;
+}
+
+const placeText = (p: Place) => (p.sheet === null ? `第 ${p.row} 行` : `工作表“${p.sheet}”第 ${p.row} 行`);
+
+/** How far down a sheet its header may be (titles, notes and blank rows above it). */
+export const HEADER_SEARCH_ROWS = 20;
+
+interface SheetState {
+  name: string | null;
+  /** the cell index of each column, once the header is found */
+  columns: Map<ColumnKey, number> | null;
+  /** the row with most of the required columns so far, to say which are missing */
+  best: { row: number; found: number; missing: string[] } | null;
+  /** the 镇街 of the row above, for a town written once per town */
+  town: string;
 }
 
 /**
  * Checks a directory file row by row, so that it can be read as a stream: it keeps only what later
  * rows are checked against (each mobile number's row, each point's level and first row), not the
- * rows themselves. Every bad row is recorded; a good row is handed back to be stored.
+ * rows themselves. Every sheet of a workbook is read: a sheet is a directory sheet when one of its
+ * first rows is a header with every required column; a sheet that has most of them but not all is
+ * a problem (its contacts would otherwise be deactivated), one without is skipped and named. Every
+ * bad row is recorded; a good row is handed back to be stored.
  */
 export class DirectoryValidator {
   readonly problems: RowProblem[] = [];
   /** the file's points, in the order of their first row */
   readonly points = new Map<string, FilePoint>();
-  private columnIndex: number[] = [];
-  private wecomIndex = -1;
-  private readonly rowOfMobile = new Map<string, number>();
-  /** 二（一）2: the one 镇文广中心 of each town, which stamps its applications */
-  private readonly cultureCenterOfTown = new Map<string, { name: string; row: number }>();
+  /** the sheets read as directory sheets, and the ones skipped */
+  readonly sheets: { read: string[]; skipped: string[] } = { read: [], skipped: [] };
+  private sheet: SheetState | null = null;
+  private readonly placeOfContact = new Map<string, Place>();
+  private readonly cultureCenterOfTown = new Map<string, { name: string; at: Place }>();
   private goodRows = 0;
+  private rowsSeen = 0;
 
-  /** The header row (row 1). False when a column is missing: that is the only problem then, and no row can be read. */
-  header(cells: string[]): boolean {
-    const header = cells.map((h) => h.trim());
-    this.columnIndex = DIRECTORY_HEADER.map((name) => header.indexOf(name));
-    this.wecomIndex = header.indexOf(WECOM_COLUMN);
-    const missing = DIRECTORY_HEADER.filter((_, i) => this.columnIndex[i] === -1);
-    if (missing.length) this.problems.push({ row: 1, reason: `表头缺少列：${missing.join('、')}。表头应为：${DIRECTORY_HEADER.join(',')}` });
-    return !missing.length;
+  /** Any row of the file, in order; a good contact row is returned, anything else gives null. */
+  feed(sheetName: string | null, cells: string[], rowNumber: number): DirectoryRow | null {
+    if (!this.sheet || this.sheet.name !== sheetName) {
+      this.endSheet();
+      this.sheet = { name: sheetName, columns: null, best: null, town: '' };
+    }
+    const sheet = this.sheet;
+    if (!sheet.columns) {
+      if (rowNumber <= HEADER_SEARCH_ROWS) this.tryHeader(sheet, cells, rowNumber);
+      return null;
+    }
+    return this.row(sheet, cells, rowNumber);
   }
 
-  /** A row after the header: the row when it is good; null when it is empty, or bad (then its problem is recorded). */
-  row(cells: string[], rowNumber: number): DirectoryRow | null {
-    if (cells.every((c) => c.trim() === '')) return null;
-    const cell = (k: number) => (cells[this.columnIndex[k]!] ?? '').trim();
-    const parsed = rowSchema.safeParse({
-      town: cell(0),
-      pointName: cell(1),
-      level: cell(2),
-      contactName: cell(3),
-      role: cell(4),
-      mobile: cell(5),
-      email: cell(6),
-      isPartyEducationPoint: cell(7),
-      ...(this.wecomIndex >= 0 ? { wecomUserId: (cells[this.wecomIndex] ?? '').trim() } : {}),
+  private tryHeader(sheet: SheetState, cells: string[], rowNumber: number): void {
+    const columns = new Map<ColumnKey, number>();
+    cells.forEach((cell, i) => {
+      const key = COLUMN_OF_HEADER.get(headerKey(cell));
+      if (key && !columns.has(key)) columns.set(key, i);
     });
-    if (!parsed.success) {
-      this.problems.push({ row: rowNumber, reason: parsed.error.issues.map((issue) => issue.message).join('；') });
-      return null;
+    const missing = DIRECTORY_COLUMNS.filter((c) => c.required && !columns.has(c.key)).map((c) => c.label);
+    if (!missing.length) {
+      sheet.columns = columns;
+      this.sheets.read.push(sheet.name ?? '');
+      return;
     }
+    const found = DIRECTORY_HEADER.length - missing.length;
+    if (!sheet.best || found > sheet.best.found) sheet.best = { row: rowNumber, found, missing };
+  }
+
+  private endSheet(): void {
+    const sheet = this.sheet;
+    if (!sheet || sheet.columns) return;
+    // a sheet with half the columns was meant as a directory sheet: skipping it would deactivate its contacts
+    const best = sheet.best;
+    if (sheet.name === null || (best && best.found * 2 >= DIRECTORY_HEADER.length)) {
+      this.problems.push({
+        sheet: sheet.name,
+        row: best?.row ?? 1,
+        reason: `找不到完整的表头，缺少列：${(best?.missing ?? DIRECTORY_HEADER).join('、')}。表头应包含：${DIRECTORY_HEADER.join(',')}（“电话”列可选）`,
+      });
+    } else this.sheets.skipped.push(sheet.name);
+  }
+
+  private row(sheet: SheetState, cells: string[], rowNumber: number): DirectoryRow | null {
+    if (cells.every((c) => c.trim() === '')) return null;
+    this.rowsSeen++;
+    const at: Place = { sheet: sheet.name, row: rowNumber };
+    const values = {} as Partial<Record<ColumnKey, string>>;
+    const textProblems: string[] = [];
+    for (const column of DIRECTORY_COLUMNS) {
+      const index = sheet.columns!.get(column.key);
+      if (index === undefined && column.key === 'wecomUserId') continue;
+      // the export defuses a leading = + - @ with a quote; read back, the quote goes
+      const value = (index === undefined ? '' : (cells[index] ?? '')).trim().replace(/^'(?=[=+\-@])/, '');
+      const problem = cellProblem(column.label, value, column.maxLength);
+      if (problem) textProblems.push(problem);
+      values[column.key] = value;
+    }
+    if (textProblems.length) return this.refuse(at, textProblems.join('；'));
+    // a town written once, on the first row of its points (or in merged cells read as blank)
+    if (!values.town && values.level !== POINT_LEVEL_LABELS.subCenter) values.town = sheet.town;
+    const parsed = rowSchema.safeParse(values);
+    if (!parsed.success) return this.refuse(at, parsed.error.issues.map((issue) => issue.message).join('；'));
     const row = parsed.data;
-    const earlierMobile = this.rowOfMobile.get(row.mobile);
-    if (earlierMobile) {
-      this.problems.push({ row: rowNumber, reason: `手机号 ${row.mobile} 与第 ${earlierMobile} 行重复（一个手机号只能对应一位联系人）` });
-      return null;
+    if (row.level !== 'subCenter') sheet.town = row.town;
+    const key = contactKey(row);
+    const earlier = this.placeOfContact.get(key);
+    if (earlier) {
+      return this.refuse(
+        at,
+        row.mobile
+          ? `手机号 ${row.mobile} 与${placeText(earlier)}重复（一个手机号只能对应一位联系人）`
+          : `“${row.town} ${row.pointName}”的联系人“${row.contactName}”与${placeText(earlier)}重复（没有手机号的联系人以服务点和姓名区分）`,
+      );
     }
-    this.rowOfMobile.set(row.mobile, rowNumber);
+    this.placeOfContact.set(key, at);
     const earlierPoint = this.points.get(pointKey(row.town, row.pointName));
     if (earlierPoint && earlierPoint.level !== row.level) {
-      this.problems.push({ row: rowNumber, reason: `服务点“${row.town} ${row.pointName}”在第 ${earlierPoint.row} 行是${POINT_LEVEL_LABELS[earlierPoint.level]}，这里却是${POINT_LEVEL_LABELS[row.level]}` });
-      return null;
+      return this.refuse(at, `服务点“${row.town} ${row.pointName}”在${placeText(earlierPoint.at)}是${POINT_LEVEL_LABELS[earlierPoint.level]}，这里却是${POINT_LEVEL_LABELS[row.level]}`);
     }
     if (!earlierPoint && row.level === 'townCultureCenter') {
+      // 二（一）2: the one 镇文广中心 of each town, which stamps its applications
       const other = this.cultureCenterOfTown.get(row.town);
-      if (other) {
-        this.problems.push({ row: rowNumber, reason: `${row.town}已有镇文广中心“${other.name}”（第 ${other.row} 行），每个镇街只能有一个镇文广中心` });
-        return null;
-      }
-      this.cultureCenterOfTown.set(row.town, { name: row.pointName, row: rowNumber });
+      if (other) return this.refuse(at, `${row.town}已有镇文广中心“${other.name}”（${placeText(other.at)}），每个镇街只能有一个镇文广中心`);
+      this.cultureCenterOfTown.set(row.town, { name: row.pointName, at });
     }
-    notePoint(this.points, row, rowNumber);
+    notePoint(this.points, row, at);
     this.goodRows++;
     return row;
   }
 
+  private refuse(at: Place, reason: string): null {
+    this.problems.push({ sheet: at.sheet, row: at.row, reason });
+    return null;
+  }
+
   /** After the last row: every problem of the file, none when it may be imported. */
   finish(): RowProblem[] {
+    this.endSheet();
+    this.sheet = null;
+    if (!this.problems.length && !this.sheets.read.length) {
+      this.problems.push({ row: 1, reason: `没有找到通信名录的表头（${this.sheets.skipped.length ? `工作表 ${this.sheets.skipped.map((s) => `“${s}”`).join('、')} 都不是名录` : '文件是空的'}）。表头应包含：${DIRECTORY_HEADER.join(',')}` });
+    }
     if (!this.problems.length && !this.goodRows) this.problems.push({ row: 2, reason: '文件中没有联系人数据（除表头外都是空行）' });
     return this.problems;
   }
 }
 
+/** What identifies a contact of the file: the mobile, or for one without, the point and the name. */
+export const contactKey = (row: Pick<DirectoryRow, 'mobile' | 'town' | 'pointName' | 'contactName'>): string =>
+  row.mobile ?? `${pointKey(row.town, row.pointName)}\u0000${row.contactName}`;
+
+/** A table in memory (tests, the demo): the first sheet of a file, header included. */
 export function parseDirectoryTable(table: string[][]): ParsedDirectory {
   const validator = new DirectoryValidator();
-  if (!validator.header(table[0] ?? [])) return { ok: false, problems: validator.problems };
   const rows: DirectoryRow[] = [];
-  for (let i = 1; i < table.length; i++) {
-    const row = validator.row(table[i]!, i + 1);
+  table.forEach((cells, i) => {
+    const row = validator.feed(null, cells, i + 1);
     if (row) rows.push(row);
-  }
+  });
   const problems = validator.finish();
   return problems.length ? { ok: false, problems } : { ok: true, rows };
 }
@@ -215,14 +390,15 @@ export function directoryRowToCells(row: DirectoryRow): string[] {
     POINT_LEVEL_LABELS[row.level],
     row.contactName,
     CONTACT_ROLE_LABELS[row.role],
-    row.mobile,
+    row.mobile ?? '',
+    row.landline ?? '',
     row.email ?? '',
     row.isPartyEducationPoint ? '是' : '否',
   ];
 }
 
 export function formatProblems(problems: RowProblem[], limit = 50): string {
-  const lines = problems.slice(0, limit).map((p) => `第 ${p.row} 行：${p.reason}`);
+  const lines = problems.slice(0, limit).map((p) => `${placeText({ sheet: p.sheet ?? null, row: p.row })}：${p.reason}`);
   if (problems.length > limit) lines.push(`……另有 ${problems.length - limit} 行有问题`);
   return lines.join('\n');
 }

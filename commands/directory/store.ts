@@ -17,7 +17,7 @@ export type { ImportSummary } from './apply.ts';
  */
 export async function applyDirectoryImport(db: Db, rows: DirectoryRow[], actor: string, actorContactId: number | null = null, now: Date = new Date()): Promise<ImportSummary> {
   const points = new Map<string, FilePoint>();
-  rows.forEach((row, i) => notePoint(points, row, i + 2));
+  rows.forEach((row, i) => notePoint(points, row, { sheet: null, row: i + 2 }));
   const sql = openDirectSql(targetOf(db));
   try {
     const staging = await DirectoryStaging.open(sql);
@@ -36,7 +36,7 @@ export async function applyDirectoryImport(db: Db, rows: DirectoryRow[], actor: 
 export async function readDirectoryRows(db: Db): Promise<DirectoryRow[]> {
   const contacts = await db.contact.findMany({
     where: { active: true, servicePoint: { active: true } },
-    select: { name: true, role: true, mobile: true, email: true, servicePoint: { select: { town: true, name: true, level: true, isPartyEducationPoint: true } } },
+    select: { name: true, role: true, mobile: true, landline: true, email: true, servicePoint: { select: { town: true, name: true, level: true, isPartyEducationPoint: true } } },
     orderBy: [{ servicePoint: { town: 'asc' } }, { servicePoint: { name: 'asc' } }, { id: 'asc' }],
   });
   return contacts.map((c) => ({
@@ -46,6 +46,7 @@ export async function readDirectoryRows(db: Db): Promise<DirectoryRow[]> {
     contactName: c.name,
     role: c.role as ContactRole,
     mobile: c.mobile,
+    landline: c.landline,
     email: c.email,
     isPartyEducationPoint: c.servicePoint.isPartyEducationPoint,
   }));

@@ -10,7 +10,7 @@ import { PassThrough, type Writable } from 'node:stream';
 import type { DirectSql } from '../../bot/db/direct-sql.ts';
 import type { ReadSql } from '../../bot/core/capability.ts';
 import { POINT_LEVEL_LABELS, type PointLevel } from '../../bot/domain.ts';
-import { formatOf, loadExcel, type SpreadsheetFormat } from '../../bot/spreadsheet.ts';
+import { defuseFormula, formatOf, loadExcel, type SpreadsheetFormat } from '../../bot/spreadsheet.ts';
 import { localDateTimeString, parseMonthKey, type MonthKey } from '../../bot/time.ts';
 import { readTemplate, type ReportTemplate } from './template.ts';
 import { parseStoredFigures } from './validate.ts';
@@ -87,7 +87,7 @@ interface ExportRow extends Record<string, unknown> {
 export function csvCell(value: Cell): string {
   if (value === null) return '';
   if (typeof value === 'number') return String(value);
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const safe = defuseFormula(value);
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
@@ -131,16 +131,32 @@ async function zipCaughtUp(sheet: unknown): Promise<void> {
   }
 }
 
+/**
+ * The row with its "YYYY-MM-DD HH:mm" (Dongguan time) as a date cell. A spreadsheet date has no time
+ * zone: exceljs writes a Date's UTC fields, so the Date is the one whose UTC fields are Dongguan's.
+ */
+function withDateCell(row: Cell[], index: number): (Cell | Date)[] {
+  const value = row[index];
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/.test(value)) return row;
+  const copy: (Cell | Date)[] = [...row];
+  copy[index] = new Date(`${value.replace(' ', 'T')}:00Z`);
+  return copy;
+}
+
 export async function writeXlsx(out: Writable, header: string[], batches: AsyncIterable<Cell[][]>, sheetName: string): Promise<number> {
   const ExcelJS = await loadExcel();
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = header.map((h, i) => ({ header: h, width: i < 2 ? 16 : i === header.length - 2 ? 18 : Math.max(10, h.length * 2 + 2) }));
   sheet.getRow(1).font = { bold: true };
+  // a header a person can filter by, and 提交时间 as a real date cell (sortable, filterable by day)
+  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: header.length } };
+  const submitted = header.indexOf('提交时间');
+  if (submitted >= 0) sheet.getColumn(submitted + 1).numFmt = 'yyyy-mm-dd hh:mm';
   sheet.getRow(1).commit();
   let rows = 0;
   for await (const batch of batches) {
-    for (const row of batch) sheet.addRow(row).commit();
+    for (const row of batch) sheet.addRow(submitted >= 0 ? withDateCell(row, submitted) : row).commit();
     rows += batch.length;
     await zipCaughtUp(sheet);
   }

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../../bot/db/client.ts';
 import { forgetReadMostly } from '../../bot/db/read-cache.ts';
-import { readTable, writeTable, formatOf, SpreadsheetError } from '../../bot/spreadsheet.ts';
+import { readTable, writeTable, SpreadsheetError } from '../../bot/spreadsheet.ts';
 import { parseRulesTable, rulesToTable, type RuleInput } from './rulesFile.ts';
 
 export interface RulesCliDeps {
@@ -13,7 +13,7 @@ export interface RulesCliDeps {
   out: (line: string) => void;
 }
 
-const USAGE = '用法：rules export 文件.xlsx|文件.csv ；rules import 文件.xlsx|文件.csv（导入即整张规则表：文件中没有的规则会被删除）';
+const USAGE = '用法：rules export 文件.xlsx|文件.csv ；rules import 文件.xlsx|文件.csv [--dry-run 只预览] [--confirm 确认删除大量规则]（导入即整张规则表：文件中没有的规则会被删除）';
 
 export interface RulesImportResult {
   created: number;
@@ -45,14 +45,30 @@ export async function replaceRules(db: Db, rules: readonly RuleInput[]): Promise
   return result;
 }
 
+/** Removing more than this share of the rules needs --confirm (a file of the wrong table removes them all). */
+export const REMOVAL_SHARE_TO_CONFIRM = 0.1;
+
+/** What an import would do, without writing: counts, and the rules it would remove. */
+export async function planRules(db: Db, rules: readonly RuleInput[]): Promise<RulesImportResult & { existing: number; removedItems: string[] }> {
+  const existing = await db.rule.findMany({ select: { level: true, item: true } });
+  const wanted = new Set(rules.map((r) => `${r.level}|${r.item}`));
+  const known = new Set(existing.map((r) => `${r.level}|${r.item}`));
+  const stale = existing.filter((r) => !wanted.has(`${r.level}|${r.item}`));
+  const updated = rules.filter((r) => known.has(`${r.level}|${r.item}`)).length;
+  return { created: rules.length - updated, updated, removed: stale.length, existing: existing.length, removedItems: stale.map((r) => `${r.level} ${r.item}`) };
+}
+
 export async function runRulesCli(argv: string[], deps: RulesCliDeps): Promise<number> {
-  const [verb, file, ...extra] = argv;
-  if ((verb !== 'export' && verb !== 'import') || !file || extra.length) {
+  const flags = argv.filter((a) => a.startsWith('--'));
+  const [verb, file, ...extra] = argv.filter((a) => !a.startsWith('--'));
+  const dryRun = flags.includes('--dry-run');
+  const confirm = flags.includes('--confirm');
+  const badFlags = flags.some((f) => f !== '--dry-run' && f !== '--confirm') || (verb === 'export' && flags.length > 0);
+  if ((verb !== 'export' && verb !== 'import') || !file || extra.length || badFlags) {
     deps.out(USAGE);
     return 2;
   }
   try {
-    formatOf(file);
     if (verb === 'export') {
       const rules = await deps.db.rule.findMany();
       await writeTable(file, rulesToTable(rules), '配置及服务标准');
@@ -65,6 +81,14 @@ export async function runRulesCli(argv: string[], deps: RulesCliDeps): Promise<n
       deps.out(`导入失败，规则表没有任何改动。请修改以下问题后重新导入：`);
       for (const p of parsed.problems) deps.out(`  第${p.row}行：${p.message}`);
       return 1;
+    }
+    const plan = await planRules(deps.db, parsed.rules);
+    const removal = plan.existing > 0 && plan.removed > plan.existing * REMOVAL_SHARE_TO_CONFIRM;
+    if (dryRun || (removal && !confirm)) {
+      deps.out(`${dryRun ? '预览' : '尚未导入'}，规则表没有任何改动。导入后将是 ${parsed.rules.length} 条规则：新增 ${plan.created}，更新 ${plan.updated}，删除 ${plan.removed}。`);
+      if (plan.removed) deps.out(`将删除：${plan.removedItems.slice(0, 30).join('、')}${plan.removed > 30 ? ` 等 ${plan.removed} 条` : ''}`);
+      if (!dryRun) deps.out(`将删除现有 ${plan.existing} 条规则中的 ${plan.removed} 条（超过 ${REMOVAL_SHARE_TO_CONFIRM * 100}%）。确认无误后加上 --confirm 重新运行：rules import ${file} --confirm`);
+      return dryRun ? 0 : 1;
     }
     const result = await replaceRules(deps.db, parsed.rules);
     deps.out(`已导入 ${parsed.rules.length} 条规则：新增 ${result.created}，更新 ${result.updated}，删除 ${result.removed}。`);

@@ -3,6 +3,8 @@
 // only the API root differs. People write, share their phone number and press buttons through the
 // emulator's client API; the real core answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createTelegramChannel, type TelegramChannel } from '../../bot/channels/telegram.ts';
 import { createOutboxWorker } from '../../scheduler/outbox.ts';
 import { createTestBot, DEMO, type TestBot } from '../support/harness.ts';
@@ -148,4 +150,18 @@ describe.each(TEST_PROVIDERS)('Telegram channel against telegram-test-api on %s'
     expect(photo?.caption).toContain('上报率');
     expect([...photo!.content.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
   }, 120_000);
+
+  it('an operator sends the directory as a document, sees the dry run and imports it with the button', async () => {
+    // bound by the test above
+    const chat = emulator.chat(USERS.operator);
+    const file = readFileSync(join(import.meta.dirname, '..', 'directory', 'fixtures', 'office', 'flat-gbk.csv'));
+    await chat.sendDocument('名录.csv', file);
+    const [preview] = await chat.receive();
+    expect(preview!.text).toContain('收到“名录.csv”（CSV 文件，按 GBK/GB18030 编码读取）。名录还没有改动');
+    expect(buttonsOf([preview!]).map((b) => b.text)).toEqual(['确认导入', '取消']);
+    expect(await bot.db.servicePoint.count({ where: { town: '长安镇' } })).toBe(0);
+    await chat.press(buttonsOf([preview!])[0]!.callback_data);
+    expect(textOf(await chat.receive())).toContain('导入成功（CSV 文件，按 GBK/GB18030 编码读取）');
+    expect(await bot.db.servicePoint.count({ where: { town: '长安镇', active: true } })).toBe(1);
+  });
 });

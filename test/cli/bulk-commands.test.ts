@@ -51,7 +51,7 @@ describe.each(TEST_PROVIDERS)('bulk commands on %s, as processes', (provider) =>
     const { code, stdout, stderr, modules } = gxgc('directory', 'import', DEMO_DIRECTORY);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toContain('导入成功：11 个服务点（新增 11，更新 0，停用 0），12 位联系人');
+    expect(stdout).toContain('导入成功（CSV 文件，按 UTF-8 编码读取）：11 个服务点（新增 11，更新 0，停用 0），12 位联系人');
     expect(modules.some((m) => m.endsWith('/commands/directory/import.ts'))).toBe(true);
     expect(heavy(modules)).toEqual([]);
     // a .csv is read without exceljs
@@ -63,7 +63,7 @@ describe.each(TEST_PROVIDERS)('bulk commands on %s, as processes', (provider) =>
     writeFileSync(bad, readFileSync(DEMO_DIRECTORY, 'utf8').replace('13800001102', '1380000110'));
     const { code, stdout, modules } = gxgc('directory', 'import', bad);
     expect(code).toBe(1);
-    expect(stdout).toContain('导入失败，名录没有任何改动。请修改以下 1 处后重新导入：\n第 6 行：手机号“1380000110”格式不对');
+    expect(stdout).toContain('导入失败，名录没有任何改动（CSV 文件，按 UTF-8 编码读取）。请修改以下 1 处后重新导入：\n第 6 行：手机号“1380000110”格式不对');
     expect(heavy(modules)).toEqual([]);
   });
 

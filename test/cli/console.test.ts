@@ -38,7 +38,7 @@ describe('the console, as a new user runs it', () => {
   });
 
   it('acts as a directory contact with --as, after loading the demo directory', () => {
-    expect(run(['gxgc', '--', 'db', 'seed', '--demo']).stdout).toContain('导入成功：11 个服务点');
+    expect(run(['gxgc', '--', 'db', 'seed', '--demo']).stdout).toContain('导入成功（CSV 文件，按 UTF-8 编码读取）：11 个服务点');
     const { code, stdout } = run(['gxgc', '--', 'console', '--as', '13800000001'], '/whoami\n名录\n');
     expect(code).toBe(0);
     expect(stdout).toContain('您是：陈管理，东莞图书馆（市支中心）的管理员');

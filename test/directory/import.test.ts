@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDirectoryCli } from '../../commands/directory/cli.ts';
 import { readTable } from '../../bot/spreadsheet.ts';
+import { DIRECTORY_EXPORT_HEADER, parseDirectoryTable, type DirectoryRow } from '../../commands/directory/rows.ts';
 import { silentLogger } from '../../bot/logger.ts';
 import { DEMO_DIRECTORY } from '../../bot/db/cli.ts';
 import type { CliDeps } from '../../bot/cli.ts';
@@ -44,8 +45,15 @@ describe.each(TEST_PROVIDERS)('directory import and export on %s', (provider) =>
     expect(await run('import', DEMO_DIRECTORY)).toBe(0);
     const exported = join(dir, `out.${format}`);
     expect(await run('export', exported)).toBe(0);
-    const sortRows = (rows: string[][]) => rows.filter((r) => r.some((c) => c)).map((r) => r.join('|')).sort();
-    expect(sortRows(await readTable(exported))).toEqual(sortRows(await readTable(DEMO_DIRECTORY)));
+    // the export has every column (电话 too); read back as directory rows they are the file's
+    const sortRows = (rows: DirectoryRow[]) => rows.map((r) => JSON.stringify(r)).sort();
+    const rowsOf = async (file: string) => {
+      const parsed = parseDirectoryTable(await readTable(file));
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+      return sortRows(parsed.rows);
+    };
+    expect(await rowsOf(exported)).toEqual(await rowsOf(DEMO_DIRECTORY));
+    expect((await readTable(exported))[0]).toEqual(DIRECTORY_EXPORT_HEADER);
   });
 
   it('builds the town → village hierarchy', async () => {
@@ -58,18 +66,20 @@ describe.each(TEST_PROVIDERS)('directory import and export on %s', (provider) =>
     const chat = await bot.chat(DEMO.shilongVillage1, 'telegram');
     const before = await bot.db.contact.findUniqueOrThrow({ where: { mobile: DEMO.shilongVillage1 } });
     const lines = readFileSync(DEMO_DIRECTORY, 'utf8').trim().split('\n');
+    // another role and an e-mail at the same point: the same person
     const changed = lines
       .filter((l) => !l.includes(DEMO.humenEnterprise))
-      .map((l) => (l.includes(DEMO.shilongVillage1) ? l.replace('周村联', '周新名') : l));
+      .map((l) => (l.includes(DEMO.shilongVillage1) ? l.replace('联络人', '信息专报员').replace(',,是', ',zhou@example.cn,是') : l));
     const file = join(dir, 'changed.csv');
     writeFileSync(file, changed.join('\n'));
     expect(await run('import', file)).toBe(0);
     expect(output.join('')).toContain('更新 0，停用 1），11 位联系人（新增 0，更新 1，停用 1）');
+    expect(output.join('')).toContain('已绑定的聊天账号保持不变');
     const after = await bot.db.contact.findUniqueOrThrow({ where: { mobile: DEMO.shilongVillage1 } });
     expect(after.id).toBe(before.id);
-    expect(after.name).toBe('周新名');
+    expect([after.role, after.email]).toEqual(['reporter', 'zhou@example.cn']);
     expect((await bot.db.contact.findUniqueOrThrow({ where: { mobile: DEMO.humenEnterprise } })).active).toBe(false);
-    expect(await chat.say('/whoami')).toContain('周新名');
+    expect(await chat.say('/whoami')).toContain('周村联');
   });
 
   it('a deactivated contact is treated as unknown until imported again', async () => {
@@ -95,8 +105,9 @@ describe.each(TEST_PROVIDERS)('directory import and export on %s', (provider) =>
   });
 
   it('refuses an unknown file type with a clear message', async () => {
-    expect(await run('import', join(dir, 'x.txt'))).toBe(1);
-    expect(output.join('')).toContain('请使用 .csv 或 .xlsx 文件');
+    writeFileSync(join(dir, 'x.doc'), 'text');
+    expect(await run('import', join(dir, 'x.doc'))).toBe(1);
+    expect(output.join('')).toContain('不支持的文件类型“.doc”：请使用 .xlsx（Excel 工作簿）或 .csv 文件');
     expect(await run('import', join(dir, 'missing.csv'))).toBe(1);
     expect(output.join('')).toContain('找不到文件');
   });

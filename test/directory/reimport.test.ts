@@ -96,9 +96,9 @@ describe.each(TEST_PROVIDERS)('re-importing the directory on %s', (provider) => 
   const steps: Record<string, unknown> = {};
   const golden = WRITE ? {} : (JSON.parse(readFileSync(GOLDEN, 'utf8')) as Record<string, unknown>);
 
-  const importFile = async (file: string) => {
+  const importFile = async (file: string, ...flags: string[]) => {
     output = [];
-    const code = await runDirectoryCli(['import', file], deps);
+    const code = await runDirectoryCli(['import', file, ...flags], deps);
     return { code, output: [...output], ...(await snapshot(bot.db)) };
   };
 
@@ -138,18 +138,27 @@ describe.each(TEST_PROVIDERS)('re-importing the directory on %s', (provider) => 
     await writeXlsx(join(dir, 'bad.xlsx'), BAD);
     const result = await importFile(join(dir, 'bad.xlsx'));
     expect(result.code).toBe(1);
-    expect(result.output).toEqual((steps.bad as { output: string[] }).output);
+    // the same problems, each named with its sheet
+    expect(result.output[1]!.replaceAll('工作表“通信名录”', '')).toEqual((steps.bad as { output: string[] }).output[1]);
+    expect(result.output[0]).toContain('Excel 工作簿，读取工作表：“通信名录”');
   });
 
   it('applies every kind of change from a second file (.xlsx)', async () => {
     await writeXlsx(join(dir, 'second.xlsx'), SECOND);
-    const result = await importFile(join(dir, 'second.xlsx'));
+    // 3 of 11 contacts deactivated: more than a tenth, so not without --confirm
+    const before = await snapshot(bot.db);
+    const refused = await importFile(join(dir, 'second.xlsx'));
+    expect(refused.code).toBe(1);
+    expect(refused.output.join('\n')).toContain('将停用 3 位联系人，占现有在册联系人（11 位）的 27%');
+    expect({ points: refused.points, contacts: refused.contacts }).toEqual(before);
+    const result = await importFile(join(dir, 'second.xlsx'), '--confirm');
     expect(result.code).toBe(0);
     step('second', result);
   });
 
   it('the first file again brings back what was deactivated', async () => {
-    const result = await importFile(join(dir, 'first.csv'));
+    // 2 of 10 contacts deactivated: confirmed
+    const result = await importFile(join(dir, 'first.csv'), '--confirm');
     expect(result.code).toBe(0);
     step('again', result);
   });

@@ -10,8 +10,8 @@ describe('reading the directory spreadsheet', () => {
     expect(parsed).toEqual({
       ok: true,
       rows: [
-        { town: '石龙镇', pointName: '示例一村', level: 'village', contactName: '周村联', role: 'liaison', mobile: '13800002101', email: null, isPartyEducationPoint: true },
-        { town: '市支中心', pointName: '东莞图书馆', level: 'subCenter', contactName: '陈', role: 'admin', mobile: '13800000001', email: 'a@dglib.cn', isPartyEducationPoint: false },
+        { town: '石龙镇', pointName: '示例一村', level: 'village', contactName: '周村联', role: 'liaison', mobile: '13800002101', landline: null, email: null, isPartyEducationPoint: true },
+        { town: '市支中心', pointName: '东莞图书馆', level: 'subCenter', contactName: '陈', role: 'admin', mobile: '13800000001', landline: null, email: 'a@dglib.cn', isPartyEducationPoint: false },
       ],
     });
   });
@@ -23,7 +23,6 @@ describe('reading the directory spreadsheet', () => {
   });
 
   it.each([
-    ['a village without its town', ['', '示例一村', '村级', '周', '联络人', '13800002101', '', ''], '村级服务点必须填写所属镇街'],
     ['an unknown level', ['石龙镇', '示例一村', '省级', '周', '联络人', '13800002101', '', ''], '级别“省级”无法识别'],
     ['an unknown role', ['石龙镇', '示例一村', '村级', '周', '村长', '13800002101', '', ''], '角色“村长”无法识别'],
     ['a malformed mobile', ['石龙镇', '示例一村', '村级', '周', '联络人', '1380000210', '', ''], '手机号“1380000210”格式不对'],
@@ -43,7 +42,7 @@ describe('reading the directory spreadsheet', () => {
 
   it('refuses a mobile number listed twice, naming both rows', () => {
     const parsed = parseDirectoryTable([header, good, ['石龙镇', '示例二村', '村级', '吴', '联络人', '13800002101', '', '']]);
-    expect(parsed).toEqual({ ok: false, problems: [{ row: 3, reason: expect.stringContaining('与第 2 行重复') }] });
+    expect(parsed).toEqual({ ok: false, problems: [{ sheet: null, row: 3, reason: expect.stringContaining('与第 2 行重复') }] });
   });
 
   it('refuses one point given two levels', () => {
@@ -61,7 +60,7 @@ describe('reading the directory spreadsheet', () => {
   it('names missing header columns', () => {
     const parsed = parseDirectoryTable([['镇街', '服务点'], good]);
     expect(parsed.ok).toBe(false);
-    if (!parsed.ok) expect(parsed.problems[0]!.reason).toContain('表头缺少列：级别、联系人、角色、手机、邮箱、党员远程教育点');
+    if (!parsed.ok) expect(parsed.problems[0]!.reason).toContain('缺少列：级别、联系人、角色、手机、邮箱、党员远程教育点');
   });
 
   it('skips blank lines but refuses a file without contacts', () => {

@@ -32,11 +32,11 @@ describe.each(TEST_PROVIDERS)('streaming directory import on %s', (provider) => 
   let dir: string;
   let output: string[];
   let deps: CliDeps;
-  const importLines = async (name: string, lines: string[]) => {
+  const importLines = async (name: string, lines: string[], ...flags: string[]) => {
     const file = join(dir, name);
     writeFileSync(file, [DIRECTORY_HEADER.join(','), ...lines].join('\n') + '\n');
     output = [];
-    const code = await runDirectoryCli(['import', file], deps);
+    const code = await runDirectoryCli(['import', file, ...flags], deps);
     return { code, text: output.join('\n') };
   };
 
@@ -64,7 +64,7 @@ describe.each(TEST_PROVIDERS)('streaming directory import on %s', (provider) => 
     expect(code).toBe(1);
     expect(text).toBe(
       [
-        '导入失败，名录没有任何改动。请修改以下 3 处后重新导入：',
+        '导入失败，名录没有任何改动（CSV 文件，按 UTF-8 编码读取）。请修改以下 3 处后重新导入：',
         '第 1202 行：手机号 13900000000 与第 2 行重复（一个手机号只能对应一位联系人）',
         '第 1503 行：服务点“黄江镇 黄江镇第1村”在第 1203 行是村级，这里却是镇级',
         '第 1504 行：联系人姓名不能为空',
@@ -87,22 +87,27 @@ describe.each(TEST_PROVIDERS)('streaming directory import on %s', (provider) => 
     const before = await directoryState(bot.db);
     const { code, text } = await importLines('broken.csv', [...villages(800), '大朗镇,"大朗镇第9999村,村级,某,联络人,13930000000,,']);
     expect(code).toBe(1);
-    expect(text).toContain('CSV 文件格式有误');
+    expect(text).toContain('CSV 文件有一个引号没有配对（从第 802 行附近开始）');
     expect(await directoryState(bot.db)).toEqual(before);
   });
 
   it('after all that, a good file of 1,500 rows imports in full', async () => {
-    const { code, text } = await importLines('good.csv', [...villages(1200), ...villages(300, 13910000000, '黄江镇')]);
+    const lines = [...villages(1200), ...villages(300, 13910000000, '黄江镇')];
+    // every town of the demo directory would go: not without --confirm
+    const refused = await importLines('good.csv', lines);
+    expect(refused.code).toBe(1);
+    expect(refused.text).toContain('文件中完全没有这些镇街，它们的服务点和联系人将全部停用：');
+    const { code, text } = await importLines('good.csv', lines, '--confirm');
     expect(code).toBe(0);
     // the demo directory's 11 points and 12 contacts are deactivated: the new file no longer lists them
-    expect(text).toContain('导入成功：1500 个服务点（新增 1500，更新 0，停用 11），1500 位联系人（新增 1500，更新 0，停用 12）');
+    expect(text).toContain('导入成功（CSV 文件，按 UTF-8 编码读取）：1500 个服务点（新增 1500，更新 0，停用 11），1500 位联系人（新增 1500，更新 0，停用 12）');
     expect(await bot.db.servicePoint.count({ where: { active: true } })).toBe(1500);
     const last = await bot.db.contact.findUniqueOrThrow({ where: { mobile: '13910000299' }, include: { servicePoint: true } });
     expect([last.name, last.servicePoint.town, last.servicePoint.name]).toEqual(['村联300', '黄江镇', '黄江镇第300村']);
     // one audit row, written in the same transaction, with the summary as JSON.stringify writes it
     const audits = await bot.db.auditLog.findMany({ where: { action: 'directory.import', actor: 'cli' } });
     expect(audits).toHaveLength(1);
-    const summary = { points: { created: 1500, updated: 0, deactivated: 11, total: 1500 }, contacts: { created: 1500, updated: 0, deactivated: 12, total: 1500 } };
+    const summary = { points: { created: 1500, updated: 0, deactivated: 11, total: 1500 }, contacts: { created: 1500, updated: 0, deactivated: 12, total: 1500 }, unbound: 0 };
     expect(audits[0]!.detail).toBe(JSON.stringify(summary));
     expect(Math.abs(audits[0]!.at.getTime() - Date.now())).toBeLessThan(60_000);
   });

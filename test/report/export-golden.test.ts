@@ -30,7 +30,7 @@ const EXTRA: DirectoryRow[] = [
   { town: '长安镇', pointName: '长安镇图书馆', level: 'town', contactName: '戊', role: 'liaison', mobile: '13900000005', email: null, isPartyEducationPoint: false },
 ];
 
-/** what an .xlsx holds that a reader sees: cell values, widths, the frozen header, the bold header */
+/** what an .xlsx holds that a reader sees: cell values (提交时间 a date), widths, the frozen and filterable header, the bold header */
 async function xlsxContent(content: Uint8Array | string): Promise<unknown> {
   const workbook = new ExcelJS.Workbook();
   if (typeof content === 'string') await workbook.xlsx.readFile(content);
@@ -43,6 +43,7 @@ async function xlsxContent(content: Uint8Array | string): Promise<unknown> {
     widths: sheet.columns.map((c) => c.width ?? null),
     views: sheet.views.map((v) => ({ state: v.state, ySplit: (v as { ySplit?: number }).ySplit })),
     headerBold: sheet.getRow(1).font?.bold ?? false,
+    autoFilter: sheet.autoFilter ?? null,
     rows,
   };
 }

@@ -138,4 +138,18 @@ describe.each(TEST_PROVIDERS)('standards through the core on %s', (provider) => 
     expect(await bot.db.rule.count()).toBe(RULE_SEEDS.length - 1);
     expect(await bot.db.auditLog.count({ where: { action: 'rules.import' } })).toBeGreaterThan(0);
   });
+
+  it('a file that would remove more than a tenth of the rules is previewed and needs --confirm', async () => {
+    const csv = join(dir, 'three.csv');
+    expect(await cli('export', csv)).toBe(0);
+    const count = await bot.db.rule.count();
+    writeFileSync(csv, readFileSync(csv, 'utf8').split('\n').slice(0, 4).join('\n'));
+    expect(await cli('import', csv, '--dry-run')).toBe(0);
+    expect(output.join('\n')).toContain(`预览，规则表没有任何改动。导入后将是 3 条规则：新增 0，更新 3，删除 ${count - 3}。`);
+    expect(await cli('import', csv)).toBe(1);
+    expect(output.join('\n')).toContain(`将删除现有 ${count} 条规则中的 ${count - 3} 条（超过 10%）。确认无误后加上 --confirm 重新运行`);
+    expect(await bot.db.rule.count()).toBe(count);
+    expect(await cli('import', csv, '--confirm')).toBe(0);
+    expect(await bot.db.rule.count()).toBe(3);
+  });
 });

@@ -16,6 +16,7 @@ interface Response {
 }
 interface Express {
   post(path: string, handler: (req: Request, res: Response) => void): void;
+  get(path: string, handler: (req: Request, res: Response & { send(body: Buffer): void }) => void): void;
 }
 
 export const TEST_TOKEN = '123456789:AAHtestTokenForTheEmulatorOnly_0123';
@@ -81,6 +82,8 @@ export interface EmulatedChat {
   text(text: string): Promise<void>;
   /** the contact-request button: shares a contact whose user_id is the sender's own, unless told otherwise */
   shareContact(phone: string, ownerUserId?: number): Promise<void>;
+  /** a document sent as a person sends a file (getFile and the download path serve it) */
+  sendDocument(filename: string, content: Buffer): Promise<void>;
   press(callbackData: string): Promise<void>;
   /** waits until the bot has sent at least `count` new messages to this chat (default 1) and returns them */
   receive(count?: number, timeoutMs?: number): Promise<BotMessage[]>;
@@ -124,8 +127,22 @@ function parseMultipart(req: Request): Promise<FormPart[]> {
   });
 }
 
-function addMissingMethods(server: Server, documents: SentDocument[], menus: CommandMenu[]): void {
+/** files people sent, by file_id: served by getFile and the file download path */
+type Uploads = Map<string, Buffer>;
+
+function addMissingMethods(server: Server, documents: SentDocument[], menus: CommandMenu[], uploads: Uploads): void {
   const app = (server as unknown as { webServer: Express }).webServer;
+  app.post('/bot:token/getFile', (req: Request, res: Response) => {
+    const fileId = String((req.body as { file_id?: string }).file_id ?? '');
+    const file = uploads.get(fileId);
+    if (!file) res.status(400).json({ ok: false, error_code: 400, description: 'Bad Request: invalid file_id' });
+    else res.json({ ok: true, result: { file_id: fileId, file_unique_id: fileId, file_size: file.length, file_path: `documents/${fileId}` } });
+  });
+  app.get('/file/bot:token/documents/:fileId', (req, res) => {
+    const file = uploads.get(String(req.params.fileId));
+    if (!file) res.status(404).json({ ok: false });
+    else res.send(file);
+  });
   app.post('/bot:token/setMyCommands', (req: Request, res: Response) => {
     const body = req.body as { commands: string | CommandMenu['commands']; scope?: string | CommandMenu['scope'] };
     const commands = typeof body.commands === 'string' ? (JSON.parse(body.commands) as CommandMenu['commands']) : body.commands;
@@ -158,7 +175,7 @@ function addMissingMethods(server: Server, documents: SentDocument[], menus: Com
   }
   // the emulator answers every unknown method from a catch-all route registered before ours
   const stack = (app as unknown as { _router: { stack: { route?: { path: string } }[] } })._router.stack;
-  const ours = stack.splice(stack.length - 3, 3);
+  const ours = stack.splice(stack.length - 4, 4);
   const catchAll = stack.findIndex((layer) => layer.route?.path === '/bot:token/:method');
   stack.splice(catchAll, 0, ...ours);
 }
@@ -168,7 +185,8 @@ export async function startEmulator(): Promise<Emulator> {
   const server = new TelegramServer({ port, host: '127.0.0.1', storeTimeout: 600 });
   const documents: SentDocument[] = [];
   const menus: CommandMenu[] = [];
-  addMissingMethods(server, documents, menus);
+  const uploads: Uploads = new Map();
+  addMissingMethods(server, documents, menus, uploads);
   await server.start();
   const apiRoot = server.config.apiURL;
   return {
@@ -189,6 +207,13 @@ export async function startEmulator(): Promise<Emulator> {
         },
         async shareContact(phone, ownerUserId = userId) {
           const message = client.makeMessage('', { contact: { phone_number: phone, first_name: `用户${userId}`, user_id: ownerUserId } } as never);
+          delete (message as { text?: string }).text;
+          await client.sendMessage(message as never);
+        },
+        async sendDocument(filename, content) {
+          const fileId = `upload${uploads.size + 1}`;
+          uploads.set(fileId, content);
+          const message = client.makeMessage('', { document: { file_id: fileId, file_unique_id: fileId, file_name: filename, file_size: content.length } } as never);
           delete (message as { text?: string }).text;
           await client.sendMessage(message as never);
         },

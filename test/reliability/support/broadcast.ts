@@ -43,7 +43,7 @@ export async function prepareBroadcast(db: Db, contacts: number, now: Date, sche
   const all = await db.contact.findMany({ where: { active: true }, select: { id: true, mobile: true }, orderBy: { id: 'asc' } });
   const chatIds: string[] = [];
   const identities = all.map((c) => {
-    const chatId = String(TELEGRAM_CHAT_BASE + Number(c.mobile.slice(3)));
+    const chatId = String(TELEGRAM_CHAT_BASE + Number(c.mobile!.slice(3)));
     chatIds.push(chatId);
     return { channel: 'telegram', externalId: chatId, contactId: c.id, boundAt: now, lastSeenAt: now };
   });
