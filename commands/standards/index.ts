@@ -5,7 +5,7 @@ import type { Db } from '../../bot/db/client.ts';
 import { readMostly } from '../../bot/db/read-cache.ts';
 import type { Reply } from '../../bot/core/types.ts';
 import { ALL_ROLES, type Capability, type CommandContext } from '../capability.ts';
-import { answerStandardsQuestion, standardsOverview, type StandardsAnswer } from './answer.ts';
+import { answerStandardsQuestion, fullText, standardsOverview, type FullText, type StandardsAnswer } from './answer.ts';
 import type { FactRecord, RuleRecord } from './model.ts';
 
 export interface StandardsTables {
@@ -57,8 +57,21 @@ async function answerFor(ctx: CommandContext): Promise<StandardsAnswer> {
   return answer;
 }
 
+// a summary's "回复 1 查看全文" is a choice whose value carries what to show: standards:full:checklist:town,village
+function fullChoice(full: FullText): string {
+  return full.kind === 'fact' ? `standards:full:fact:${full.key}` : `standards:full:${full.kind}:${full.levels.join(',')}`;
+}
+
+function parseFullChoice(choice: string): FullText | null {
+  const m = /^full:(checklist|overview|fact):(.*)$/.exec(choice);
+  if (!m) return null;
+  if (m[1] === 'fact') return { kind: 'fact', key: m[2]! };
+  return { kind: m[1] as 'checklist' | 'overview', levels: m[2]!.split(',').filter((l): l is 'town' | 'village' => l === 'town' || l === 'village') };
+}
+
 function reply(answer: StandardsAnswer): Reply[] {
-  return [{ text: answer.text }];
+  if (!answer.full) return [{ text: answer.text }];
+  return [{ text: answer.text, choices: [{ label: '查看全文', value: fullChoice(answer.full) }] }];
 }
 
 export const standardsCapability: Capability = {
@@ -89,6 +102,12 @@ export const standardsCapability: Capability = {
       },
     },
   ],
+  async onChoice(ctx) {
+    const full = parseFullChoice(ctx.choice ?? '');
+    const { rules, facts } = await loadStandardsTables(ctx.db);
+    const text = full ? fullText(full, rules, facts) : null;
+    return [{ text: text ?? '这份全文已经没有了，请重新提问，例如“验收要准备什么”。' }];
+  },
   async recognize(ctx) {
     if (!ctx.text) return 0;
     return scoreAnswer(await answerFor(ctx), ctx.text);

@@ -3,26 +3,33 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { answerStandardsQuestion } from '../../commands/standards/answer.ts';
+import { answerStandardsQuestion, fullText } from '../../commands/standards/answer.ts';
 import { RULE_SEEDS } from '../../prisma/seed/rules.ts';
 import { FACT_SEEDS } from '../../prisma/seed/facts.ts';
 
 const EvalCase = z.object({
   q: z.string().min(1),
   level: z.enum(['town', 'village', 'school', 'enterprise']).optional(),
-  kind: z.enum(['rules', 'facts', 'checklist', 'selfCheck', 'help']),
+  kind: z.enum(['rules', 'facts', 'checklist', 'selfCheck', 'help', 'unsettled']),
   expect: z.array(z.string()).min(1),
   forbid: z.array(z.string()).optional(),
 });
+
+/** the longest first answer allowed; the whole table of a level fits, the checklist does not */
+const SHORT_ANSWER = 700;
 
 const cases = z.array(EvalCase).parse(JSON.parse(readFileSync(new URL('./eval-questions.json', import.meta.url), 'utf8')));
 
 function failures(c: z.infer<typeof EvalCase>): string[] {
   const a = answerStandardsQuestion(c.q, RULE_SEEDS, FACT_SEEDS, { pointLevel: c.level ?? null });
   const problems: string[] = [];
+  // what the person sees: the answer, and the full text a summary offers one reply away ("回复 1 查看全文")
+  const seen = a.full ? `${a.text}\n${fullText(a.full, RULE_SEEDS, FACT_SEEDS) ?? ''}` : a.text;
   if (a.kind !== c.kind) problems.push(`kind ${a.kind}, expected ${c.kind}`);
-  for (const s of c.expect) if (!a.text.includes(s)) problems.push(`missing “${s}”`);
-  for (const s of c.forbid ?? []) if (a.text.includes(s)) problems.push(`must not contain “${s}”`);
+  for (const s of c.expect) if (!seen.includes(s)) problems.push(`missing “${s}”`);
+  for (const s of c.forbid ?? []) if (seen.includes(s)) problems.push(`must not contain “${s}”`);
+  // a phone screen wants the short answer first
+  if (a.text.length > SHORT_ANSWER) problems.push(`answer is ${a.text.length} characters, more than ${SHORT_ANSWER}`);
   if (problems.length) problems.push(`answer was:\n${a.text}`);
   return problems;
 }
