@@ -6,12 +6,13 @@ import { countInWindow } from '../bot/core/rate-limit.ts';
 import { CONTACT_ROLE_LABELS, POINT_LEVEL_LABELS, normaliseMobile, type ContactRole, type PointLevel } from '../bot/domain.ts';
 import { ROLE_LABELS, type Reply } from '../bot/core/types.ts';
 import { ALL_ROLES, type Capability, type CommandContext } from './capability.ts';
-import { redeemInvitation } from './directory/invitations.ts';
+import { findCodeInText, redeemInvitation } from './directory/invitations.ts';
 
 export const BIND_ATTEMPTS = { failures: 5, windowMs: 3600_000 };
 
 const REASONS = {
   unknown: '邀请码不正确，请核对后重新发送（邀请码为 8 位字母和数字）。',
+  malformed: '这不是有效的邀请码：邀请码是 8 位字母和数字，不含容易混淆的 0、1、O、I。请核对市支中心发给您的邀请码后重新发送。',
   used: '这个邀请码已经使用过了。如需重新绑定，请向市支中心索取新的邀请码。',
   expired: '这个邀请码已过期（有效期 14 天）。请向市支中心索取新的邀请码。',
   inactive: '这个邀请码对应的联系人已不在通信名录中。请联系市支中心核实。',
@@ -24,9 +25,16 @@ async function whoAmIText(ctx: CommandContext, contactId: number): Promise<strin
   return `${contact.name}，${where}的${CONTACT_ROLE_LABELS[contact.role as ContactRole] ?? contact.role}`;
 }
 
+const MOBILE_HINT = '手机号不能直接绑定。请发送市支中心发给您的 8 位邀请码，例如：“绑定 ABCD2345”；还没有邀请码请联系市支中心索取。';
+
 async function bindWithCode(ctx: CommandContext): Promise<Reply[]> {
-  const code = ctx.args.trim();
-  if (!code) return [{ text: '请在命令后写上邀请码，例如：/bind ABCD2345 或“绑定 ABCD2345”。邀请码由市支中心发放。' }];
+  const args = ctx.args.trim();
+  if (!args) return [{ text: '请在命令后写上邀请码，例如：/bind ABCD2345 或“绑定 ABCD2345”。邀请码由市支中心发放。' }];
+  // "绑定邀请码 ABCD2345", "/bind 我的码是abcd-2345": the code inside the words
+  const found = findCodeInText(args);
+  if (found?.kind === 'mobile') return [{ text: MOBILE_HINT, requestPhone: ctx.actor.channel === 'telegram' }];
+  if (found?.kind === 'malformed') return [{ text: REASONS.malformed }];
+  const code = found?.kind === 'code' ? found.code : args;
   const key = `bind:${ctx.actor.channel}:${ctx.actor.chatId}`;
   const now = ctx.clock.now();
   // counted before the code is tried, in one atomic increment: guesses sent all at once (or through
@@ -79,6 +87,21 @@ export const bindCapability: Capability = {
       },
     },
   ],
+  // "我的邀请码是ZZZZ9999" without the command word, or a bare mobile number from someone not yet bound
+  recognize(ctx) {
+    const found = findCodeInText(ctx.text);
+    if (!found) return 0;
+    const aboutCode = /邀请码|验证码|绑定|激活|注册码/.test(ctx.text);
+    // an English word of eight letters is no code unless the message is about one or is only the code
+    const alone = /^\s*[A-Za-z0-9]{4}[\s-]?[A-Za-z0-9]{4}\s*$/.test(ctx.text.normalize('NFKC'));
+    if (found.kind === 'code') return aboutCode || (ctx.actor.role === 'unknown' && (alone || /\d/.test(found.code))) ? 0.97 : 0;
+    if (found.kind === 'malformed') return aboutCode ? 0.97 : 0;
+    const bare = /^\s*(?:我的)?(?:手机号?|电话)?(?:码|号码)?(?:是)?[:：]?\s*[\d\s-]{11,15}\s*$/.test(ctx.text);
+    return ctx.actor.role === 'unknown' && (bare || aboutCode) ? 0.95 : 0;
+  },
+  handleText(ctx) {
+    return bindWithCode({ ...ctx, args: ctx.text });
+  },
   async onChoice(ctx) {
     // only the platform sets sharedPhone, and only for the sender's own number (see bot/channels/telegram.ts)
     if (ctx.choice !== 'phone' || !ctx.message.sharedPhone) return [{ text: '这个选项已经失效了。发送 /help 查看可以做什么。' }];

@@ -9,6 +9,7 @@ import { formatCompleteness, loadCompleteness } from './completeness.ts';
 import { BIND_HINT, continueReport, FLOW, reportChoice, startReport } from './dialogue.ts';
 import { exportMonthToBuffer } from './export.ts';
 import { defaultReportMonth, findMonthMention, reportDueDate } from './months.ts';
+import { readReportIntent, type ReportIntent } from './intents.ts';
 import { looksLikeReport, parseReportMessage } from './parse.ts';
 import { findReport } from './storage.ts';
 import { loadTemplate } from './template.ts';
@@ -63,6 +64,29 @@ async function exportCommand(ctx: CommandContext): Promise<Reply[]> {
   ];
 }
 
+/** The month a message names ("上个月的月报报错了" → 上个月), as text for startReport, or ''. */
+function monthWords(ctx: CommandContext): string {
+  const mention = findMonthMention(ctx.text, ctx.clock.now());
+  return mention ? ctx.text.slice(mention.start, mention.end) : '';
+}
+
+async function handleIntent(ctx: CommandContext, intent: ReportIntent): Promise<Reply[]> {
+  switch (intent) {
+    case 'whoIsMissing':
+      return status({ ...ctx, args: monthWords(ctx) });
+    case 'correct': {
+      const replies = await startReport(ctx, monthWords(ctx), false);
+      const how = '要改哪一项，直接发送新的数字，例如“服务人次改成130”；发“取消”则不改。';
+      return replies.map((r, i) => (i === 0 && ctx.actor.role !== 'unknown' ? { ...r, text: `${r.text}\n${how}` } : r));
+    }
+    case 'nothingToReport': {
+      // offered as 无新增; the summary asks for a confirmation before anything is stored
+      const replies = await startReport(ctx, `${monthWords(ctx)} 无新增`, false);
+      return replies.map((r, i) => (i === 0 && ctx.actor.role !== 'unknown' ? { ...r, text: `没有新增数据的月份按“无新增”上报。\n${r.text}` } : r));
+    }
+  }
+}
+
 export const reportCapability: Capability = {
   name: FLOW,
   commands: [
@@ -91,10 +115,15 @@ export const reportCapability: Capability = {
   continueFlow: continueReport,
   onChoice: reportChoice,
   async recognize(ctx) {
-    if (!ctx.text || QUESTION_RE.test(ctx.text)) return 0;
+    if (!ctx.text) return 0;
+    if (readReportIntent(ctx.text)) return 0.96;
+    if (QUESTION_RE.test(ctx.text)) return 0;
     const template = await loadTemplate(ctx.db);
     return looksLikeReport(parseReportMessage(ctx.text, template, ctx.clock.now()));
   },
-  handleText: (ctx) => startReport(ctx, ctx.text, false),
+  handleText(ctx) {
+    const intent = readReportIntent(ctx.text);
+    return intent ? handleIntent(ctx, intent) : startReport(ctx, ctx.text, false);
+  },
   flowYieldsToConfidentOthers: true,
 };
