@@ -4,9 +4,8 @@ import type { Logger } from 'pino';
 import { openDatabase, parseDatabaseUrl, type Database } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { seedDatabase } from '../prisma/seed/index.ts';
-import { createCore, type Core } from './core/pipeline.ts';
+import { createCore, type Core, type CoreServices } from './core/pipeline.ts';
 import { createCapabilities } from '../commands/index.ts';
-import type { CoreServices } from '../commands/capability.ts';
 import type { Clock } from './time.ts';
 
 export interface App {

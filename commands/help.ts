@@ -2,7 +2,7 @@
 // the things they can simply say in a sentence.
 import type { Role } from '../bot/core/types.ts';
 import { ROLE_LABELS } from '../bot/core/types.ts';
-import { ALL_ROLES, type Capability, type CommandSpec } from './capability.ts';
+import { ALL_ROLES, type Capability, type CommandSpec } from '../bot/core/capability.ts';
 
 const SAY_INSTEAD: Record<Role, string[]> = {
   unknown: ['村级服务点需要几台电脑？', '验收需要准备什么？'],

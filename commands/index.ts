@@ -1,6 +1,6 @@
 // The registry: every capability the core routes to. Order matters only for free text when two
 // capabilities score the same.
-import type { Capability, CommandSpec } from './capability.ts';
+import type { Capability, CommandSpec } from '../bot/core/capability.ts';
 import { bindCapability } from './bind.ts';
 import { directoryCapability } from './directory/index.ts';
 import { createHelpCapability } from './help.ts';

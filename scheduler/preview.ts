@@ -3,7 +3,7 @@
 // stand now. Messages whose dedupe key is already in the outbox are shown as such.
 import type { Db } from '../bot/db/client.ts';
 import { fromLocal, localDateTimeString } from '../bot/time.ts';
-import { resolveAudience } from '../commands/notice/release.ts';
+import { resolveAudience } from '../bot/db/notice-store.ts';
 import { REPORT_STAGES } from './reminders.ts';
 import { planAt } from './tick.ts';
 import type { ReminderSettings } from './settings.ts';

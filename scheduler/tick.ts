@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../bot/db/client.ts';
 import type { Clock, MonthKey } from '../bot/time.ts';
-import { releaseDueNotices } from '../commands/notice/release.ts';
+import { releaseDueNotices } from '../bot/db/notice-store.ts';
 import { enqueueOutbox } from './outbox.ts';
 import { dueReportStages, planReminders, reportMonthAt, type ReportState } from './reminders.ts';
 import { followUpWindows, planNoticeFollowUps, type FollowUpNotice } from './notice-follow-ups.ts';

@@ -168,7 +168,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       },
     });
     for (const reply of replies) await send(bot.api, chatId, reply, options);
-    const mayBind = Boolean(message.sharedPhone) || (message.choice ?? '').startsWith('bind:') || BIND_TEXT.test(message.text ?? '');
+    const mayBind = message.fact?.kind === 'sharedPhone' || (message.choice ?? '').startsWith('bind:') || BIND_TEXT.test(message.text ?? '');
     await syncChatMenu(chatId, mayBind, roleSeen).catch((error: unknown) => log.warn({ chat_id: chatId, err: error }, 'could not update the chat’s command menu'));
   }
 
@@ -206,7 +206,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     const contact = ctx.message.contact;
     if (contact) {
       if (contact.user_id !== undefined && contact.user_id === ctx.from.id) {
-        await handle(ctx, { sharedPhone: contact.phone_number, text: '' }, { afterContact: true });
+        await handle(ctx, { fact: { kind: 'sharedPhone', phone: contact.phone_number }, text: '' }, { afterContact: true });
       } else {
         // a forwarded card proves nothing about who is writing
         await bot.api.sendMessage(String(chat.id), `只能用您本人的手机号绑定：请点击下方“${SHARE_PHONE_LABEL}”按钮（不要发送别人的名片），或发送“/bind 邀请码”。`, { reply_markup: sharePhoneKeyboard });

@@ -1,6 +1,10 @@
-// Where a chat's dialogue stands, kept in the database so a restart or another instance continues it.
-import { sqlOf, type Db } from '../db/client.ts';
-import type { ConversationHandle } from '../../commands/capability.ts';
+// Where a chat's dialogue stands, kept in the database so a restart or another instance continues
+// it. Each save increments the row's version and is conditional on the version read with the
+// message: when two instances handle the same chat's message at once, the second save fails, and
+// with it every effect of that message (they are one batch, see pipeline.ts).
+import type { Db } from '../db/client.ts';
+import type { Statement } from '../db/direct-sql.ts';
+import type { ConversationHandle } from './capability.ts';
 import type { ChannelName, Choice } from './types.ts';
 
 /** A dialogue left alone this long is forgotten, so an old half-finished report does not surprise anyone. */
@@ -10,6 +14,10 @@ export interface LoadedConversation extends ConversationHandle {
   readonly choices: Choice[];
   offerChoices(choices: Choice[]): void;
   readonly dirty: boolean;
+  /** the version read with the message (0: no row yet) */
+  readonly version: number;
+  /** the flow of a dialogue that had expired when this message arrived */
+  readonly expiredFlow: string | null;
 }
 
 /** The Conversation columns a dialogue needs; the core reads them joined with the chat's identity. */
@@ -19,11 +27,7 @@ export interface ConversationRow {
   state: string;
   choices: string;
   expiresAt: Date | null;
-}
-
-export async function loadConversation(db: Db, channel: ChannelName, chatId: string, now: Date): Promise<LoadedConversation> {
-  const row = await db.conversation.findUnique({ where: { channel_chatId: { channel, chatId } }, select: { flow: true, step: true, state: true, choices: true, expiresAt: true } });
-  return conversationFromRow(row, now);
+  version: number;
 }
 
 /** A handle on a row already read (null: the chat has no conversation yet). */
@@ -50,6 +54,8 @@ export function conversationFromRow(row: ConversationRow | null, now: Date): Loa
     get dirty() {
       return dirty;
     },
+    version: row?.version ?? 0,
+    expiredFlow: expired ? (row?.flow ?? null) : null,
     set(newFlow, newStep, newState) {
       flow = newFlow;
       step = newStep;
@@ -69,25 +75,31 @@ export function conversationFromRow(row: ConversationRow | null, now: Date): Loa
   };
 }
 
-export async function saveConversation(db: Db, channel: ChannelName, chatId: string, conversation: LoadedConversation, now: Date): Promise<void> {
-  if (!conversation.dirty) return;
-  const data = {
-    flow: conversation.flow,
-    step: conversation.step,
-    state: JSON.stringify(conversation.state),
-    choices: JSON.stringify(conversation.choices),
-    expiresAt: new Date(now.getTime() + CONVERSATION_TTL_MS),
-  };
-  // one statement on both databases (ON CONFLICT: SQLite 3.24+, PostgreSQL 9.5+), on the driver
-  // (direct-sql.ts): it runs after most messages
-  await sqlOf(db).execute(
-    `INSERT INTO "Conversation" ("channel", "chatId", "flow", "step", "state", "choices", "updatedAt", "expiresAt")
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+/**
+ * The save of a conversation as one statement (ON CONFLICT: SQLite 3.24+, PostgreSQL 9.5+), for the
+ * message's batch; it changes no row, and so fails the batch, when another save came first.
+ */
+export function saveConversationStatement(channel: ChannelName, chatId: string, conversation: LoadedConversation, now: Date): Statement {
+  return {
+    sql: `INSERT INTO "Conversation" ("channel", "chatId", "flow", "step", "state", "choices", "updatedAt", "expiresAt", "version")
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)
      ON CONFLICT ("channel", "chatId") DO UPDATE SET
        "flow" = excluded."flow", "step" = excluded."step", "state" = excluded."state", "choices" = excluded."choices",
-       "updatedAt" = excluded."updatedAt", "expiresAt" = excluded."expiresAt"`,
-    [channel, chatId, data.flow, data.step, data.state, data.choices, now, data.expiresAt],
-  );
+       "updatedAt" = excluded."updatedAt", "expiresAt" = excluded."expiresAt", "version" = "Conversation"."version" + 1
+     WHERE "Conversation"."version" = ?`,
+    params: [
+      channel,
+      chatId,
+      conversation.flow,
+      conversation.step,
+      JSON.stringify(conversation.state),
+      JSON.stringify(conversation.choices),
+      now,
+      new Date(now.getTime() + CONVERSATION_TTL_MS),
+      conversation.version,
+    ],
+    expectChanges: 1,
+  };
 }
 
 /** Remembers choices sent proactively (a notice's 收到 button), so a WeChat "1" can be read as that choice. */

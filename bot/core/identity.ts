@@ -2,6 +2,7 @@
 // bound to. The role follows from the contact's point; inactive contacts count as unknown.
 import { sqlOf, type Db } from '../db/client.ts';
 import { roleOfPointLevel } from '../domain.ts';
+import { bindChatStatement } from '../db/identity-store.ts';
 import type { ConversationRow } from './conversation.ts';
 import type { Actor, ChannelName } from './types.ts';
 
@@ -52,7 +53,7 @@ const CHAT_QUERY = `
            sp."id" AS "pointId", sp."town" AS "town", sp."name" AS "pointName", sp."level" AS "level",
            sp."isPartyEducationPoint" AS "isPartyEducationPoint", sp."active" AS "pointActive",
            cv."id" AS "hasConversation", cv."flow" AS "flow", cv."step" AS "step", cv."state" AS "state", cv."choices" AS "choices",
-           cv."expiresAt" AS "expiresAt"
+           cv."expiresAt" AS "expiresAt", cv."version" AS "version"
     FROM "ChannelIdentity" ci
     LEFT JOIN "Contact" c ON c."id" = ci."contactId"
     LEFT JOIN "ServicePoint" sp ON sp."id" = c."servicePointId"
@@ -81,6 +82,7 @@ interface ChatRow extends Record<string, unknown> {
   state: string | null;
   choices: string | null;
   expiresAt: Date | string | null;
+  version: number | bigint | null;
 }
 
 function asDate(value: Date | string | null): Date | null {
@@ -107,7 +109,7 @@ export async function resolveChat(
     const actor = await resolveActor(db, channel, chatId, now, displayName);
     const conversation = await db.conversation.findUnique({
       where: { channel_chatId: { channel, chatId } },
-      select: { flow: true, step: true, state: true, choices: true, expiresAt: true },
+      select: { flow: true, step: true, state: true, choices: true, expiresAt: true, version: true },
     });
     return { actor, conversation };
   }
@@ -121,7 +123,7 @@ export async function resolveChat(
   const conversation: ConversationRow | null =
     row.hasConversation === null
       ? null
-      : { flow: row.flow, step: row.step, state: row.state ?? '{}', choices: row.choices ?? '[]', expiresAt: asDate(row.expiresAt) };
+      : { flow: row.flow, step: row.step, state: row.state ?? '{}', choices: row.choices ?? '[]', expiresAt: asDate(row.expiresAt), version: Number(row.version ?? 0) };
   const identityId = Number(row.identityId);
   if (row.contactId === null || row.pointId === null || !row.contactActive || !row.pointActive) {
     return { actor: { role: 'unknown', channel, chatId, identityId, contact: null }, conversation };
@@ -147,9 +149,6 @@ export async function resolveChat(
 
 /** Links a chat to a directory contact (after a valid code, a verified phone number, or the console's --as). */
 export async function bindChat(db: Db, channel: ChannelName, chatId: string, contactId: number, now: Date): Promise<void> {
-  await db.channelIdentity.upsert({
-    where: { channel_externalId: { channel, externalId: chatId } },
-    create: { channel, externalId: chatId, contactId, boundAt: now, lastSeenAt: now },
-    update: { contactId, boundAt: now },
-  });
+  const statement = bindChatStatement(channel, chatId, contactId, now);
+  await sqlOf(db).execute(statement.sql, statement.params);
 }

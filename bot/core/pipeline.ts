@@ -1,19 +1,30 @@
 // The one entry point every channel calls: an incoming message in, replies out. Polling, webhooks,
 // WeChat and the console all go through handleMessage, as grammY's handleUpdate does for its bot.
-// Order: size and flood limits → who is writing → picked choice → command → dialogue → free text.
+// Order: size and flood limits → per-chat queue → who is writing → platform fact → picked choice →
+// command → dialogue → free text. Capabilities decide; the core acts: a message's effects, the
+// audit rows they imply and the chat's conversation are written in one transaction, conditional on
+// the conversation's version, and the outbox is woken once.
 import type { Logger } from 'pino';
-import type { Db } from '../db/client.ts';
+import { sqlOf, type Db } from '../db/client.ts';
+import { ConflictError, type Statement } from '../db/direct-sql.ts';
 import type { Clock } from '../time.ts';
-import type { Capability, CommandContext, CommandSpec, CoreServices } from '../../commands/capability.ts';
+import { isEffects, type Capability, type CommandContext, type CommandSpec, type Outcome } from './capability.ts';
+import { conversationFromRow, saveConversationStatement, type LoadedConversation } from './conversation.ts';
+import { continueDialogue, dialogueChoice, expectsFreeText, type Dialogue } from './dialogue.ts';
+import { effectSteps, type EffectResults } from './effects.ts';
 import { resolveChat } from './identity.ts';
-import { conversationFromRow, saveConversation, type LoadedConversation } from './conversation.ts';
-import { FloodGate } from './rate-limit.ts';
+import { countInWindow, FloodGate } from './rate-limit.ts';
 import { ROLE_LABELS, type Actor, type IncomingMessage, type Reply } from './types.ts';
 
 export const MAX_MESSAGE_CHARS = 2000;
 export const FLOOD_LIMIT = { messages: 20, windowMs: 60_000 };
 /** how sure another capability must be to answer in the middle of a dialogue that allows it */
 export const CONFIDENT = 0.6;
+
+export interface CoreServices {
+  /** wake the outbox worker after rows were written (no-op when none runs in this process) */
+  wakeOutbox(): void;
+}
 
 export interface CoreDeps {
   db: Db;
@@ -37,7 +48,7 @@ export interface MessageObserver {
 
 interface Route {
   capability: Capability;
-  command?: CommandSpec;
+  command: CommandSpec;
   args: string;
 }
 
@@ -46,19 +57,41 @@ export function normaliseText(raw: string): string {
   return raw.normalize('NFKC').replace(/[\u200B-\u200D\uFEFF]/g, '').replace(/\s+/g, ' ').trim();
 }
 
+const STALE_STEP = '这条消息和同时收到的另一条消息对应同一步，那一条已经处理了，这条没有再执行（内容没有重复保存）。请看上面的回复后再继续。';
+const FAILED = '抱歉，处理您的消息时出了问题，没有保存任何内容。请稍后再试；如果一直出错，请联系市支中心。';
+
+/** Runs each chat's messages one after another, so two messages of one chat never race on its conversation. */
+export class ChatQueue {
+  private readonly tails = new Map<string, Promise<unknown>>();
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task, task);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+}
+
 export function createCore(deps: CoreDeps): Core {
   const { db, clock, capabilities } = deps;
   const services: CoreServices = { wakeOutbox: () => undefined, ...deps.services };
   const floodGate = new FloodGate(FLOOD_LIMIT.messages, FLOOD_LIMIT.windowMs);
+  const queue = new ChatQueue();
   const commands = capabilities.flatMap((capability) => (capability.commands ?? []).map((command) => ({ capability, command })));
+  const dialogues = new Map<string, Dialogue<unknown>>();
+  for (const capability of capabilities) for (const dialogue of capability.dialogues ?? []) dialogues.set(dialogue.name, dialogue);
 
-  function findCommand(text: string): Route | null {
-    const slash = /^\/([A-Za-z_]+)(?:@\w+)?(?:\s+|$)([\s\S]*)$/.exec(text);
+  function findCommand(text: string, aliasesToo: boolean): Route | null {
+    const slash = /^\/([A-Za-z_]+)(?:@(\w+))?(?:\s+|$)([\s\S]*)$/.exec(text);
     if (slash) {
       const name = slash[1]!.toLowerCase();
       const found = commands.find((c) => c.command.name === name);
-      return found ? { ...found, args: slash[2]!.trim() } : null;
+      return found ? { ...found, args: slash[3]!.trim() } : null;
     }
+    if (!aliasesToo) return null;
     // a Chinese alias works at the start of a message: "月报 10月" or "绑定 ABCD2345"; longest alias wins
     let best: (Route & { length: number }) | null = null;
     for (const c of commands) {
@@ -89,35 +122,61 @@ export function createCore(deps: CoreDeps): Core {
     return [{ text: `“${command.description}”仅限${who}使用。发送 /help 查看您可以使用的功能。` }];
   }
 
-  async function route(ctx: CommandContext, conversation: LoadedConversation): Promise<Reply[]> {
+  /** While a dialogue is open: another capability's answer to a message it recognises with confidence. */
+  function hostFor(owner: Capability | undefined) {
+    return {
+      async answerElsewhere(ctx: CommandContext): Promise<Reply[] | null> {
+        const other = await bestRecognizer(ctx, owner);
+        if (!other || other.score < CONFIDENT) return null;
+        ctx.log = ctx.log.child({ command: other.capability.name, during: ctx.conversation.flow });
+        const outcome = await other.capability.handleText!(ctx);
+        // effects of an answer given in the middle of a dialogue are not applied: it may only read
+        return isEffects(outcome) ? null : outcome;
+      },
+    };
+  }
+
+  async function route(ctx: CommandContext, conversation: LoadedConversation): Promise<Outcome> {
+    const fact = ctx.message.fact;
+    if (fact) {
+      for (const capability of capabilities) {
+        const outcome = await capability.onPlatformFact?.(ctx, fact);
+        if (outcome) return outcome;
+      }
+      return [{ text: '收到了，但这条消息我处理不了。发送 /help 查看可以做什么。' }];
+    }
     if (ctx.message.choice) {
-      const [prefix, ...rest] = ctx.message.choice.split(':');
+      const [prefix = '', ...rest] = ctx.message.choice.split(':');
+      const value = rest.join(':');
+      const dialogue = dialogues.get(prefix);
+      if (dialogue && value.startsWith('@')) return dialogueChoice(dialogue, ctx, value);
       const capability = capabilities.find((c) => c.name === prefix && c.onChoice);
-      if (capability) return capability.onChoice!({ ...ctx, choice: rest.join(':') });
+      if (capability) return capability.onChoice!({ ...ctx, choice: value });
       return [{ text: '这个选项已经失效了，请重新发起操作。发送 /help 查看可以做什么。' }];
     }
-    const found = ctx.text ? findCommand(ctx.text) : null;
-    if (found?.command) {
+    const open = conversation.flow ? dialogues.get(conversation.flow) : undefined;
+    // at a step that takes the whole message (a notice's body), only a slash command is a command
+    const found = ctx.text ? findCommand(ctx.text, !(open && expectsFreeText(open, ctx))) : null;
+    if (found) {
       if (!found.command.roles.includes(ctx.actor.role)) return refusal(ctx.actor, found.command);
       ctx.log = ctx.log.child({ command: found.command.name });
+      const limit = found.command.attempts;
+      if (limit) {
+        const attempt = await countInWindow(db, limit.key(ctx), limit.limit, limit.windowMs, clock.now());
+        if (!attempt.allowed) {
+          ctx.log.warn('attempts exhausted');
+          return [{ text: limit.refusal }];
+        }
+      }
       return found.command.run({ ...ctx, args: found.args });
     }
     if (ctx.text.startsWith('/')) {
       return [{ text: `没有“${ctx.text.split(/\s/)[0]}”这个命令。发送 /help 查看可用的命令。` }];
     }
     if (conversation.flow) {
-      const owner = capabilities.find((c) => c.name === conversation.flow && c.continueFlow);
-      if (owner) {
-        if (owner.flowYieldsToConfidentOthers) {
-          const other = await bestRecognizer(ctx, owner);
-          const ownScore = owner.recognize ? await owner.recognize(ctx) : 0;
-          if (other && other.score >= CONFIDENT && other.score > ownScore) {
-            ctx.log = ctx.log.child({ command: other.capability.name, during: owner.name });
-            const answer = await other.capability.handleText!(ctx);
-            return [...answer, { text: '（刚才的填写还没有完成，请接着回复；发送“取消”可以放弃。）' }];
-          }
-        }
-        return owner.continueFlow!(ctx);
+      if (open) {
+        const owner = capabilities.find((c) => c.dialogues?.includes(open));
+        return continueDialogue(open, ctx, hostFor(owner));
       }
       conversation.clear();
     }
@@ -129,8 +188,74 @@ export function createCore(deps: CoreDeps): Core {
     return [{ text: '没有听懂您的意思。发送 /help 查看可以做什么。' }];
   }
 
-  async function handleMessage(message: IncomingMessage, observe?: MessageObserver): Promise<Reply[]> {
+  /**
+   * Applies the outcome: its effects, then the conversation (with the choices the replies offer),
+   * in one batch. The replies are made inside it, from what the effects gave.
+   */
+  async function settle(outcome: Outcome, ctx: CommandContext, conversation: LoadedConversation, before: Snapshot, now: Date): Promise<Reply[]> {
+    const effects = isEffects(outcome) ? outcome.effects : [];
+    const results: EffectResults = {};
+    let replies: Reply[] = isEffects(outcome) ? [] : outcome;
+    const finish = (): Statement[] => {
+      if (isEffects(outcome)) replies = outcome.replies(results);
+      const offered = [...replies].reverse().find((r) => r.choices?.length)?.choices;
+      // the choices offered now are the only ones answerable by number; a dialogue that did not move keeps its own
+      conversation.offerChoices(offered ?? (unmoved(conversation, before) ? conversation.choices : []));
+      return conversation.dirty || effects.length > 0 ? [saveConversationStatement(ctx.actor.channel, ctx.actor.chatId, conversation, now)] : [];
+    };
+    if (effects.length === 0) {
+      const save = finish();
+      if (save.length) await sqlOf(db).batch(save);
+      return replies;
+    }
+    await sqlOf(db).batch([...effectSteps(effects, ctx.actor, now, results), () => finish()]);
+    if (effects.some((e) => e.kind === 'createNotice')) services.wakeOutbox();
+    return replies;
+  }
+
+  async function handle(message: IncomingMessage, log: Logger, observe?: MessageObserver): Promise<Reply[]> {
     const now = clock.now();
+    const text = normaliseText(message.text ?? '');
+    if (!text && !message.choice && !message.fact) {
+      return [{ text: '收到一条空消息。请直接输入文字，或发送 /help 查看可以做什么。' }];
+    }
+    const chat = await resolveChat(db, message.channel, message.chatId, now, message.displayName);
+    const actor = chat.actor;
+    observe?.onActor?.(actor);
+    const conversation = conversationFromRow(chat.conversation, now);
+    let choice = message.choice ?? null;
+    if (!choice && conversation.choices.length) {
+      // a typed number or label picks one of the choices offered last, and only those
+      const picked = /^\d{1,2}$/.test(text) ? conversation.choices[Number(text) - 1] : conversation.choices.find((c) => c.label === text);
+      if (picked) choice = picked.value;
+    }
+    const ctx: CommandContext = {
+      message: { ...message, ...(choice ? { choice } : {}) },
+      text,
+      args: text,
+      choice: null,
+      actor,
+      db,
+      sql: sqlOf(db),
+      clock,
+      log,
+      conversation,
+    };
+    const before = snapshot(conversation);
+    const outcome = await route(ctx, conversation);
+    const expired = conversation.expiredFlow && !before.flow ? [{ text: '（您上次没有完成的填写已超过 3 天，已作废，没有保存。）' }] : [];
+    try {
+      return [...expired, ...(await settle(outcome, ctx, conversation, before, now))];
+    } catch (error) {
+      if (error instanceof ConflictError) {
+        log.info({ statement: error.statement.slice(0, 60) }, 'conflict: the step was taken by another message');
+        return [{ text: error.statement.includes('"Invitation"') ? '这个邀请码刚刚已被使用。如需重新绑定，请向市支中心索取新的邀请码。' : STALE_STEP }];
+      }
+      throw error;
+    }
+  }
+
+  async function handleMessage(message: IncomingMessage, observe?: MessageObserver): Promise<Reply[]> {
     const log = deps.log.child({ channel: message.channel, chat_id: message.chatId });
     try {
       const raw = message.text ?? '';
@@ -138,51 +263,15 @@ export function createCore(deps: CoreDeps): Core {
         log.info({ length: raw.length }, 'message too long');
         return [{ text: `消息太长了（${raw.length} 字）。请分几条发送，每条不超过 ${MAX_MESSAGE_CHARS} 字。` }];
       }
-      const flood = floodGate.check(`${message.channel}:${message.chatId}`, now);
+      const flood = floodGate.check(`${message.channel}:${message.chatId}`, clock.now());
       if (!flood.allowed) {
         log.warn({ count: flood.count }, 'chat is flooding; rate limited');
         return flood.firstRefusal ? [{ text: '您发送得太快了，请稍等一分钟再发。这段时间的消息不会被处理。' }] : [];
       }
-      const text = normaliseText(raw);
-      if (!text && !message.choice && !message.sharedPhone) {
-        return [{ text: '收到一条空消息。请直接输入文字，或发送 /help 查看可以做什么。' }];
-      }
-      const chat = await resolveChat(db, message.channel, message.chatId, now, message.displayName);
-      const actor = chat.actor;
-      observe?.onActor?.(actor);
-      const conversation = conversationFromRow(chat.conversation, now);
-      let choice = message.choice ?? null;
-      if (!choice && conversation.choices.length) {
-        const picked = /^\d{1,2}$/.test(text) ? conversation.choices[Number(text) - 1] : conversation.choices.find((c) => c.label === text);
-        if (picked) choice = picked.value;
-      }
-      const ctx: CommandContext = {
-        message: { ...message, ...(choice ? { choice } : {}), ...(message.sharedPhone ? { text: message.text } : {}) },
-        text,
-        args: text,
-        choice: null,
-        actor,
-        db,
-        clock,
-        log,
-        conversation,
-        services,
-      };
-      if (message.sharedPhone) {
-        const bind = capabilities.find((c) => c.name === 'bind' && c.onChoice);
-        if (bind) ctx.message = { ...ctx.message, choice: `bind:phone` };
-      }
-      const flowBefore = conversation.flow;
-      const replies = await route(ctx, conversation);
-      // choices stay answerable while the dialogue that offered them goes on; anything else retires them
-      const offered = [...replies].reverse().find((r) => r.choices?.length)?.choices;
-      if (offered) conversation.offerChoices(offered);
-      else if (!(flowBefore && conversation.flow === flowBefore)) conversation.offerChoices([]);
-      await saveConversation(db, message.channel, message.chatId, conversation, now);
-      return replies;
+      return await queue.run(`${message.channel}:${message.chatId}`, () => handle(message, log, observe));
     } catch (error) {
       log.error({ err: error }, 'message handling failed');
-      return [{ text: '抱歉，处理您的消息时出了问题，没有保存任何内容。请稍后再试；如果一直出错，请联系市支中心。' }];
+      return [{ text: FAILED }];
     }
   }
 
@@ -190,4 +279,20 @@ export function createCore(deps: CoreDeps): Core {
     handleMessage,
     commandsFor: (role) => commands.filter((c) => c.command.roles.includes(role) && c.command.listed !== false).map((c) => c.command),
   };
+}
+
+interface Snapshot {
+  flow: string | null;
+  step: string | null;
+  turn: unknown;
+}
+
+function snapshot(conversation: LoadedConversation): Snapshot {
+  return { flow: conversation.flow, step: conversation.step, turn: (conversation.state as { turn?: unknown }).turn };
+}
+
+/** The dialogue is where it was before the message (a question answered by another capability). */
+function unmoved(conversation: LoadedConversation, before: Snapshot): boolean {
+  const now = snapshot(conversation);
+  return now.flow !== null && now.flow === before.flow && now.step === before.step && now.turn === before.turn;
 }

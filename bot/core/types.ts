@@ -20,9 +20,15 @@ export interface IncomingMessage {
   text?: string;
   /** value of a choice the person picked (a button on Telegram; numbered replies are mapped by the core) */
   choice?: string;
-  /** a phone number the platform vouches for (Telegram's contact-request button, own number only) */
-  sharedPhone?: string;
+  /** something the platform vouches for, routed by the core to the capability that handles it */
+  fact?: PlatformFact;
 }
+
+/**
+ * Typed platform facts. sharedPhone: the sender's own number (Telegram's contact-request button,
+ * checked by the adapter to be the sender's).
+ */
+export type PlatformFact = { kind: 'sharedPhone'; phone: string };
 
 /** One option offered to the person. value is "<capability>:<action>[:<arg>]", routed by the core. */
 export interface Choice {

@@ -10,7 +10,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient as SqliteClient } from '../../generated/sqlite/client.ts';
 import { PrismaClient as PostgresClient } from '../../generated/postgresql/client.ts';
-import { postgresDirectSql, sqliteDirectSql, type DirectSql, type Row, type SqlValue, type Statement } from './direct-sql.ts';
+import { postgresDirectSql, sqliteDirectSql, type DirectSql, type Row, type SqlValue, type BatchStep } from './direct-sql.ts';
 import type { DatabaseTarget } from './target.ts';
 
 export type Db = SqliteClient;
@@ -62,7 +62,7 @@ function sharedSqliteDirectSql(db: Db, current: () => DirectSql | null): DirectS
     provider: 'sqlite',
     query: async <T extends Row>(text: string, params?: readonly SqlValue[]) => (current() ?? (await ready())).query<T>(text, params),
     execute: async (text: string, params?: readonly SqlValue[]) => (current() ?? (await ready())).execute(text, params),
-    batch: async (statements: readonly Statement[]) => (current() ?? (await ready())).batch(statements),
+    batch: async (steps: readonly BatchStep[]) => (current() ?? (await ready())).batch(steps),
     close: async () => undefined,
   };
 }

@@ -24,8 +24,37 @@ export type SqlValue = string | number | bigint | boolean | Date | null;
 export interface Statement {
   sql: string;
   params?: readonly SqlValue[];
+  /** the whole batch is rolled back with a ConflictError unless this statement changes (or returns) this many rows */
+  expectChanges?: number;
 }
 export type Row = Record<string, unknown>;
+/**
+ * A batch step: a statement, or statements made from the rows of the steps before it (an id an
+ * INSERT … RETURNING gave). A function runs inside the transaction, synchronously, so it must not
+ * do I/O of its own.
+ */
+export type BatchStep = Statement | ((results: readonly Row[][]) => readonly BatchStep[]);
+
+/** A guarded statement changed another number of rows than expected: someone else got there first. */
+export class ConflictError extends Error {
+  constructor(readonly statement: string, readonly changes: number, readonly expected: number) {
+    super(`expected ${expected} changed rows, got ${changes}: ${statement.slice(0, 80)}`);
+    this.name = 'ConflictError';
+  }
+}
+
+function checkChanges(statement: Statement, changes: number): void {
+  if (statement.expectChanges !== undefined && changes !== statement.expectChanges) {
+    throw new ConflictError(statement.sql, changes, statement.expectChanges);
+  }
+}
+
+function* expand(steps: readonly BatchStep[], results: Row[][]): Generator<Statement> {
+  for (const step of steps) {
+    if (typeof step === 'function') yield* expand(step(results), results);
+    else yield step;
+  }
+}
 
 export interface DirectSql {
   readonly provider: Provider;
@@ -34,7 +63,7 @@ export interface DirectSql {
   /** runs a statement; the number of rows it changed */
   execute(sql: string, params?: readonly SqlValue[]): Promise<number>;
   /** the statements in one transaction, all or nothing; the rows each returned, in order */
-  batch(statements: readonly Statement[]): Promise<Row[][]>;
+  batch(steps: readonly BatchStep[]): Promise<Row[][]>;
   close(): Promise<void>;
 }
 
@@ -106,10 +135,15 @@ export function sqliteDirectSql(connection: BetterSqlite3.Database, onClose: () 
     return rows;
   }
 
-  function runOne({ sql, params = [] }: Statement): Row[] {
+  function runOne(statement: Statement): Row[] {
+    const { sql, params = [] } = statement;
     const prepared = prepare(sql);
-    if (prepared.reader) return readRows(prepared, params);
-    prepared.statement.run(...params.map(sqliteValue));
+    if (prepared.reader) {
+      const rows = readRows(prepared, params);
+      checkChanges(statement, rows.length);
+      return rows;
+    }
+    checkChanges(statement, prepared.statement.run(...params.map(sqliteValue)).changes);
     return [];
   }
 
@@ -125,9 +159,13 @@ export function sqliteDirectSql(connection: BetterSqlite3.Database, onClose: () 
       if (prepared.reader) return readRows(prepared, params).length;
       return prepared.statement.run(...params.map(sqliteValue)).changes;
     },
-    async batch(statements) {
+    async batch(steps) {
       if (connection.inTransaction) await outsideOtherTransactions();
-      return connection.transaction(() => statements.map(runOne))();
+      return connection.transaction(() => {
+        const results: Row[][] = [];
+        for (const statement of expand(steps, results)) results.push(runOne(statement));
+        return results;
+      })();
     },
     async close() {
       cache.clear();
@@ -169,11 +207,15 @@ function namedStatements(): (client: pg.Pool | pg.ClientBase, statement: Stateme
   };
 }
 
-async function inTransaction(client: pg.ClientBase, statements: readonly Statement[], run: ReturnType<typeof namedStatements>): Promise<Row[][]> {
+async function inTransaction(client: pg.ClientBase, steps: readonly BatchStep[], run: ReturnType<typeof namedStatements>): Promise<Row[][]> {
   await client.query('BEGIN');
   try {
     const results: Row[][] = [];
-    for (const statement of statements) results.push((await run(client, statement)).rows as Row[]);
+    for (const statement of expand(steps, results)) {
+      const result = await run(client, statement);
+      checkChanges(statement, result.rowCount ?? 0);
+      results.push(result.rows as Row[]);
+    }
     await client.query('COMMIT');
     return results;
   } catch (error) {
@@ -193,10 +235,10 @@ export function postgresDirectSql(connectionString: string, poolSize = 10): Dire
     provider: 'postgresql',
     query: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => (await run(pool, { sql, params })).rows as T[],
     execute: async (sql, params = []) => (await run(pool, { sql, params })).rowCount ?? 0,
-    async batch(statements) {
+    async batch(steps) {
       const client = await pool.connect();
       try {
-        return await inTransaction(client, statements, run);
+        return await inTransaction(client, steps, run);
       } finally {
         client.release();
       }
@@ -243,9 +285,9 @@ function postgresSession(connectionString: string): DirectSql {
       await ready();
       return (await run(client, { sql, params })).rowCount ?? 0;
     },
-    async batch(statements) {
+    async batch(steps) {
       await ready();
-      return inTransaction(client, statements, run);
+      return inTransaction(client, steps, run);
     },
     async close() {
       if (connecting) await connecting.catch(() => undefined);

@@ -9,7 +9,7 @@ export const READ_MOSTLY_TTL_MS = 5_000;
 
 const caches = new WeakMap<object, Map<string, { loadedAt: number; value: Promise<unknown> }>>();
 
-export function readMostly<T>(db: Db, key: string, load: () => Promise<T>): Promise<T> {
+export function readMostly<T>(db: object, key: string, load: () => Promise<T>): Promise<T> {
   let cache = caches.get(db);
   if (!cache) caches.set(db, (cache = new Map()));
   const now = Date.now();

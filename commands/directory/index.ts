@@ -1,6 +1,6 @@
 // 通信名录 in chat: operators see how many points and contacts there are per level and per town,
 // and how many contacts have bound a chat.
-import { OPERATOR_ONLY, type Capability } from '../capability.ts';
+import { OPERATOR_ONLY, type Capability } from '../../bot/core/capability.ts';
 import { directoryOverview, formatOverview } from './store.ts';
 
 export const directoryCapability: Capability = {

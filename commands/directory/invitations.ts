@@ -4,6 +4,7 @@
 // Only a hash is stored, so a copy of the database does not leak usable codes.
 import { createHash, randomInt } from 'node:crypto';
 import type { Db } from '../../bot/db/client.ts';
+import type { ReadDb } from '../../bot/core/capability.ts';
 
 export const CODE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 export const CODE_LENGTH = 8;
@@ -61,18 +62,16 @@ export async function issueInvitations(db: Db, contactIds: number[], now: Date):
   return issued;
 }
 
-export type Redemption =
-  | { ok: true; contactId: number }
+export type InvitationCheck =
+  | { ok: true; invitationId: number; contactId: number }
   | { ok: false; reason: 'unknown' | 'used' | 'expired' | 'inactive' };
 
-/** Marks the code used by this chat. Conditional update, so two chats racing for one code cannot both win. */
-export async function redeemInvitation(db: Db, code: string, channel: string, chatId: string, now: Date): Promise<Redemption> {
+/** Whether a code may bind a chat now. Claiming it is the bindChat effect's conditional update, so two chats racing for one code cannot both win. */
+export async function checkInvitation(db: ReadDb, code: string, now: Date): Promise<InvitationCheck> {
   const invitation = await db.invitation.findUnique({ where: { codeHash: hashCode(normaliseCode(code)) }, include: { contact: { select: { active: true } } } });
   if (!invitation) return { ok: false, reason: 'unknown' };
   if (invitation.usedAt) return { ok: false, reason: 'used' };
   if (invitation.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
   if (!invitation.contact.active) return { ok: false, reason: 'inactive' };
-  const claimed = await db.invitation.updateMany({ where: { id: invitation.id, usedAt: null }, data: { usedAt: now, usedByChannel: channel, usedByExternalId: chatId } });
-  if (claimed.count !== 1) return { ok: false, reason: 'used' };
-  return { ok: true, contactId: invitation.contactId };
+  return { ok: true, invitationId: invitation.id, contactId: invitation.contactId };
 }

@@ -1,6 +1,7 @@
 // The directory in the database for whoever holds a Prisma client: applying rows already in memory
 // (tests, benchmarks, the demo), reading it back, and the operators' summary. A file is imported by
 // import.ts, which streams it; both write through apply.ts.
+import type { ReadDb } from '../../bot/core/capability.ts';
 import { targetOf, type Db } from '../../bot/db/client.ts';
 import { openDirectSql } from '../../bot/db/direct-sql.ts';
 import { POINT_LEVEL_LABELS, type ContactRole, type PointLevel } from '../../bot/domain.ts';
@@ -56,7 +57,7 @@ export interface DirectoryOverview {
 }
 
 /** Points and contacts per level and per town, and how many contacts have bound a chat (the console is not a chat). */
-export async function directoryOverview(db: Db): Promise<DirectoryOverview> {
+export async function directoryOverview(db: ReadDb): Promise<DirectoryOverview> {
   const points = await db.servicePoint.findMany({ where: { active: true }, select: { id: true, town: true, level: true } });
   const contacts = await db.contact.findMany({ where: { active: true, servicePoint: { active: true } }, select: { id: true, servicePointId: true } });
   const bound = await db.channelIdentity.findMany({ where: { contactId: { not: null }, channel: { not: 'console' } }, select: { contactId: true }, distinct: ['contactId'] });

@@ -5,7 +5,7 @@ import type { CliDeps } from '../../bot/cli.ts';
 import { localDateTimeString } from '../../bot/time.ts';
 import { parseLevels, parsePoints, parseTowns, previewNotice } from './compose.ts';
 import { NoticeDraftSchema, parseFetchMethod, parseLocalDate, parseLocalDateTime, formatLocalDate, type Audience } from './model.ts';
-import { createNotice, releaseNotice } from './release.ts';
+import { createNotice, releaseNotice } from '../../bot/db/notice-store.ts';
 import { loadNoticeStatus, renderNoticeStatus } from './status.ts';
 
 const USAGE = [

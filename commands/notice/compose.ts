@@ -1,8 +1,8 @@
 // Turning what an operator types (towns, point names, levels) into an audience, and the preview
 // shown before a notice goes out. Shared by the chat dialogue and `gxgc notice send`.
-import type { Db } from '../../bot/db/client.ts';
+import type { ReadDb } from '../../bot/core/capability.ts';
 import { localDateTimeString } from '../../bot/time.ts';
-import { resolveAudience } from './release.ts';
+import { resolveAudience } from '../../bot/db/notice-store.ts';
 import {
   AUDIENCE_LEVELS,
   LEVEL_LABELS,
@@ -40,7 +40,7 @@ export function parseLevels(input: string): Parsed<AudienceLevel[]> {
   return { ok: true, value: levels };
 }
 
-export async function parseTowns(db: Db, input: string): Promise<Parsed<string[]>> {
+export async function parseTowns(db: ReadDb, input: string): Promise<Parsed<string[]>> {
   const names = [...new Set(splitList(input))];
   if (names.length === 0) return { ok: false, error: '请写出镇街名称，多个用顿号隔开，例如：莞城街道、石龙镇。' };
   const known = new Set(
@@ -58,7 +58,7 @@ export async function parseTowns(db: Db, input: string): Promise<Parsed<string[]
 }
 
 /** "莞城街道/罗沙社区、西湖村": a name alone works when it is unique in the directory. */
-export async function parsePoints(db: Db, input: string): Promise<Parsed<number[]>> {
+export async function parsePoints(db: ReadDb, input: string): Promise<Parsed<number[]>> {
   const tokens = [...new Set(splitList(input))];
   if (tokens.length === 0) return { ok: false, error: '请写出服务点名称，多个用顿号隔开；重名时写成“镇街/服务点”，例如：莞城街道/罗沙社区。' };
   const points = await db.servicePoint.findMany({
@@ -91,7 +91,7 @@ export interface NoticePreview {
 }
 
 /** What the operator confirms: the message as recipients will see it, and whom it reaches. */
-export async function previewNotice(db: Db, draft: NoticeDraft): Promise<NoticePreview> {
+export async function previewNotice(db: ReadDb, draft: NoticeDraft): Promise<NoticePreview> {
   const { points, contacts } = await resolveAudience(db, draft.audience);
   const boundIds = new Set(
     (

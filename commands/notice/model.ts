@@ -73,11 +73,18 @@ export function describeAudience(audience: Audience, pointNames: Map<number, str
   }
 }
 
+/** Notice.fetchMethod: one method or several, comma-separated ("hardDisk,ftp"). */
+const FETCH_METHOD_LIST = new RegExp(`^(${FETCH_METHODS.join('|')})(,(${FETCH_METHODS.join('|')}))*$`);
+
+export function fetchMethodsOf(stored: string | null): FetchMethod[] {
+  return (stored ?? '').split(',').filter((m): m is FetchMethod => (FETCH_METHODS as readonly string[]).includes(m));
+}
+
 export const NoticeDraftSchema = z.object({
   title: z.string().trim().min(1, '标题不能为空').max(100, '标题请不超过100字'),
   body: z.string().trim().min(1, '正文不能为空').max(2000, '正文请不超过2000字'),
-  fetchMethod: z.enum(FETCH_METHODS).nullable(),
-  fetchAddress: z.string().trim().max(300, '地址请不超过300字').nullable(),
+  fetchMethod: z.string().regex(FETCH_METHOD_LIST).nullable(),
+  fetchAddress: z.string().trim().max(1000, '地址请不超过1000字').nullable(),
   /** local date YYYY-MM-DD */
   deadline: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable(),
   audience: AudienceSchema,
@@ -140,12 +147,21 @@ export interface NoticeContent {
 }
 
 export function fetchLine(notice: Pick<NoticeContent, 'fetchMethod' | 'fetchAddress'>): string | null {
-  const method = notice.fetchMethod && (FETCH_METHODS as readonly string[]).includes(notice.fetchMethod)
-    ? FETCH_METHOD_LABELS[notice.fetchMethod as FetchMethod]
-    : null;
-  if (!method && !notice.fetchAddress) return null;
-  if (!method) return `领取方式：${notice.fetchAddress}`;
-  return notice.fetchAddress ? `领取方式：${method}（地址：${notice.fetchAddress}）` : `领取方式：${method}`;
+  const methods = fetchMethodsOf(notice.fetchMethod);
+  if (methods.length === 0 && !notice.fetchAddress) return null;
+  if (methods.length === 0) return `领取方式：${notice.fetchAddress}`;
+  const labels = methods.map((m) => FETCH_METHOD_LABELS[m]).join('、');
+  if (!notice.fetchAddress) return `领取方式：${labels}`;
+  // several methods: the address text names each method itself (see fetchAddressText)
+  return methods.length > 1 ? `领取方式：${labels}（${notice.fetchAddress}）` : `领取方式：${labels}（地址：${notice.fetchAddress}）`;
+}
+
+/** The addresses of the chosen methods as one text: the address alone for one method, "硬盘拷贝：…；FTP：…" for several. */
+export function fetchAddressText(methods: readonly FetchMethod[], addresses: Partial<Record<FetchMethod, string | null>>): string | null {
+  const given = methods.filter((m) => addresses[m]);
+  if (given.length === 0) return null;
+  if (methods.length === 1) return addresses[methods[0]!]!;
+  return given.map((m) => `${FETCH_METHOD_LABELS[m]}：${addresses[m]}`).join('；');
 }
 
 /** The message every recipient gets. */

@@ -1,5 +1,6 @@
 // Where a notice stands: per recipient, delivered / acknowledged / failed / not bound / waiting,
 // grouped by town with names, for /notice status and `gxgc notice status ID`.
+import type { ReadDb } from '../../bot/core/capability.ts';
 import type { Db } from '../../bot/db/client.ts';
 import { localDateString, localDateTimeString } from '../../bot/time.ts';
 import { NOT_BOUND } from '../../scheduler/outbox.ts';
@@ -62,7 +63,7 @@ function reasonLabel(lastError: string | null): string | null {
   return lastError.slice(0, 60);
 }
 
-export async function loadNoticeStatus(db: Db, noticeId: number): Promise<NoticeStatusReport | null> {
+export async function loadNoticeStatus(db: ReadDb, noticeId: number): Promise<NoticeStatusReport | null> {
   const notice = await db.notice.findUnique({
     where: { id: noticeId },
     include: {

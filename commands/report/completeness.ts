@@ -2,6 +2,7 @@
 // named, and the reporting and on-time rates for the month and the year so far. The arithmetic is a
 // pure function over grouped rows; the database side is three grouped queries whatever the number of
 // points (no query per point), so 100,000 points stay well inside the 200 ms target.
+import type { ReadDb } from '../../bot/core/capability.ts';
 import { Prisma } from '../../generated/sqlite/client.ts';
 import type { Db } from '../../bot/db/client.ts';
 import { POINT_LEVEL_LABELS } from '../../bot/domain.ts';
@@ -163,7 +164,7 @@ const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : Number(
  * - the missing points named: per town with missing points, its points in name order until the
  *   limit is reached (a few hundred index steps instead of a pass over every point).
  */
-export async function loadCompleteness(db: Db, month: MonthKey, options: { town?: string | null; missingLimit?: number | null } = {}): Promise<Completeness> {
+export async function loadCompleteness(db: ReadDb, month: MonthKey, options: { town?: string | null; missingLimit?: number | null } = {}): Promise<Completeness> {
   const { year, month: monthNumber } = parseMonthKey(month);
   const town = options.town ?? null;
   const limit = options.missingLimit === undefined ? 20 : options.missingLimit;

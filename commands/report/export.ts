@@ -8,6 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { once, type EventEmitter } from 'node:events';
 import { PassThrough, type Writable } from 'node:stream';
 import type { DirectSql } from '../../bot/db/direct-sql.ts';
+import type { ReadSql } from '../../bot/core/capability.ts';
 import { POINT_LEVEL_LABELS, type PointLevel } from '../../bot/domain.ts';
 import { formatOf, loadExcel, type SpreadsheetFormat } from '../../bot/spreadsheet.ts';
 import { localDateTimeString, parseMonthKey, type MonthKey } from '../../bot/time.ts';
@@ -39,7 +40,7 @@ const FIRST_PAGE = PAGE(false);
 const NEXT_PAGE = PAGE(true);
 
 /** The rows of the export after the header, batch by batch, in (镇街, 服务点) order. */
-export async function* exportBatches(sql: DirectSql, month: MonthKey, template: ReportTemplate, batchSize = BATCH_SIZE): AsyncGenerator<Cell[][]> {
+export async function* exportBatches(sql: ReadSql, month: MonthKey, template: ReportTemplate, batchSize = BATCH_SIZE): AsyncGenerator<Cell[][]> {
   parseMonthKey(month);
   let after: { town: string; name: string } | null = null;
   for (;;) {
@@ -169,7 +170,7 @@ export async function exportMonthToFile(sql: DirectSql, month: MonthKey, file: s
 }
 
 /** The same file in memory, for sending in a chat. */
-export async function exportMonthToBuffer(sql: DirectSql, month: MonthKey, format: SpreadsheetFormat): Promise<{ content: Uint8Array; rows: number }> {
+export async function exportMonthToBuffer(sql: ReadSql, month: MonthKey, format: SpreadsheetFormat): Promise<{ content: Uint8Array; rows: number }> {
   const template = await readTemplate(sql);
   const sink = new PassThrough();
   const chunks: Buffer[] = [];

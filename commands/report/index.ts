@@ -2,20 +2,17 @@
 // "本月无新增" starts one too; /status (进度) shows who has reported; /export (导出) sends operators
 // the month's file.
 import type { Reply } from '../../bot/core/types.ts';
-import { sqlOf } from '../../bot/db/client.ts';
 import { localDateString, monthLabel, type MonthKey } from '../../bot/time.ts';
-import { BOUND_ROLES, OPERATOR_ONLY, type Capability, type CommandContext } from '../capability.ts';
+import { BOUND_ROLES, OPERATOR_ONLY, isEffects, withEffects, type Capability, type CommandContext, type Outcome } from '../../bot/core/capability.ts';
 import { formatCompleteness, loadCompleteness } from './completeness.ts';
-import { BIND_HINT, continueReport, FLOW, reportChoice, startReport } from './dialogue.ts';
+import { BIND_HINT, FLOW, reportDialogue, startReport } from './dialogue.ts';
 import { exportMonthToBuffer } from './export.ts';
 import { defaultReportMonth, findMonthMention, reportDueDate } from './months.ts';
 import { readReportIntent, type ReportIntent } from './intents.ts';
-import { looksLikeReport, parseReportMessage } from './parse.ts';
-import { findReport } from './storage.ts';
+import { looksLikeQuestion, looksLikeReport, parseReportMessage } from './parse.ts';
+import { findReport } from '../../bot/db/report-store.ts';
 import { loadTemplate } from './template.ts';
 
-// questions about the standard ("每周开放40小时够吗？") are for the standards capability
-const QUESTION_RE = /[?？吗呢]|多少|怎么|如何|什么|是否|标准|要求|几个|几天/;
 
 /** The month a /status or /export argument names: "2026-10", "10月", "上个月"; default the month now due. */
 function monthArgument(ctx: CommandContext): { month: MonthKey } | { error: string } {
@@ -35,7 +32,7 @@ async function status(ctx: CommandContext): Promise<Reply[]> {
   if (!contact) return [{ text: BIND_HINT }];
   const now = ctx.clock.now();
   if (ctx.actor.role === 'pointContact') {
-    const report = await findReport(ctx.db, contact.servicePoint.id, month);
+    const report = await findReport(ctx.sql, contact.servicePoint.id, month);
     const due = `${localDateString(reportDueDate(month))} 前`;
     if (!report) return [{ text: `${contact.servicePoint.name} ${monthLabel(month)}的月报还没有提交（应在 ${due}上报）。直接发送数字即可，例如“服务人次120，开放天数22，开放时长176小时，活动3场”。` }];
     const what = report.status === 'noNewData' ? '本月无新增' : '已报';
@@ -46,22 +43,19 @@ async function status(ctx: CommandContext): Promise<Reply[]> {
   return [{ text: formatCompleteness(completeness, now, 20) }];
 }
 
-async function exportCommand(ctx: CommandContext): Promise<Reply[]> {
+async function exportCommand(ctx: CommandContext): Promise<Outcome> {
   const wantsCsv = /\bcsv\b/i.test(ctx.args);
   const picked = monthArgument({ ...ctx, args: ctx.args.replace(/\b(csv|xlsx)\b/gi, '').trim() });
   if ('error' in picked) return [{ text: picked.error }];
   const format = wantsCsv ? 'csv' : 'xlsx';
-  const { content, rows } = await exportMonthToBuffer(sqlOf(ctx.db), picked.month, format);
+  const { content, rows } = await exportMonthToBuffer(ctx.sql, picked.month, format);
   ctx.log.info({ month: picked.month, rows, format }, 'monthly report exported in chat');
-  await ctx.db.auditLog.create({
-    data: { actor: `${ctx.actor.channel}:${ctx.actor.chatId}`, actorContactId: ctx.actor.contact?.id ?? null, action: 'report.export', entity: 'MonthlyReport', entityId: picked.month, detail: JSON.stringify({ rows, format }) },
-  });
-  return [
+  return withEffects([{ kind: 'audit', action: 'report.export', entity: 'MonthlyReport', entityId: picked.month, detail: { rows, format } }], () => [
     {
       text: `${monthLabel(picked.month)}月报导出：共 ${rows} 个服务点（未报的也列出，状态为“未报”）。`,
       document: { filename: `月报-${picked.month}.${format}`, content, caption: `${monthLabel(picked.month)}月报` },
     },
-  ];
+  ]);
 }
 
 /** The month a message names ("上个月的月报报错了" → 上个月), as text for startReport, or ''. */
@@ -70,21 +64,25 @@ function monthWords(ctx: CommandContext): string {
   return mention ? ctx.text.slice(mention.start, mention.end) : '';
 }
 
-async function handleIntent(ctx: CommandContext, intent: ReportIntent): Promise<Reply[]> {
-  switch (intent) {
-    case 'whoIsMissing':
-      return status({ ...ctx, args: monthWords(ctx) });
-    case 'correct': {
-      const replies = await startReport(ctx, monthWords(ctx), false);
-      const how = '要改哪一项，直接发送新的数字，例如“服务人次改成130”；发“取消”则不改。';
-      return replies.map((r, i) => (i === 0 && ctx.actor.role !== 'unknown' ? { ...r, text: `${r.text}\n${how}` } : r));
-    }
-    case 'nothingToReport': {
-      // offered as 无新增; the summary asks for a confirmation before anything is stored
-      const replies = await startReport(ctx, `${monthWords(ctx)} 无新增`, false);
-      return replies.map((r, i) => (i === 0 && ctx.actor.role !== 'unknown' ? { ...r, text: `没有新增数据的月份按“无新增”上报。\n${r.text}` } : r));
-    }
+/** The outcome with a line added to its first reply (before or after the reply's text). */
+function withLine(outcome: Outcome, line: string, before: boolean): Outcome {
+  const add = (replies: Reply[]) => replies.map((r, i) => (i === 0 ? { ...r, text: before ? `${line}\n${r.text}` : `${r.text}\n${line}` } : r));
+  return isEffects(outcome) ? withEffects(outcome.effects, (results) => add(outcome.replies(results))) : add(outcome);
+}
+
+async function handleIntent(ctx: CommandContext, intent: ReportIntent): Promise<Outcome> {
+  if (intent === 'whoIsMissing') return status({ ...ctx, args: monthWords(ctx) });
+  if (ctx.actor.role === 'unknown') return [{ text: BIND_HINT }];
+  if (intent === 'correct') {
+    // the report opens with what was stored; the person then says what to change
+    const month = findMonthMention(ctx.text, ctx.clock.now())?.month ?? defaultReportMonth(ctx.clock.now());
+    const stored = ctx.actor.contact && ctx.actor.role !== 'operator' ? await findReport(ctx.sql, ctx.actor.contact.servicePoint.id, month) : null;
+    const outcome = await startReport(ctx, monthWords(ctx), false);
+    if (!stored) return withLine(outcome, `${monthLabel(month)}的月报还没有提交过，没有可改的内容；现在开始填报。`, true);
+    return withLine(outcome, '要改哪一项，直接发送新的数字，例如“服务人次改成130”；发“取消”则不改。', false);
   }
+  // nothing to report: offered as 无新增, which the summary asks to confirm before anything is stored
+  return withLine(await startReport(ctx, `${monthWords(ctx)} 无新增`, false), '没有新增数据的月份按“无新增”上报。', true);
 }
 
 export const reportCapability: Capability = {
@@ -112,12 +110,11 @@ export const reportCapability: Capability = {
       run: exportCommand,
     },
   ],
-  continueFlow: continueReport,
-  onChoice: reportChoice,
+  dialogues: [reportDialogue],
   async recognize(ctx) {
     if (!ctx.text) return 0;
     if (readReportIntent(ctx.text)) return 0.96;
-    if (QUESTION_RE.test(ctx.text)) return 0;
+    if (looksLikeQuestion(ctx.text)) return 0;
     const template = await loadTemplate(ctx.db);
     return looksLikeReport(parseReportMessage(ctx.text, template, ctx.clock.now()));
   },
@@ -125,5 +122,4 @@ export const reportCapability: Capability = {
     const intent = readReportIntent(ctx.text);
     return intent ? handleIntent(ctx, intent) : startReport(ctx, ctx.text, false);
   },
-  flowYieldsToConfidentOthers: true,
 };

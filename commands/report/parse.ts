@@ -14,6 +14,13 @@ export const MAX_MESSAGE_CHARS = 2000;
 
 export type FigureValue = number | string;
 
+// questions about the standard ("每周开放40小时够吗？", "要几台电脑") are for the standards capability
+const QUESTION_RE = /[?？吗呢]|多少|怎么|如何|什么|是否|标准|要求|几个|几天|几台|几场|几次/;
+
+export function looksLikeQuestion(text: string): boolean {
+  return QUESTION_RE.test(text);
+}
+
 export interface ParseProblem {
   key: string | null;
   message: string;

@@ -1,6 +1,7 @@
 // After a report: how the point stands against annex 1's service requirements (平均每周开放时间,
 // 年服务人次). The minimums come from the Rule table only; without a row the bot says nothing
 // rather than state a figure the source document or an operator did not give.
+import type { ReadDb } from '../../bot/core/capability.ts';
 import type { Db } from '../../bot/db/client.ts';
 import { readMostly } from '../../bot/db/read-cache.ts';
 import { daysInMonth, parseMonthKey, type MonthKey } from '../../bot/time.ts';
@@ -62,7 +63,7 @@ export function standardLines(input: StandardInput): string[] {
 
 /** Only town and village points have annex-1 minimums. */
 export async function loadStandardInput(
-  db: Db,
+  db: ReadDb,
   point: { id: number; level: string },
   month: MonthKey,
   figures: Record<string, FigureValue>,

@@ -1,6 +1,7 @@
 // The monthly report template as data. The rows live in the ReportField table (seeded from
 // REPORT_FIELD_DEFAULTS by prisma/seed/report-fields.ts), so an operator can rename a label or add
 // an alias without a code change; the code only knows the stable keys.
+import type { ReadDb, ReadSql } from '../../bot/core/capability.ts';
 import { z } from 'zod';
 import type { Db } from '../../bot/db/client.ts';
 import type { DirectSql } from '../../bot/db/direct-sql.ts';
@@ -61,7 +62,7 @@ export function buildTemplate(rows: readonly unknown[]): ReportTemplate {
 }
 
 /** The template operators maintain; falls back to the defaults when the table is still empty. */
-export function loadTemplate(db: Db): Promise<ReportTemplate> {
+export function loadTemplate(db: ReadDb): Promise<ReportTemplate> {
   return readMostly(db, 'reportTemplate', async () => {
     const rows = await db.reportField.findMany({ orderBy: { sortOrder: 'asc' } });
     return buildTemplate(rows.length > 0 ? rows : REPORT_FIELD_DEFAULTS);
@@ -69,7 +70,7 @@ export function loadTemplate(db: Db): Promise<ReportTemplate> {
 }
 
 /** The same template read on a DirectSql, for the export, which runs without a Prisma client on the command line. */
-export async function readTemplate(sql: DirectSql): Promise<ReportTemplate> {
+export async function readTemplate(sql: ReadSql): Promise<ReportTemplate> {
   const rows = await sql.query(`SELECT "key", "label", "unit", "type", "min", "max", "required", "aliases", "sortOrder" FROM "ReportField" ORDER BY "sortOrder"`);
   return buildTemplate(rows.length > 0 ? rows : REPORT_FIELD_DEFAULTS);
 }

@@ -1,10 +1,11 @@
 // 标准 / 验收: standards questions, the acceptance checklist and self-checks, answered from the Rule and
 // Fact tables as they are in the database now (operators edit them with `gxgc rules import`). The
 // answering itself is pure (answer.ts); this module only loads the tables and picks the level.
+import type { ReadDb } from '../../bot/core/capability.ts';
 import type { Db } from '../../bot/db/client.ts';
 import { readMostly } from '../../bot/db/read-cache.ts';
 import type { Reply } from '../../bot/core/types.ts';
-import { ALL_ROLES, type Capability, type CommandContext } from '../capability.ts';
+import { ALL_ROLES, type Capability, type CommandContext } from '../../bot/core/capability.ts';
 import { answerStandardsQuestion, fullText, standardsOverview, type FullText, type StandardsAnswer } from './answer.ts';
 import type { FactRecord, RuleRecord } from './model.ts';
 
@@ -13,7 +14,7 @@ export interface StandardsTables {
   facts: FactRecord[];
 }
 
-export function loadStandardsTables(db: Db): Promise<StandardsTables> {
+export function loadStandardsTables(db: ReadDb): Promise<StandardsTables> {
   return readMostly(db, 'standardsTables', async () => {
     const [rules, facts] = await Promise.all([
       db.rule.findMany({ orderBy: [{ level: 'asc' }, { sortOrder: 'asc' }] }),

@@ -9,7 +9,7 @@ import { bindChat } from '../../bot/core/identity.ts';
 import type { ChannelSender } from '../../bot/core/types.ts';
 import { systemClock } from '../../bot/time.ts';
 import { applyDirectoryImport } from '../../commands/directory/store.ts';
-import { createNotice, releaseNotice } from '../../commands/notice/release.ts';
+import { createNotice, releaseNotice } from '../../bot/db/notice-store.ts';
 import { createOutboxWorker } from '../../scheduler/outbox.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { BENCH_TOKEN, benchLogger, emit, figure, generateDirectory, startStandIn } from './common.ts';

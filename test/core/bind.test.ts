@@ -74,9 +74,9 @@ describe.each(TEST_PROVIDERS)('binding on %s', (provider) => {
   });
 
   it('binds by a phone number the platform vouches for, when it is in the directory', async () => {
-    const ok = await bot.core.handleMessage({ channel: 'telegram', chatId: 'tg-sun', sharedPhone: `+86${DEMO.shilongTown}` });
+    const ok = await bot.core.handleMessage({ channel: 'telegram', chatId: 'tg-sun', fact: { kind: 'sharedPhone', phone: `+86${DEMO.shilongTown}` } });
     expect(ok[0]!.text).toContain('绑定成功！您是：孙镇联');
-    const unknown = await bot.core.handleMessage({ channel: 'telegram', chatId: 'tg-x', sharedPhone: '+8613999999999' });
+    const unknown = await bot.core.handleMessage({ channel: 'telegram', chatId: 'tg-x', fact: { kind: 'sharedPhone', phone: '+8613999999999' } });
     expect(unknown[0]!.text).toContain('通信名录中没有这个手机号');
   });
 

@@ -2,7 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, FLOOD_LIMIT, MAX_MESSAGE_CHARS, normaliseText } from '../../bot/core/pipeline.ts';
 import { silentLogger } from '../../bot/logger.ts';
-import type { Capability } from '../../commands/capability.ts';
+import { z } from 'zod';
+import type { Capability } from '../../bot/core/capability.ts';
+import { oneOf } from '../../bot/core/answers.ts';
+import { startDialogue, step, type Dialogue } from '../../bot/core/dialogue.ts';
 import { TEST_PROVIDERS } from '../support/database.ts';
 import { createTestBot, DEMO, type TestBot } from '../support/harness.ts';
 
@@ -80,6 +83,29 @@ describe.each(TEST_PROVIDERS)('the core on %s', (provider) => {
 describe('choices and dialogues in the core', () => {
   // a tiny capability, to test the core's mechanics without depending on a real one's wording
   const picked: string[] = [];
+  const pollDialogue: Dialogue<{ asked: string; vote?: string }> = {
+    name: 'poll',
+    schema: z.object({ asked: z.string(), vote: z.string().optional() }),
+    steps: [
+      step<{ asked: string; vote?: string }, string>({
+        id: 'vote',
+        label: '投票',
+        isAnswered: (s) => s.vote !== undefined,
+        ask: (s) => `问题：${s.asked}`,
+        answer: oneOf([{ label: '同意', value: 'yes' }, { label: '反对', value: 'no' }]),
+        apply: (s, vote) => ({ ...s, vote }),
+        reset: (s) => ({ asked: s.asked }),
+      }),
+    ],
+    readBack: false,
+    summary: () => '',
+    async confirm(s) {
+      picked.push(`${s.asked}=${s.vote}`);
+      return { kind: 'done', outcome: [{ text: `已记录：${s.vote}` }] };
+    },
+    cancelled: () => '不投了',
+    restartHint: '',
+  };
   const pollCapability: Capability = {
     name: 'poll',
     commands: [
@@ -89,19 +115,11 @@ describe('choices and dialogues in the core', () => {
         description: 'test poll',
         roles: ['unknown'],
         async run(ctx) {
-          ctx.conversation.set('poll', 'asked', { asked: ctx.args });
-          return [{ text: `问题：${ctx.args}`, choices: [{ label: '同意', value: 'poll:yes' }, { label: '反对', value: 'poll:no' }] }];
+          return startDialogue(pollDialogue, ctx, { asked: ctx.args });
         },
       },
     ],
-    async onChoice(ctx) {
-      picked.push(`${ctx.conversation.state.asked}=${ctx.choice}`);
-      ctx.conversation.clear();
-      return [{ text: `已记录：${ctx.choice}` }];
-    },
-    async continueFlow(ctx) {
-      return [{ text: `还在投票：${ctx.text}` }];
-    },
+    dialogues: [pollDialogue],
     recognize: (ctx) => (ctx.text.includes('boom') ? 1 : 0),
     async handleText() {
       throw new Error('capability failed');
@@ -126,7 +144,7 @@ describe('choices and dialogues in the core', () => {
 
   it('maps a reply equal to a choice label, and leaves other text to the dialogue', async () => {
     await core().handleMessage({ channel: 'wechat', chatId: 'w2', text: '/poll 晚饭' });
-    expect((await core().handleMessage({ channel: 'wechat', chatId: 'w2', text: '再想想' }))[0]!.text).toBe('还在投票：再想想');
+    expect((await core().handleMessage({ channel: 'wechat', chatId: 'w2', text: '再想想' }))[0]!.text).toBe('没有看懂这条回复。\n问题：晚饭');
     expect((await core().handleMessage({ channel: 'wechat', chatId: 'w2', text: '同意' }))[0]!.text).toBe('已记录：yes');
   });
 

@@ -37,10 +37,10 @@ describe.each(TEST_PROVIDERS)('notices on %s', (provider) => {
     expect(text(await operator.send('FTP'))).toContain('FTP 地址');
     expect(text(await operator.send('ftp://ftp.example.invalid/2026q4'))).toContain('领取截止日期');
     expect(text(await operator.send('2026年11月20日'))).toContain('发给谁');
-    expect(text(await operator.pick('notice:audience:points'))).toContain('发给哪些服务点');
+    expect(text(await operator.choose('指定服务点'))).toContain('发给哪些服务点');
     expect(text(await operator.send('示例一村、没有这个村'))).toContain('通信名录中没有：没有这个村');
     expect(text(await operator.send(audience))).toContain('什么时候发送');
-    return text(await operator.pick('notice:when:now'));
+    return text(await operator.choose('立即发送'));
   }
 
   it('composes, previews, delivers once per bound contact, records acks, reminds and escalates', async () => {
@@ -57,7 +57,7 @@ describe.each(TEST_PROVIDERS)('notices on %s', (provider) => {
     expect(preview).toContain('收件人：4 人（4 个服务点），其中已绑定机器人 3 人');
     expect(await bot.db.notice.count()).toBe(0);
 
-    const confirmed = text(await operator.pick('notice:confirm'));
+    const confirmed = text(await operator.choose('确认发送'));
     expect(confirmed).toMatch(/通知 #\d+《2026年第4季度视频讲座资源》已发出，共 4 人/);
     const notice = await bot.db.notice.findFirstOrThrow();
     expect(notice.status).toBe('sent');
@@ -111,22 +111,22 @@ describe.each(TEST_PROVIDERS)('notices on %s', (provider) => {
   it('is for operators only, and a scheduled notice waits for its time', async () => {
     const village = await bot.chat(DEMO.shilongVillage1);
     expect(text(await village.send('/notice'))).toContain('仅限市支中心管理员使用');
-    expect(text(await village.pick('notice:confirm'))).toContain('只有市支中心管理员');
+    expect(text(await village.pick('notice:confirm'))).toContain('选项已经失效');
 
     const operator = await bot.chat(DEMO.operator);
     await operator.send('/notice 7月技术培训班报名');
     await operator.send('7-8月举办共享工程技术培训班，请各服务点报名。');
-    await operator.pick('notice:fetch:none');
+    await operator.choose('无需领取');
     expect(text(await operator.send('无'))).toContain('发给谁');
-    expect(text(await operator.pick('notice:audience:level'))).toContain('发给哪些级别');
+    expect(text(await operator.choose('按级别'))).toContain('发给哪些级别');
     expect(text(await operator.send('镇级、市级'))).toContain('不认识的级别：市级');
     await operator.send('镇级');
-    expect(text(await operator.pick('notice:when:later'))).toContain('请发送发送时间');
+    expect(text(await operator.choose('定时发送'))).toContain('请发送发送时间');
     expect(text(await operator.send('2026-11-01 09:00'))).toContain('已经过去了');
     const preview = text(await operator.send('2027-07-01 09:00'));
     expect(preview).toContain('发送时间：2027-07-01 09:00（定时）');
     expect(preview).toContain('收件人：3 人（3 个服务点）');
-    expect(text(await operator.pick('notice:confirm'))).toContain('在 2027-07-01 09:00 发送');
+    expect(text(await operator.choose('确认发送'))).toContain('在 2027-07-01 09:00 发送');
     const notice = await bot.db.notice.findFirstOrThrow();
     expect(notice.status).toBe('scheduled');
 

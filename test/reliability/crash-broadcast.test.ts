@@ -11,7 +11,7 @@
 // (scheduler/outbox.ts): with n in flight, a kill could leave up to n of them unconfirmed.
 import { describe, expect, it } from 'vitest';
 import { TEST_PROVIDERS, createTestDatabase } from '../support/database.ts';
-import { releaseNotice } from '../../commands/notice/release.ts';
+import { releaseNotice } from '../../bot/db/notice-store.ts';
 import { startBotApiStandIn, type BotApiStandIn } from './support/bot-api-standin.ts';
 import { prepareBroadcast } from './support/broadcast.ts';
 import { seededRandom } from './support/random.ts';

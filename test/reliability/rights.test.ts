@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCapabilities } from '../../commands/index.ts';
 import type { Role } from '../../bot/core/types.ts';
 import { createTestBot, DEMO, type TestBot, type TestChat } from '../support/harness.ts';
-import { createNotice, releaseNotice } from '../../commands/notice/release.ts';
+import { createNotice, releaseNotice } from '../../bot/db/notice-store.ts';
 
 const hasDocument = (replies: { document?: unknown }[]) => replies.some((r) => r.document);
 

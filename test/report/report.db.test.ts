@@ -42,7 +42,7 @@ describe.each(TEST_PROVIDERS)('monthly report on %s', (provider) => {
     expect(summary[0]!.text).toContain('石龙镇 示例一村 2026年10月的月报');
     expect(summary[0]!.text).toContain('开放天数：22 天');
     expect(summary[0]!.text).toContain('服务人次：120 人次');
-    expect(summary[0]!.choices?.map((c) => c.value)).toEqual(['report:confirm', 'report:change', 'report:cancel']);
+    expect(summary[0]!.choices?.map((c) => c.label)).toEqual(['确认提交', '修改', '取消']);
     expect(await bot.db.monthlyReport.count()).toBe(0);
 
     const done = await village.say('1');

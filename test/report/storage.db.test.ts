@@ -1,7 +1,8 @@
 // Storing confirmed reports when confirmations meet: every one becomes its own revision, whatever
 // the caller guessed about the month being stored already, on both databases.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findReport, saveReport, type Submission } from '../../commands/report/storage.ts';
+import { sqlOf } from '../../bot/db/client.ts';
+import { findReport, saveReport, type Submission } from '../../bot/db/report-store.ts';
 import { createTestDatabase, TEST_PROVIDERS, type TestDatabase } from '../support/database.ts';
 
 describe.each(TEST_PROVIDERS)('report storage on %s', (provider) => {
@@ -27,9 +28,9 @@ describe.each(TEST_PROVIDERS)('report storage on %s', (provider) => {
   afterAll(async () => test.drop());
 
   it('numbers simultaneous first submissions 1..n, each with its revision and audit row', async () => {
-    const stored = await Promise.all([1, 2, 3, 4].map((i) => saveReport(test.db, submission('2026-10', 100 + i))));
+    const stored = await Promise.all([1, 2, 3, 4].map((i) => saveReport(sqlOf(test.db), submission('2026-10', 100 + i))));
     expect(stored.map((s) => s.revision).sort()).toEqual([1, 2, 3, 4]);
-    const report = await findReport(test.db, pointId, '2026-10');
+    const report = await findReport(sqlOf(test.db), pointId, '2026-10');
     expect(report?.revision).toBe(4);
     expect(report?.isLate).toBe(false);
     const revisions = await test.db.monthlyReportRevision.findMany({ where: { reportId: stored[0]!.reportId }, orderBy: { revision: 'asc' } });
@@ -41,12 +42,12 @@ describe.each(TEST_PROVIDERS)('report storage on %s', (provider) => {
   it('keeps the first submission’s lateness and time, and the audit detail of each revision', async () => {
     const other = await test.db.servicePoint.create({ data: { town: '石龙镇', name: '存储测试二村', level: 'village' } });
     const forOther = (visitors: number): Submission => ({ ...submission('2026-10', visitors), servicePointId: other.id });
-    const first = await saveReport(test.db, forOther(90));
+    const first = await saveReport(sqlOf(test.db), forOther(90));
     expect(first).toMatchObject({ revision: 1, isLate: false, submissionLate: false });
     const later = new Date('2026-11-20T02:00:00Z');
-    const second = await saveReport(test.db, { ...forOther(95), at: later });
+    const second = await saveReport(sqlOf(test.db), { ...forOther(95), at: later });
     expect(second).toMatchObject({ reportId: first.reportId, revision: 2, isLate: false, submissionLate: true });
-    const report = await findReport(test.db, other.id, '2026-10');
+    const report = await findReport(sqlOf(test.db), other.id, '2026-10');
     expect(report).toMatchObject({ status: 'reported', revision: 2, figures: { visitors: 95 }, isLate: false });
     expect(report?.submittedAt.toISOString()).toBe(later.toISOString());
     const row = await test.db.monthlyReport.findUniqueOrThrow({ where: { id: first.reportId } });

@@ -8,7 +8,7 @@ import { createTestBot, DEMO, type TestBot } from '../support/harness.ts';
 import { createOutboxWorker, type OutboxWorker } from '../../scheduler/outbox.ts';
 import { createScheduler, type Scheduler } from '../../scheduler/tick.ts';
 import { createMemorySender, type MemorySender } from '../../scheduler/memory-sender.ts';
-import { acknowledgeNotice, createNotice } from '../../commands/notice/release.ts';
+import { acknowledgeNotice, createNotice } from '../../bot/db/notice-store.ts';
 import { fromLocal } from '../../bot/time.ts';
 import { silentLogger } from '../../bot/logger.ts';
 import type { Db } from '../../bot/db/client.ts';

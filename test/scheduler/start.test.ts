@@ -5,7 +5,7 @@ import { TEST_PROVIDERS } from '../support/database.ts';
 import { createTestBot, DEMO, type TestBot } from '../support/harness.ts';
 import { startScheduler } from '../../scheduler/index.ts';
 import { createMemorySender } from '../../scheduler/memory-sender.ts';
-import { createNotice } from '../../commands/notice/release.ts';
+import { createNotice } from '../../bot/db/notice-store.ts';
 import { seedSettings } from '../../prisma/seed/settings.ts';
 import { defaultSettingRows, loadReminderSettings } from '../../scheduler/settings.ts';
 import { silentLogger } from '../../bot/logger.ts';

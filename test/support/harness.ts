@@ -35,6 +35,10 @@ export interface TestChat {
   chatId: string;
   send(text: string): Promise<Reply[]>;
   pick(choiceValue: string): Promise<Reply[]>;
+  /** presses the button with this label among those the bot offered last (a dialogue's choices carry their draft and step) */
+  choose(label: string): Promise<Reply[]>;
+  /** the choices the bot offered last in this chat */
+  readonly offered: Reply['choices'];
   /** the text of all replies to one message, joined, for assertions */
   say(text: string): Promise<string>;
 }
@@ -66,11 +70,26 @@ function wrap(testDatabase: TestDatabase, db: Db, clock: ManualClock): TestBot {
     testDatabase,
     async chat(mobile, channel = 'console') {
       const chatId = mobile ? (channel === 'console' ? await consoleChatFor(db, clock, mobile) : await bindOther(db, channel, mobile, clock.now())) : `anon-${randomUUID().slice(0, 8)}`;
-      const send = (text: string) => core.handleMessage({ channel, chatId, text });
+      let offered: Reply['choices'] = [];
+      const remember = (replies: Reply[]) => {
+        const last = [...replies].reverse().find((r) => r.choices?.length)?.choices;
+        offered = last ?? [];
+        return replies;
+      };
+      const send = async (text: string) => remember(await core.handleMessage({ channel, chatId, text }));
+      const pick = async (choice: string) => remember(await core.handleMessage({ channel, chatId, choice }));
       return {
         chatId,
         send,
-        pick: (choice: string) => core.handleMessage({ channel, chatId, choice }),
+        pick,
+        async choose(label: string) {
+          const choice = offered?.find((c) => c.label === label);
+          if (!choice) throw new Error(`no choice “${label}” among ${JSON.stringify(offered?.map((c) => c.label))}`);
+          return pick(choice.value);
+        },
+        get offered() {
+          return offered;
+        },
         say: async (text: string) => (await send(text)).map((r) => r.text).join('\n'),
       };
     },

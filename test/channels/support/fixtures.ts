@@ -2,7 +2,7 @@
 // released exactly as an operator's confirmation releases it), and a wait helper for event-driven
 // adapters.
 import type { Db } from '../../../bot/db/client.ts';
-import { createNotice, releaseNotice } from '../../../commands/notice/release.ts';
+import { createNotice, releaseNotice } from '../../../bot/db/notice-store.ts';
 import { issueInvitations } from '../../../commands/directory/invitations.ts';
 
 export async function contactByMobile(db: Db, mobile: string) {

@@ -3,7 +3,7 @@
 import type { Db } from '../../../bot/db/client.ts';
 import type { DirectoryRow } from '../../../commands/directory/rows.ts';
 import { applyDirectoryImport } from '../../../commands/directory/store.ts';
-import { createNotice } from '../../../commands/notice/release.ts';
+import { createNotice } from '../../../bot/db/notice-store.ts';
 
 export const TELEGRAM_CHAT_BASE = 700_000_000;
 const POINTS_PER_TOWN = 50;

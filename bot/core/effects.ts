@@ -1,0 +1,63 @@
+// The effects a capability may ask for, and how the core applies them: all of one message's
+// effects, the audit rows they imply and the chat's conversation go into one batch (one
+// transaction), built by the store of each aggregate (bot/db/*-store.ts). A capability never
+// writes; it returns these.
+import type { NoticeDraft } from '../../commands/notice/model.ts';
+import { auditStatement } from '../db/audit.ts';
+import type { BatchStep } from '../db/direct-sql.ts';
+import { bindChatStatement, claimInvitationStatement, refundAttemptStatement } from '../db/identity-store.ts';
+import { acknowledgeNoticeStatement, cancelScheduledNoticeSteps, createNoticeSteps, type CreatedNotice } from '../db/notice-store.ts';
+import { storeReportSteps, type StoredReport, type Submission } from '../db/report-store.ts';
+import type { Actor } from './types.ts';
+
+export type Effect =
+  /** a confirmed monthly report: a new revision of the point's month */
+  | { kind: 'storeReport'; submission: Omit<Submission, 'contactId' | 'channel' | 'actor' | 'at'> }
+  /** a composed notice: released to the outbox at once, or kept until its time */
+  | { kind: 'createNotice'; draft: NoticeDraft }
+  | { kind: 'cancelScheduledNotice'; noticeId: number }
+  | { kind: 'acknowledgeNotice'; noticeId: number }
+  /** this chat becomes the contact's; invitationId: the code it used, claimed once */
+  | { kind: 'bindChat'; contactId: number; how: 'invitation' | 'phone'; invitationId?: number }
+  /** a wrong-code attempt counted before the code was tried is given back: only wrong codes count */
+  | { kind: 'refundAttempt'; key: string }
+  /** something worth recording that changes nothing else (an export) */
+  | { kind: 'audit'; action: string; entity: string; entityId: string | null; detail?: Record<string, unknown> };
+
+/** What applying the effects gave, for the replies. */
+export interface EffectResults {
+  report?: StoredReport;
+  notice?: CreatedNotice;
+  cancelled?: boolean;
+}
+
+/** The statements of a message's effects, for one batch; results are filled in as they run. */
+export function effectSteps(effects: readonly Effect[], actor: Actor, now: Date, results: EffectResults): BatchStep[] {
+  const who = { at: now, actorContactId: actor.contact?.id ?? null, actor: `${actor.channel}:${actor.chatId}` };
+  return effects.flatMap((effect): BatchStep[] => {
+    switch (effect.kind) {
+      case 'storeReport':
+        return storeReportSteps(
+          { ...effect.submission, contactId: who.actorContactId, channel: actor.channel, actor: who.actor, at: now },
+          (stored) => (results.report = stored),
+        );
+      case 'createNotice':
+        return createNoticeSteps(effect.draft, who, now, (notice) => (results.notice = notice));
+      case 'cancelScheduledNotice':
+        return cancelScheduledNoticeSteps(effect.noticeId, who, (done) => (results.cancelled = done));
+      case 'acknowledgeNotice':
+        if (!actor.contact) return [];
+        return [acknowledgeNoticeStatement(effect.noticeId, actor.contact.id, now)];
+      case 'bindChat':
+        return [
+          ...(effect.invitationId !== undefined ? [claimInvitationStatement(effect.invitationId, actor.channel, actor.chatId, now)] : []),
+          bindChatStatement(actor.channel, actor.chatId, effect.contactId, now),
+          auditStatement({ ...who, actorContactId: effect.contactId, action: 'chat.bind', entity: 'ChannelIdentity', entityId: String(actor.identityId), detail: { how: effect.how } }),
+        ];
+      case 'refundAttempt':
+        return [refundAttemptStatement(effect.key)];
+      case 'audit':
+        return [auditStatement({ ...who, action: effect.action, entity: effect.entity, entityId: effect.entityId, detail: effect.detail })];
+    }
+  });
+}

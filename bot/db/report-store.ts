@@ -1,0 +1,140 @@
+// The monthly report aggregate: MonthlyReport holds the current state, and every confirmed
+// submission is also a MonthlyReportRevision (1, 2, ...) and an AuditLog row, in one transaction,
+// so a correction never erases what was sent before. On the driver (DirectSql): these statements
+// run for nearly every report message.
+import { isLateSubmission } from '../../commands/report/months.ts';
+import type { FigureValue } from '../../commands/report/parse.ts';
+import { parseStoredFigures, storedFiguresSchema } from '../../commands/report/validate.ts';
+import type { MonthKey } from '../time.ts';
+import { auditStatement } from './audit.ts';
+import type { ReadSql } from '../core/capability.ts';
+import type { BatchStep, DirectSql, Statement } from './direct-sql.ts';
+
+export type ReportStatus = 'reported' | 'noNewData';
+
+export interface Submission {
+  servicePointId: number;
+  month: MonthKey;
+  status: ReportStatus;
+  figures: Record<string, FigureValue>;
+  contactId: number | null;
+  channel: string | null;
+  /** AuditLog.actor: "<channel>:<chat id>" or "cli" */
+  actor: string;
+  at: Date;
+}
+
+export interface StoredReport {
+  reportId: number;
+  revision: number;
+  /** the month's first submission came on or after the 5th of the following month */
+  isLate: boolean;
+  /** this submission itself came late */
+  submissionLate: boolean;
+}
+
+/**
+ * The statements that store a confirmed submission, for a batch (the core runs them in the
+ * message's transaction). The upsert increments the revision in the database, so two
+ * confirmations at once get 2 and 3, not 2 and 2; the revision and audit rows take the id and
+ * revision it returned. `stored` receives the outcome once the upsert has run.
+ */
+export function storeReportSteps(submission: Submission, stored: (result: StoredReport) => void): BatchStep[] {
+  const figures = storedFiguresSchema.parse(submission.status === 'noNewData' ? {} : submission.figures);
+  const figuresJson = JSON.stringify(figures);
+  const submissionLate = isLateSubmission(submission.month, submission.at);
+  const { servicePointId, month, status, contactId, at } = submission;
+  const upsert: Statement = {
+    sql: `INSERT INTO "MonthlyReport" ("servicePointId", "month", "status", "figures", "revision", "submittedByContactId", "submittedAt", "isLate", "firstSubmittedAt", "createdAt", "updatedAt")
+      VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT ("servicePointId", "month") DO UPDATE SET
+        "status" = excluded."status", "figures" = excluded."figures", "revision" = "MonthlyReport"."revision" + 1,
+        "submittedByContactId" = excluded."submittedByContactId", "submittedAt" = excluded."submittedAt", "updatedAt" = excluded."updatedAt"
+      RETURNING "id", "revision", "isLate"`,
+    params: [servicePointId, month, status, figuresJson, contactId, at, submissionLate, at, at, at],
+    expectChanges: 1,
+  };
+  return [
+    upsert,
+    (results) => {
+      const row = results[results.length - 1]![0] as unknown as ReportRow;
+      const result = { reportId: Number(row.id), revision: Number(row.revision), isLate: Boolean(row.isLate), submissionLate };
+      stored(result);
+      return [
+        {
+          sql: `INSERT INTO "MonthlyReportRevision" ("reportId", "revision", "status", "figures", "submittedByContactId", "channel", "submittedAt", "isLate")
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          params: [result.reportId, result.revision, status, figuresJson, contactId, submission.channel, at, submissionLate],
+        },
+        auditStatement({
+          at,
+          actorContactId: contactId,
+          actor: submission.actor,
+          action: result.revision === 1 ? 'report.submit' : 'report.revise',
+          entity: 'MonthlyReport',
+          entityId: String(result.reportId),
+          detail: { servicePointId, month, revision: result.revision, status, figures, late: submissionLate },
+        }),
+      ];
+    },
+  ];
+}
+
+/** Stores a submission in a transaction of its own (the command line, tests). */
+export async function saveReport(sql: DirectSql, submission: Submission): Promise<StoredReport> {
+  let stored: StoredReport | null = null;
+  await sql.batch(storeReportSteps(submission, (result) => (stored = result)));
+  if (!stored) throw new Error(`monthly report ${submission.servicePointId}/${submission.month} was not stored`);
+  return stored;
+}
+
+interface ReportRow extends Record<string, unknown> {
+  id: number | bigint;
+  revision: number | bigint;
+  isLate: boolean | number;
+}
+
+export interface CurrentReport {
+  status: ReportStatus;
+  figures: Record<string, FigureValue>;
+  revision: number;
+  submittedAt: Date;
+  isLate: boolean;
+  /** the name of the contact who submitted the current revision (null: the command line) */
+  submittedBy: string | null;
+}
+
+export async function findReport(sql: ReadSql, servicePointId: number, month: MonthKey): Promise<CurrentReport | null> {
+  const rows = await sql.query<{ status: string; figures: string; revision: number; submittedAt: Date; isLate: boolean; submittedBy: string | null }>(
+    `SELECT r."status", r."figures", r."revision", r."submittedAt", r."isLate", c."name" AS "submittedBy"
+     FROM "MonthlyReport" r LEFT JOIN "Contact" c ON c."id" = r."submittedByContactId"
+     WHERE r."servicePointId" = ? AND r."month" = ?`,
+    [servicePointId, month],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    status: row.status === 'noNewData' ? 'noNewData' : 'reported',
+    figures: parseStoredFigures(row.figures),
+    revision: Number(row.revision),
+    submittedAt: row.submittedAt,
+    isLate: row.isLate,
+    submittedBy: row.submittedBy,
+  };
+}
+
+export interface StoredMonth {
+  month: MonthKey;
+  status: ReportStatus;
+  /** as stored (JSON) */
+  figures: string;
+}
+
+/** A point's stored reports of months from..to (inclusive), in one query. */
+export async function loadReportMonths(sql: ReadSql, servicePointId: number, from: MonthKey, to: MonthKey): Promise<StoredMonth[]> {
+  const rows = await sql.query<{ month: string; status: string; figures: string }>(
+    'SELECT "month", "status", "figures" FROM "MonthlyReport" WHERE "servicePointId" = ? AND "month" >= ? AND "month" <= ?',
+    [servicePointId, from, to],
+  );
+  return rows.map((r) => ({ month: r.month as MonthKey, status: r.status === 'noNewData' ? 'noNewData' : 'reported', figures: r.figures }));
+}
