@@ -223,6 +223,23 @@ export function answerStandardsQuestion(
   facts: readonly FactRecord[],
   options: AnswerOptions = {},
 ): StandardsAnswer {
+  const answer = answerInShort(question, rules, facts, options);
+  // "验收要准备什么 全文": the full text at once, without the summary's choice
+  if (answer.full && WHOLE.test(question)) {
+    const { full: _full, ...rest } = answer;
+    return { ...rest, text: fullText(answer.full, rules, facts) ?? answer.text };
+  }
+  return answer;
+}
+
+const WHOLE = /全文|完整版?|全部内容|详细内容|详细版/;
+
+function answerInShort(
+  question: string,
+  rules: readonly RuleRecord[],
+  facts: readonly FactRecord[],
+  options: AnswerOptions,
+): StandardsAnswer {
   question = prepareQuestion(question, rules, facts);
   const resolved = resolveLevels(question, options.pointLevel);
   const checklist = (confidence: number): StandardsAnswer => ({

@@ -70,8 +70,10 @@ function parseFullChoice(choice: string): FullText | null {
   return { kind: m[1] as 'checklist' | 'overview', levels: m[2]!.split(',').filter((l): l is 'town' | 'village' => l === 'town' || l === 'village') };
 }
 
-function reply(answer: StandardsAnswer): Reply[] {
+function reply(answer: StandardsAnswer, ctx: CommandContext): Reply[] {
   if (!answer.full) return [{ text: answer.text }];
+  // in the middle of a dialogue its own numbered choices stay live, so the full text is asked for in words
+  if (ctx.conversation.flow) return [{ text: answer.text.replace(/回复 1 查看全文[^\n]*/, '查看全文：把问题加上“全文”再发一次，例如“验收 全文”。') }];
   return [{ text: answer.text, choices: [{ label: '查看全文', value: fullChoice(answer.full) }] }];
 }
 
@@ -88,7 +90,7 @@ export const standardsCapability: Capability = {
         if (!ctx.args.trim()) return [{ text: standardsOverview(rules, facts, pointLevelOf(ctx)) }];
         const answer = answerStandardsQuestion(ctx.args, rules, facts, { pointLevel: pointLevelOf(ctx) });
         ctx.log.info({ kind: answer.kind, levels: answer.levels }, 'standards question answered');
-        return reply(answer);
+        return reply(answer, ctx);
       },
     },
     {
@@ -99,7 +101,7 @@ export const standardsCapability: Capability = {
       async run(ctx) {
         const { rules, facts } = await loadStandardsTables(ctx.db);
         const answer = answerStandardsQuestion(ctx.args, rules, facts, { pointLevel: pointLevelOf(ctx), checklist: true });
-        return reply(answer);
+        return reply(answer, ctx);
       },
     },
   ],
@@ -116,6 +118,6 @@ export const standardsCapability: Capability = {
   async handleText(ctx) {
     const answer = await answerFor(ctx);
     ctx.log.info({ kind: answer.kind, levels: answer.levels }, 'standards question answered');
-    return reply(answer);
+    return reply(answer, ctx);
   },
 };
