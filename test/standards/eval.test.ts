@@ -10,6 +10,8 @@ import { FACT_SEEDS } from '../../prisma/seed/facts.ts';
 const EvalCase = z.object({
   q: z.string().min(1),
   level: z.enum(['town', 'village', 'school', 'enterprise']).optional(),
+  /** how the question is written or what it asks; the first 85 cases have none ("original") */
+  category: z.enum(['traditional', 'typo', 'english', 'colloquial', 'document', 'unsettled', 'selfCheck', 'help']).optional(),
   kind: z.enum(['rules', 'facts', 'checklist', 'selfCheck', 'help', 'unsettled']),
   expect: z.array(z.string()).min(1),
   forbid: z.array(z.string()).optional(),
@@ -42,11 +44,21 @@ describe('standards evaluation set', () => {
     }
   });
 
-  it('answers every question with the expected facts (accuracy 100%)', () => {
-    const wrong = cases.map((c) => ({ q: c.q, level: c.level, problems: failures(c) })).filter((r) => r.problems.length);
+  it('answers the original questions exactly and the ones written as people write at 95% or more', () => {
+    const results = cases.map((c) => ({ q: c.q, level: c.level, category: c.category ?? 'original', problems: failures(c) }));
+    const wrong = results.filter((r) => r.problems.length);
     const accuracy = (cases.length - wrong.length) / cases.length;
     process.stdout.write(`standards evaluation: ${cases.length - wrong.length}/${cases.length} correct (${(accuracy * 100).toFixed(1)}%)\n`);
-    for (const w of wrong) process.stdout.write(`✗ ${w.q}${w.level ? ` [${w.level}]` : ''}\n  ${w.problems.join('\n  ')}\n`);
-    expect(wrong.map((w) => w.q)).toEqual([]);
+    for (const category of [...new Set(results.map((r) => r.category))]) {
+      const of = results.filter((r) => r.category === category);
+      const right = of.filter((r) => !r.problems.length).length;
+      process.stdout.write(`  ${category}: ${right}/${of.length} (${((100 * right) / of.length).toFixed(1)}%)\n`);
+    }
+    for (const w of wrong) process.stdout.write(`✗ [${w.category}] ${w.q}${w.level ? ` [${w.level}]` : ''}\n  ${w.problems.join('\n  ')}\n`);
+    // the original set stays exact; the written-as-people-write set is held to the issue's 95%
+    expect(wrong.filter((w) => w.category === 'original').map((w) => w.q)).toEqual([]);
+    const written = results.filter((r) => r.category !== 'original');
+    expect(written.length).toBeGreaterThanOrEqual(80);
+    expect(written.filter((r) => !r.problems.length).length / written.length).toBeGreaterThanOrEqual(0.95);
   });
 });
