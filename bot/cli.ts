@@ -51,6 +51,10 @@ const AREAS: Record<string, Area> = {
     direct: { export: async () => (await import('../commands/report/export-cli.ts')).runReportExport },
     summary: 'report status [--month YYYY-MM] [--town T], report export --month YYYY-MM FILE',
   },
+  acceptance: {
+    load: async () => (await import('../commands/acceptance/cli.ts')).runAcceptanceCli,
+    summary: 'acceptance list|export FILE|show ID|form ID FILE.xlsx, acceptance receive|schedule|pass|fail ID ..., acceptance reinspect POINT 合格|限期整改|除牌, acceptance allow POINT',
+  },
   reminders: { load: async () => (await import('../scheduler/cli.ts')).runRemindersCli, summary: 'reminders preview --date YYYY-MM-DD, reminders settings, reminders set KEY VALUE' },
 };
 

@@ -1,7 +1,7 @@
 // The directory's enumerations, with the Chinese words operators use in their spreadsheets.
 import type { Role } from './core/types.ts';
 
-export const POINT_LEVELS = ['subCenter', 'town', 'village', 'school', 'enterprise'] as const;
+export const POINT_LEVELS = ['subCenter', 'town', 'village', 'school', 'enterprise', 'townCultureCenter'] as const;
 export type PointLevel = (typeof POINT_LEVELS)[number];
 
 export const POINT_LEVEL_LABELS: Record<PointLevel, string> = {
@@ -10,7 +10,19 @@ export const POINT_LEVEL_LABELS: Record<PointLevel, string> = {
   village: '村级',
   school: '学校',
   enterprise: '企业',
+  townCultureCenter: '镇文广中心',
 };
+
+/**
+ * The levels that are 基层服务点: they report monthly, get notices and apply for acceptance. The
+ * sub-center's entry holds the operators; a 镇文广中心 (one per town) stamps its town's acceptance
+ * applications (二（一）2) and is no service point itself.
+ */
+export const SERVICE_POINT_LEVELS = ['town', 'village', 'school', 'enterprise'] as const satisfies readonly PointLevel[];
+
+export function isServicePointLevel(level: string): boolean {
+  return (SERVICE_POINT_LEVELS as readonly string[]).includes(level);
+}
 
 export const CONTACT_ROLES = ['liaison', 'reporter', 'head', 'admin'] as const;
 export type ContactRole = (typeof CONTACT_ROLES)[number];

@@ -17,7 +17,7 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
       level: options.level ?? 'info',
       base: { app: 'gxgc-bot' },
       redact: {
-        paths: ['token', '*.token', 'telegram.token', 'config.telegram.token', 'puppetToken', '*.puppetToken', 'headers.authorization', '*.headers.authorization', 'headers["x-telegram-bot-api-secret-token"]'],
+        paths: ['token', '*.token', 'telegram.token', 'config.telegram.token', 'puppetToken', '*.puppetToken', 'headers.authorization', '*.headers.authorization', 'headers["x-telegram-bot-api-secret-token"]', 'secret', '*.secret', 'encodingAesKey', '*.encodingAesKey', 'smtpUrl', '*.smtpUrl'],
         censor: '[redacted]',
       },
       serializers: {

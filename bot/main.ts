@@ -1,5 +1,5 @@
-// `npm start`: the bot on every configured channel (Telegram, WeChat); with none configured, the
-// console channel on the embedded SQLite database. The only place that reads the environment.
+// `npm start`: the bot on every configured channel (Telegram, WeChat, WeCom, e-mail); with none
+// configured, the console channel on the embedded SQLite database. The only place that reads the environment.
 import { hostname } from 'node:os';
 import { loadConfig, ConfigError } from './config.ts';
 import { createLogger } from './logger.ts';
@@ -8,6 +8,9 @@ import { systemClock } from './time.ts';
 import { runConsole } from './channels/console.ts';
 import { createTelegramChannel } from './channels/telegram.ts';
 import { createWechatChannel } from './channels/wechat.ts';
+import { createWecomChannel } from './channels/wecom.ts';
+import { createEmailChannel } from './channels/email.ts';
+import { createHttpServer } from './http-server.ts';
 import { startScheduler, type RunningScheduler } from '../scheduler/index.ts';
 import type { ChannelSender } from './core/types.ts';
 
@@ -29,7 +32,7 @@ async function main(): Promise<number> {
     }
     throw e;
   }
-  const consoleOnly = !config.telegram && !config.wechat;
+  const consoleOnly = !config.telegram && !config.wechat && !config.wecom && !config.email;
   // on the console, logs would mix with the conversation: only warnings unless asked
   const log = createLogger({ level: config.logLevel ?? (consoleOnly ? 'warn' : 'info') });
   const instanceId = config.instanceId ?? `${hostname()}-${process.pid}`;
@@ -43,7 +46,7 @@ async function main(): Promise<number> {
   if (consoleOnly) {
     const asIndex = process.argv.indexOf('--as');
     const asMobile = asIndex >= 0 ? process.argv[asIndex + 1] : undefined;
-    process.stdout.write('未配置 Telegram 或微信，进入控制台模式（数据库：' + database.target.location + '）。\n');
+    process.stdout.write('未配置 Telegram、微信、企业微信或电子邮件，进入控制台模式（数据库：' + database.target.location + '）。\n');
     try {
       await runConsole({ core, db: database.db, clock, input: process.stdin, output: process.stdout, asMobile, interactive: Boolean(process.stdin.isTTY) });
     } finally {
@@ -53,9 +56,13 @@ async function main(): Promise<number> {
   }
 
   const deps = { core, db: database.db, clock, log };
+  // one HTTP server on PORT for the Telegram webhook, WeCom's callback and the e-mail acknowledgement page
+  const http = createHttpServer({ port: config.port, log });
   const channels: RunningChannel[] = [];
-  if (config.telegram) channels.push({ name: 'telegram', ...createTelegramChannel({ ...deps, config: config.telegram }) });
+  if (config.telegram) channels.push({ name: 'telegram', ...createTelegramChannel({ ...deps, config: config.telegram, http }) });
   if (config.wechat) channels.push({ name: 'wechat', ...createWechatChannel({ ...deps, config: config.wechat, wakeOutbox: () => scheduler?.wake() }) });
+  if (config.wecom) channels.push({ name: 'wecom', ...createWecomChannel({ ...deps, config: config.wecom, http }) });
+  if (config.email) channels.push({ name: 'email', ...createEmailChannel({ db: database.db, clock, log, config: config.email, http, publicUrl: config.publicUrl }) });
 
   const started: RunningChannel[] = [];
   let stopping: Promise<void> | null = null;
@@ -64,6 +71,7 @@ async function main(): Promise<number> {
       log.info({ reason }, 'gxgc-bot stopping');
       await scheduler?.stop().catch((error: unknown) => log.error({ err: error }, 'scheduler stop failed'));
       for (const channel of [...started].reverse()) await channel.stop().catch((error: unknown) => log.error({ err: error, channel: channel.name }, 'channel stop failed'));
+      await http.stop();
       await database.close();
       log.info('gxgc-bot stopped');
     })());

@@ -49,7 +49,7 @@ export function createHelpCapability(listCommands: () => CommandSpec[]): Capabil
         listed: false,
         async run(ctx) {
           const allowed = listCommands().filter((c) => c.roles.includes(ctx.actor.role) && c.listed !== false);
-          return [{ text: `您好！这里是东莞市文化共享工程市支中心的服务助手。\n\n${helpText(ctx.actor.role, allowed)}`, requestPhone: ctx.actor.role === 'unknown' && ctx.actor.channel === 'telegram' }];
+          return [{ text: `您好！这里是东莞市文化共享工程市支中心的服务助手。\n\n${helpText(ctx.actor.role, allowed)}`, requestPhone: ctx.actor.role === 'unknown' }];
         },
       },
       {

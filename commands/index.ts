@@ -1,6 +1,7 @@
 // The registry: every capability the core routes to. Order matters only for free text when two
 // capabilities score the same.
 import type { Capability, CommandSpec } from '../bot/core/capability.ts';
+import { acceptanceCapability } from './acceptance/index.ts';
 import { bindCapability } from './bind.ts';
 import { directoryCapability } from './directory/index.ts';
 import { createHelpCapability } from './help.ts';
@@ -15,5 +16,6 @@ export function createCapabilities(): Capability[] {
   capabilities.push(noticeCapability);
   capabilities.push(reportCapability);
   capabilities.push(standardsCapability);
+  capabilities.push(acceptanceCapability);
   return capabilities;
 }

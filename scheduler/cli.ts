@@ -1,4 +1,6 @@
 // gxgc reminders preview --date YYYY-MM-DD | settings | set KEY VALUE
+import { auditStatement } from '../bot/db/audit.ts';
+import { sqlOf } from '../bot/db/client.ts';
 import type { CliDeps } from '../bot/cli.ts';
 import { parseLocalDate } from '../commands/notice/model.ts';
 import { previewDay, renderDayPreview } from './preview.ts';
@@ -51,7 +53,8 @@ export async function runRemindersCli(argv: string[], deps: CliDeps): Promise<nu
       return 2;
     }
     await deps.db.setting.upsert({ where: { key }, create: { key, value: parsed.value }, update: { value: parsed.value } });
-    await deps.db.auditLog.create({ data: { at: deps.clock.now(), actor: 'cli', action: 'setting.update', entity: 'Setting', entityId: key, detail: JSON.stringify({ value: parsed.value }) } });
+    const audit = auditStatement({ at: deps.clock.now(), actorContactId: null, actor: 'cli', action: 'setting.update', entity: 'Setting', entityId: key, detail: { value: parsed.value } });
+    await sqlOf(deps.db).execute(audit.sql, audit.params);
     deps.out(`已设置 ${key} = ${parsed.value}，下一次定时检查起生效。`);
     return 0;
   }

@@ -10,9 +10,12 @@
 import type { Logger } from 'pino';
 import type { Db } from '../bot/db/client.ts';
 import type { Clock } from '../bot/time.ts';
-import { DeliveryError, type ChannelName, type ChannelSender, type Choice } from '../bot/core/types.ts';
+import { DeliveryError, type ChannelName, type ChannelSender, type Choice, type Reply } from '../bot/core/types.ts';
 import { rememberOfferedChoices } from '../bot/core/conversation.ts';
 import type { OutboxPurpose } from './plan-types.ts';
+import { NOT_BOUND, routeFor, type Route } from './routing.ts';
+
+export { NOT_BOUND };
 
 export interface OutboxEntry {
   dedupeKey: string;
@@ -152,8 +155,6 @@ export interface OutboxWorker {
  */
 export const DEFAULT_CONCURRENCY_PER_CHANNEL = 1;
 
-export const NOT_BOUND = 'not bound: the contact has no chat bound to the bot';
-
 export function backoffMs(attempts: number, base: number, max: number, retryAfterMs?: number): number {
   const exponential = Math.min(max, base * 2 ** Math.max(0, attempts - 1));
   return Math.max(exponential, retryAfterMs ?? 0);
@@ -188,6 +189,8 @@ async function loadClaimed(db: Db, ids: number[]) {
         select: {
           active: true,
           preferredChannel: true,
+          email: true,
+          wecomUserId: true,
           identities: { orderBy: [{ lastSeenAt: 'desc' }, { id: 'desc' }] },
         },
       },
@@ -195,16 +198,18 @@ async function loadClaimed(db: Db, ids: number[]) {
   });
 }
 
-type Target =
-  | { kind: 'send'; sender: ChannelSender; channel: ChannelName; externalId: string; identityId: number }
-  | { kind: 'wait'; reason: string }
-  | { kind: 'unreachable'; reason: string }
-  | { kind: 'failed'; reason: string };
+type Target = Exclude<Route, { kind: 'send' }> | (Extract<Route, { kind: 'send' }> & { sender: ChannelSender });
+
+/** Rows a batching sender (WeCom) can take in one call: the same reply on the same channel. */
+function sameReply(a: ClaimedRow, b: ClaimedRow): boolean {
+  return a.text === b.text && a.choices === b.choices;
+}
 
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { db, clock, instanceId } = options;
   const log = options.log.child({ component: 'outbox', instance: instanceId });
-  const batchSize = options.batchSize ?? 50;
+  // a batching sender (WeCom: 1,000 recipients a call) can only batch what was claimed together
+  const batchSize = options.batchSize ?? Math.max(50, ...options.senders.map((s) => (s.sendBatch ? (s.maxBatch ?? 0) : 0)));
   const leaseMs = options.leaseMs ?? 5 * 60_000;
   const maxAttempts = options.maxAttempts ?? 5;
   const baseBackoffMs = options.baseBackoffMs ?? 30_000;
@@ -247,23 +252,19 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   }
 
   function chooseTarget(row: ClaimedRow): Target {
-    if (!row.contact.active) return { kind: 'failed', reason: 'contact is no longer active in the directory' };
-    // a console session (gxgc console --as) is an operator acting as the contact, not the contact's
-    // own chat: it counts only where a console sender runs (tests, demos)
-    const bound = row.contact.identities.filter((i) => i.channel !== 'console' || senders.has('console'));
-    if (bound.length === 0) return { kind: 'unreachable', reason: NOT_BOUND };
-    const open = bound.filter((i) => i.blockedAt === null);
-    if (open.length === 0) return { kind: 'unreachable', reason: 'blocked: every chat of the contact blocked the bot' };
-    const usable = open.filter((i) => senders.has(i.channel));
-    if (usable.length === 0) {
-      return { kind: 'failed', reason: `no sender configured for channel ${[...new Set(open.map((i) => i.channel))].join(', ')}` };
+    const states = new Map([...senders].map(([channel, sender]) => [channel, { ready: sender.ready?.() ?? true }]));
+    const route = routeFor(row.contact, states);
+    return route.kind === 'send' ? { ...route, sender: senders.get(route.channel)! } : route;
+  }
+
+  function replyOf(row: ClaimedRow): { reply: Reply; choices: Choice[] } {
+    let choices: Choice[] = [];
+    try {
+      choices = JSON.parse(row.choices) as Choice[];
+    } catch {
+      log.warn({ outboxId: row.id }, 'outbox choices are not JSON; sending without them');
     }
-    const ready = usable.filter((i) => senders.get(i.channel)!.ready?.() ?? true);
-    if (ready.length === 0) {
-      return { kind: 'wait', reason: `waiting: ${[...new Set(usable.map((i) => i.channel))].join(', ')} cannot send at the moment (logged out?)` };
-    }
-    const identity = ready.find((i) => i.channel === row.contact.preferredChannel) ?? ready[0]!;
-    return { kind: 'send', sender: senders.get(identity.channel)!, channel: identity.channel as ChannelName, externalId: identity.externalId, identityId: identity.id };
+    return { reply: choices.length > 0 ? { text: row.text, choices } : { text: row.text }, choices };
   }
 
   async function deliver(row: ClaimedRow, target: Target, summary: OutboxRunSummary, afterwards: Promise<void>[]): Promise<void> {
@@ -289,25 +290,61 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       log.warn({ outboxId: row.id, contactId: row.contactId, reason: target.reason }, 'outbox message failed');
       return;
     }
-    const where = { channel: target.channel, externalId: target.externalId };
-    let choices: Choice[] = [];
-    try {
-      choices = JSON.parse(row.choices) as Choice[];
-    } catch {
-      log.warn({ outboxId: row.id }, 'outbox choices are not JSON; sending without them');
-    }
+    const { reply, choices } = replyOf(row);
+    let failure: unknown = null;
     try {
       await withTimeout(
-        () => target.sender.send(target.externalId, choices.length > 0 ? { text: row.text, choices } : { text: row.text }),
+        () => target.sender.send(target.externalId, reply, { outboxId: row.id, contactId: row.contactId, purpose: row.purpose, noticeId: row.noticeId }),
         sendTimeoutMs,
         `${target.channel} send gave no answer within ${sendTimeoutMs} ms`,
       );
     } catch (error) {
+      failure = error;
+    }
+    await recordSend(row, target, failure, choices, summary, afterwards);
+  }
+
+  /** Rows with the same reply for one batching channel, sent in one call; each row's outcome recorded as deliver() would. */
+  async function deliverBatch(jobs: { row: ClaimedRow; target: Extract<Target, { kind: 'send' }> }[], summary: OutboxRunSummary, afterwards: Promise<void>[]): Promise<void> {
+    const sender = jobs[0]!.target.sender;
+    const { reply, choices } = replyOf(jobs[0]!.row);
+    let outcomes: Map<string, DeliveryError | null> | null = null;
+    let failure: unknown = null;
+    try {
+      await withTimeout(
+        async () => {
+          outcomes = await sender.sendBatch!(jobs.map((j) => j.target.externalId), reply);
+        },
+        sendTimeoutMs,
+        `${sender.channel} batch send gave no answer within ${sendTimeoutMs} ms`,
+      );
+    } catch (error) {
+      failure = error;
+    }
+    const got = outcomes as Map<string, DeliveryError | null> | null;
+    for (const job of jobs) {
+      const outcome = failure ?? got?.get(job.target.externalId) ?? null;
+      await recordSend(job.row, job.target, outcome, choices, summary, afterwards);
+    }
+  }
+
+  async function recordSend(
+    row: ClaimedRow,
+    target: Extract<Target, { kind: 'send' }>,
+    failure: unknown,
+    choices: Choice[],
+    summary: OutboxRunSummary,
+    afterwards: Promise<void>[],
+  ): Promise<void> {
+    const done = { lockedBy: null, lockedUntil: null };
+    const where = { channel: target.channel, externalId: target.externalId };
+    if (failure !== null) {
+      const error = failure;
       const now = clock.now();
       const kind = error instanceof DeliveryError ? error.kind : 'transient';
       const message = error instanceof Error ? error.message : String(error);
       if (kind === 'unreachable') {
-        await db.channelIdentity.updateMany({ where: { id: target.identityId, blockedAt: null }, data: { blockedAt: now } });
+        if (target.identityId !== null) await db.channelIdentity.updateMany({ where: { id: target.identityId, blockedAt: null }, data: { blockedAt: now } });
         await db.outboxMessage.update({ where: { id: row.id }, data: { ...done, ...where, status: 'unreachable', lastError: `blocked: ${message}` } });
         summary.unreachable += 1;
         log.info({ outboxId: row.id, ...where, err: message }, 'outbox recipient unreachable; identity marked blocked');
@@ -335,7 +372,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       data: { ...done, ...where, status: 'delivered', deliveredAt: clock.now(), lastError: null },
     });
     summary.delivered += 1;
-    if (choices.length > 0) {
+    if (choices.length > 0 && target.channel !== 'email') {
       // so a WeChat or console "1" (or the label typed out) is read as this message's choice. Not
       // awaited before the next send: it is not part of the outcome a crash could lose (the row is
       // already 'delivered'), and two more queries per message would slow the one lane of a broadcast
@@ -423,7 +460,22 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         // the last claimed row is starting: claim the next batch while it is sent
         if (queued() === 0) void refill().catch((error: unknown) => log.error({ err: error }, 'claiming outbox rows failed'));
         try {
-          await deliver(job.row, job.target, summary, afterwards);
+          const sender = job.target.kind === 'send' ? job.target.sender : null;
+          if (sender?.sendBatch && job.target.kind === 'send') {
+            // the same reply to many chats goes in one call: take the queued rows that share it
+            const batch = [{ row: job.row, target: job.target }];
+            const limit = Math.max(1, sender.maxBatch ?? 1);
+            for (let i = 0; i < queue.length && batch.length < limit; ) {
+              const next = queue[i]!;
+              if (next.target.kind === 'send' && sameReply(next.row, job.row) && !batch.some((b) => b.target.externalId === (next.target as { externalId: string }).externalId)) {
+                batch.push({ row: next.row, target: next.target });
+                queue.splice(i, 1);
+              } else i++;
+            }
+            await deliverBatch(batch, summary, afterwards);
+          } else {
+            await deliver(job.row, job.target, summary, afterwards);
+          }
         } catch (error) {
           // the row stays 'sending' and is taken again when its lease expires
           log.error({ outboxId: job.row.id, err: error }, 'recording an outbox outcome failed');

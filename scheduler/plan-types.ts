@@ -1,6 +1,7 @@
 // What the planners (reminders, notice follow-ups) read and produce. Plain data, no database: the
 // tick loads this state, the planners decide, the outbox stores the result.
 import type { Choice } from '../bot/core/types.ts';
+import { isServicePointLevel } from '../bot/domain.ts';
 
 export const OUTBOX_PURPOSES = [
   'notice',
@@ -10,6 +11,9 @@ export const OUTBOX_PURPOSES = [
   'reportEscalation',
   'summary',
   'alert',
+  'acceptance',
+  'acceptanceReminder',
+  'reinspection',
 ] as const;
 export type OutboxPurpose = (typeof OUTBOX_PURPOSES)[number];
 
@@ -65,9 +69,9 @@ export function pointRecipients(pointId: number, contacts: readonly PlanContact[
   return designated.length > 0 ? designated : own;
 }
 
-/** Points that report monthly: everything but the sub-center's own entry. */
+/** Points that report monthly: the service points, not the sub-center's entry nor a 镇文广中心. */
 export function isReportingPoint(point: PlanPoint): boolean {
-  return point.level !== 'subCenter';
+  return isServicePointLevel(point.level);
 }
 
 export function pointLabel(point: PlanPoint): string {

@@ -13,6 +13,10 @@ const STAGE_LABELS: Record<string, string> = {
   ...Object.fromEntries(REPORT_STAGES.map((s) => [s.id, `月报${s.label}`])),
   noticeReminder: '通知截止前一天提醒（未确认的服务点）',
   noticeEscalation: '通知截止日告知镇（街）未确认名单',
+  inspectionReminder: '验收期限前两个工作日提醒（市支中心）',
+  inspectionOverdue: '验收期限已过、尚未作出结论（市支中心）',
+  reinspectionDue: '年度复查：今年尚未复查的已挂牌镇（街）服务点',
+  rectificationOverdue: '限期整改已过期限（市支中心）',
 };
 
 export interface PreviewRecipient {

@@ -6,6 +6,8 @@ import type { Db } from '../bot/db/client.ts';
 
 const day = z.number().int().min(1).max(28);
 const hour = z.number().int().min(0).max(23);
+const month = z.number().int().min(1).max(12);
+const days = z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期应写成 YYYY-MM-DD'));
 
 export const REMINDER_SETTING_SCHEMAS = {
   /** master switch for the monthly report reminders */
@@ -26,6 +28,12 @@ export const REMINDER_SETTING_SCHEMAS = {
   'reports.dueDay': day,
   /** local hour from which notice follow-ups (day before deadline, deadline day) go out */
   'notices.followUpHour': hour,
+  /** months of the yearly re-inspection of accepted town points (五（二）: 10-11月 supervision) */
+  'acceptance.reinspection.fromMonth': month,
+  'acceptance.reinspection.toMonth': month,
+  /** public holidays and make-up working days of a year chinese-days does not cover yet */
+  'calendar.holidays': days,
+  'calendar.workdays': days,
 } as const;
 
 export type ReminderSettingKey = keyof typeof REMINDER_SETTING_SCHEMAS;
@@ -40,6 +48,10 @@ export interface ReminderSettings {
   catchUpDays: number;
   dueDay: number;
   noticeFollowUpHour: number;
+  reinspectionFromMonth: number;
+  reinspectionToMonth: number;
+  extraHolidays: string[];
+  extraWorkdays: string[];
 }
 
 export const DEFAULT_REMINDER_SETTINGS: ReminderSettings = {
@@ -52,6 +64,10 @@ export const DEFAULT_REMINDER_SETTINGS: ReminderSettings = {
   catchUpDays: 1,
   dueDay: 5,
   noticeFollowUpHour: 9,
+  reinspectionFromMonth: 10,
+  reinspectionToMonth: 11,
+  extraHolidays: [],
+  extraWorkdays: [],
 };
 
 const FIELD_OF_KEY: Record<ReminderSettingKey, keyof ReminderSettings> = {
@@ -64,6 +80,10 @@ const FIELD_OF_KEY: Record<ReminderSettingKey, keyof ReminderSettings> = {
   'reminders.catchUpDays': 'catchUpDays',
   'reports.dueDay': 'dueDay',
   'notices.followUpHour': 'noticeFollowUpHour',
+  'acceptance.reinspection.fromMonth': 'reinspectionFromMonth',
+  'acceptance.reinspection.toMonth': 'reinspectionToMonth',
+  'calendar.holidays': 'extraHolidays',
+  'calendar.workdays': 'extraWorkdays',
 };
 
 export const REMINDER_SETTING_KEYS = Object.keys(FIELD_OF_KEY) as ReminderSettingKey[];

@@ -3,12 +3,13 @@
 // after a restart, or on several instances at once enqueues each message once (dedupe keys).
 import type { Logger } from 'pino';
 import type { Db } from '../bot/db/client.ts';
-import type { Clock, MonthKey } from '../bot/time.ts';
+import { toLocal, type Clock, type MonthKey } from '../bot/time.ts';
 import { releaseDueNotices } from '../bot/db/notice-store.ts';
 import { enqueueOutbox } from './outbox.ts';
 import { dueReportStages, planReminders, reportMonthAt, type ReportState } from './reminders.ts';
 import { followUpWindows, planNoticeFollowUps, type FollowUpNotice } from './notice-follow-ups.ts';
 import { loadReminderSettings, type ReminderSettings } from './settings.ts';
+import { planAcceptance, type AcceptanceState } from './acceptance.ts';
 import type { DirectoryState, PlannedMessage } from './plan-types.ts';
 
 export async function loadDirectoryState(db: Db): Promise<DirectoryState> {
@@ -64,6 +65,54 @@ export async function loadFollowUpNotices(db: Db, at: Date, settings: ReminderSe
   }));
 }
 
+/** Applications awaiting inspection, accepted town points and running 限期整改, for planAcceptance. */
+// the points involved and the operators only, not the directory: it runs on every tick
+export async function loadAcceptanceState(db: Db): Promise<AcceptanceState> {
+  const pending = await db.acceptanceApplication.findMany({
+    where: { state: { in: ['received', 'scheduled'] }, deadline: { not: null }, remindOn: { not: null } },
+    select: { id: true, servicePointId: true, state: true, deadline: true, remindOn: true, scheduledOn: true },
+    orderBy: { id: 'asc' },
+  });
+  const towns = await db.servicePoint.findMany({
+    where: { active: true, level: 'town', acceptanceStatus: { in: ['accepted', 'deadlineRectification'] } },
+    select: {
+      id: true,
+      acceptanceStatus: true,
+      reinspections: { select: { id: true, year: true, result: true, deadline: true }, orderBy: { id: 'desc' } },
+      acceptanceApplications: { where: { state: 'passed' }, select: { plaqueOn: true }, orderBy: { id: 'desc' }, take: 1 },
+    },
+    orderBy: { id: 'asc' },
+  });
+  if (!pending.length && !towns.length) return { points: [], contacts: [], pending: [], acceptedTowns: [], rectifying: [] };
+  const involved = [...new Set([...pending.map((a) => a.servicePointId), ...towns.map((t) => t.id)])];
+  const points = await db.servicePoint.findMany({
+    where: { OR: [{ id: { in: involved } }, { level: 'subCenter', active: true }] },
+    select: { id: true, town: true, name: true, level: true, parentId: true },
+  });
+  const contacts = await db.contact.findMany({
+    where: { active: true, servicePoint: { level: 'subCenter', active: true } },
+    select: { id: true, servicePointId: true, name: true, role: true },
+    orderBy: { id: 'asc' },
+  });
+  return {
+    points,
+    contacts,
+    pending: pending.map((a) => ({ ...a, state: a.state as AcceptanceState['pending'][number]['state'], deadline: a.deadline!, remindOn: a.remindOn! })),
+    acceptedTowns: towns.map((t) => ({
+      servicePointId: t.id,
+      acceptanceStatus: t.acceptanceStatus,
+      reinspectedYears: [...new Set(t.reinspections.map((r) => r.year))],
+      plaqueYear: t.acceptanceApplications[0]?.plaqueOn ? Number(t.acceptanceApplications[0].plaqueOn.slice(0, 4)) : null,
+    })),
+    rectifying: towns.flatMap((t) => {
+      const latest = t.reinspections[0];
+      return t.acceptanceStatus === 'deadlineRectification' && latest?.result === 'rectify' && latest.deadline
+        ? [{ reinspectionId: latest.id, servicePointId: t.id, deadline: latest.deadline }]
+        : [];
+    }),
+  };
+}
+
 /** Everything the schedule wants sent at this instant (without writing anything). */
 export async function planAt(db: Db, at: Date, settings: ReminderSettings): Promise<PlannedMessage[]> {
   const planned: PlannedMessage[] = [];
@@ -77,6 +126,7 @@ export async function planAt(db: Db, at: Date, settings: ReminderSettings): Prom
     directory ??= await loadDirectoryState(db);
     planned.push(...planNoticeFollowUps(at, settings, directory, notices));
   }
+  if (toLocal(at).hour >= settings.hour) planned.push(...planAcceptance(at, settings, await loadAcceptanceState(db)));
   return planned;
 }
 

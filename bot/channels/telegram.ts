@@ -4,7 +4,6 @@
 // webhook when TELEGRAM_WEBHOOK_URL is set; TELEGRAM_API_ROOT points it at another Bot API server
 // (a local one, or telegram-test-api in the tests). Outgoing calls pass through the throttler
 // (Telegram's 30/s overall, ~1/s per chat, 20/min per group) and a bounded auto-retry.
-import { createServer, type Server } from 'node:http';
 import { Api, Bot, InputFile, webhookCallback, type Context } from 'grammy';
 import type { BotCommand } from 'grammy/types';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
@@ -15,7 +14,8 @@ import type { Db } from '../db/client.ts';
 import type { Clock } from '../time.ts';
 import type { Core } from '../core/pipeline.ts';
 import type { AppConfig } from '../config.ts';
-import { roleOfPointLevel } from '../domain.ts';
+import { createHttpServer, type HttpServer } from '../http-server.ts';
+import { roleOfChat } from '../core/identity.ts';
 import type { ChannelSender, Choice, IncomingMessage, Reply, Role } from '../core/types.ts';
 import { SHARE_PHONE_LABEL, callsForReply, choiceFromCallbackData, deliveryErrorFor, isHashedCallbackData, sharePhoneKeyboard } from './telegram-format.ts';
 
@@ -36,6 +36,8 @@ export interface TelegramChannelDeps {
    * empty answer only comes after the 30 s long-poll timeout, so the pause costs nothing there.
    */
   emptyPollPauseMs?: number;
+  /** the bot's shared HTTP server (webhook mode); by default the channel starts its own on config.port */
+  http?: HttpServer;
 }
 
 export interface TelegramChannel {
@@ -122,15 +124,6 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     }
   }
 
-  async function roleOfChat(chatId: string): Promise<Role> {
-    const identity = await db.channelIdentity.findUnique({
-      where: { channel_externalId: { channel: 'telegram', externalId: chatId } },
-      select: { contact: { select: { active: true, servicePoint: { select: { level: true, active: true } } } } },
-    });
-    const contact = identity?.contact;
-    return contact && contact.active && contact.servicePoint.active ? roleOfPointLevel(contact.servicePoint.level) : 'unknown';
-  }
-
   /** when this process last read the chat's role; reading it after every message cost a third of a report's queries */
   const menuCheckedAt = new Map<string, number>();
 
@@ -149,7 +142,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     menuCheckedAt.set(chatId, now);
     // the core has just read the chat's role for this message; a message that may bind (or a chat
     // still unknown, which binds) can have changed it since, so only then is it read again
-    const role = !mayBind && roleSeen !== undefined && roleSeen !== 'unknown' ? roleSeen : await roleOfChat(chatId);
+    const role = !mayBind && roleSeen !== undefined && roleSeen !== 'unknown' ? roleSeen : await roleOfChat(db, 'telegram', chatId);
     if (shown === role || (shown === undefined && role === 'unknown')) {
       menuShown.set(chatId, role);
       return;
@@ -233,7 +226,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   };
 
   let runner: RunnerHandle | null = null;
-  let server: Server | null = null;
+  let server: HttpServer | null = null;
 
   async function setDefaultMenu(): Promise<void> {
     try {
@@ -246,28 +239,11 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   async function startWebhook(webhookUrl: string): Promise<void> {
     const path = new URL(webhookUrl).pathname;
     const handleUpdate = webhookCallback(bot, 'http', { secretToken: config.webhookSecret, onTimeout: 'return', timeoutMilliseconds: 9000 });
-    server = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      if (req.method === 'GET' && url.pathname === '/healthz') {
-        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-        return;
-      }
-      if (req.method !== 'POST' || url.pathname !== path) {
-        res.writeHead(404).end();
-        return;
-      }
-      handleUpdate(req, res).catch((error: unknown) => {
-        log.error({ err: error }, 'webhook request failed');
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server!.once('error', reject);
-      server!.listen(config.port, () => resolve());
-    });
+    server = deps.http ?? createHttpServer({ port: config.port, log });
+    server.route('POST', path, (req, res) => handleUpdate(req, res));
+    await server.start();
     await bot.api.setWebhook(webhookUrl, { secret_token: config.webhookSecret, allowed_updates: [...ALLOWED_UPDATES] });
-    log.info({ port: config.port, path }, 'telegram webhook listening');
+    log.info({ port: server.address()?.port, path }, 'telegram webhook listening');
   }
 
   return {
@@ -289,16 +265,13 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     async stop() {
       if (runner?.isRunning()) await runner.stop();
       runner = null;
-      if (server) {
-        const closing = server;
-        server = null;
-        await new Promise<void>((resolve) => closing.close(() => resolve()));
-      }
+      // a shared server is stopped by whoever made it (bot/main.ts)
+      if (server && server !== deps.http) await server.stop();
+      server = null;
       log.info('telegram channel stopped');
     },
     webhookAddress() {
-      const address = server?.address();
-      return address && typeof address === 'object' ? { port: address.port } : null;
+      return server?.address() ?? null;
     },
   };
 }

@@ -108,6 +108,11 @@ export interface DialogueHost {
 }
 
 const CANCEL_WORDS = /^(取消|算了|不报了|不发了|退出|放弃|cancel)[。.!！]?$/i;
+
+/** "取消" and its like: in a dialogue, the dialogue's own cancel (what it was and that nothing was kept). */
+export function isCancelWord(text: string): boolean {
+  return CANCEL_WORDS.test(text.trim());
+}
 const CONFIRM_WORDS = /^(确认|确定|提交|确认提交|确认发送|发送|对|对的|是|是的|正确|无误|没问题|确认无误|没错|ok|好|好的|可以)[。.!！]?$/i;
 const CHANGE_WORDS = /^(修改|改|更改|改一下|要改|我要改|有错|不对)[。.!！]?$/;
 const NONE_WORDS = /^(无|没有|没|不需要|不用|无需|跳过|不填|略过|-|—|暂无|没有了)[。.!！]?$/;
@@ -156,7 +161,8 @@ async function askStep<S>(dialogue: Dialogue<S>, ctx: CommandContext, stored: St
   save(ctx, dialogue, stored);
   const answer = answerOf(s, stored.data);
   const choices: Choice[] = (answer.options ?? []).map((o) => ({ label: o.label, value: token(dialogue, stored, `opt=${o.value}`) }));
-  if (s.none) choices.push({ label: s.none.label, value: token(dialogue, stored, 'none') });
+  // a step that takes a typed number offers no numbered buttons: "1" must stay the answer 1
+  if (s.none && choices.length) choices.push({ label: s.none.label, value: token(dialogue, stored, 'none') });
   const text = [...lines, await s.ask(stored.data, ctx)].filter(Boolean).join('\n');
   return [{ text, ...(choices.length ? { choices } : {}) }];
 }
@@ -197,6 +203,14 @@ export function expectsFreeText<S>(dialogue: Dialogue<S>, ctx: CommandContext): 
   const stored = load(dialogue, ctx);
   const s = stored && stepAt(dialogue, stored.data, stored.at);
   return Boolean(s && answerOf(s, stored.data).freeText);
+}
+
+function notAllowed<S>(dialogue: Dialogue<S>, ctx: CommandContext): Reply[] {
+  ctx.conversation.clear();
+  if (ctx.actor.role === 'unknown') {
+    return [{ text: '您现在还没有绑定通信名录中的身份（可能已被移出名录），这次填写没有保存。如有疑问请联系市支中心；绑定请发送 /bind 邀请码。' }];
+  }
+  return [{ text: `您在通信名录中的身份已变更，不能再继续这次填写，内容没有保存。${dialogue.restartHint}` }];
 }
 
 function endWithApology<S>(dialogue: Dialogue<S>, ctx: CommandContext): Reply[] {
@@ -281,11 +295,9 @@ async function reshow<S>(dialogue: Dialogue<S>, ctx: CommandContext, stored: Sto
 export async function continueDialogue<S>(dialogue: Dialogue<S>, ctx: CommandContext, host: DialogueHost): Promise<Outcome> {
   const stored = await resume(dialogue, ctx);
   if (!stored) return endWithApology(dialogue, ctx);
-  if (dialogue.allowed && !dialogue.allowed(ctx)) {
-    ctx.conversation.clear();
-    return [{ text: `您在通信名录中的身份已变更，不能再继续这次填写，内容没有保存。${dialogue.restartHint}` }];
-  }
-  if (stored.at === '') return advance(dialogue, ctx, stored, []);
+  if (dialogue.allowed && !dialogue.allowed(ctx)) return notAllowed(dialogue, ctx);
+  // a draft saved by an older version of the bot goes on from its first open step, asked again
+  if (stored.at === '') return advance(dialogue, ctx, stored, ['（机器人已升级，请从这一步接着填写。）']);
   const text = ctx.text.trim();
   if (CANCEL_WORDS.test(text)) return cancel(dialogue, ctx, stored);
   const current = stepAt(dialogue, stored.data, stored.at);
@@ -325,10 +337,7 @@ export async function dialogueChoice<S>(dialogue: Dialogue<S>, ctx: CommandConte
   if (m[1] !== stored.id || Number(m[2]) !== stored.turn) {
     return reshow(dialogue, ctx, stored, ['这个选项是之前的问题的，已经失效，没有执行。请回答当前的问题：']);
   }
-  if (dialogue.allowed && !dialogue.allowed(ctx)) {
-    ctx.conversation.clear();
-    return [{ text: `您在通信名录中的身份已变更，不能再继续这次填写，内容没有保存。${dialogue.restartHint}` }];
-  }
+  if (dialogue.allowed && !dialogue.allowed(ctx)) return notAllowed(dialogue, ctx);
   const action = m[3]!;
   if (action === 'cancel') return cancel(dialogue, ctx, stored);
   if (action === 'confirm') return confirm(dialogue, ctx, stored);

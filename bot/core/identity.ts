@@ -4,7 +4,7 @@ import { sqlOf, type Db } from '../db/client.ts';
 import { roleOfPointLevel } from '../domain.ts';
 import { bindChatStatement } from '../db/identity-store.ts';
 import type { ConversationRow } from './conversation.ts';
-import type { Actor, ChannelName } from './types.ts';
+import type { Actor, ChannelName, Role } from './types.ts';
 
 const contactSelect = {
   id: true,
@@ -145,6 +145,13 @@ export async function resolveChat(
     },
     conversation,
   };
+}
+
+/** A chat's role as of now, read with the same query as every message (no write). */
+export async function roleOfChat(db: Db, channel: ChannelName, chatId: string): Promise<Role> {
+  const [row] = await sqlOf(db).query<ChatRow>(CHAT_QUERY, [channel, chatId]);
+  if (!row || row.contactId === null || row.pointId === null || !row.contactActive || !row.pointActive) return 'unknown';
+  return roleOfPointLevel(row.level!);
 }
 
 /** Links a chat to a directory contact (after a valid code, a verified phone number, or the console's --as). */

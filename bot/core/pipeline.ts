@@ -10,7 +10,7 @@ import { ConflictError, type Statement } from '../db/direct-sql.ts';
 import type { Clock } from '../time.ts';
 import { isEffects, type Capability, type CommandContext, type CommandSpec, type Outcome } from './capability.ts';
 import { conversationFromRow, saveConversationStatement, type LoadedConversation } from './conversation.ts';
-import { continueDialogue, dialogueChoice, expectsFreeText, type Dialogue } from './dialogue.ts';
+import { continueDialogue, dialogueChoice, expectsFreeText, isCancelWord, type Dialogue } from './dialogue.ts';
 import { effectSteps, type EffectResults } from './effects.ts';
 import { resolveChat } from './identity.ts';
 import { countInWindow, FloodGate } from './rate-limit.ts';
@@ -150,11 +150,14 @@ export function createCore(deps: CoreDeps): Core {
       const value = rest.join(':');
       const dialogue = dialogues.get(prefix);
       if (dialogue && value.startsWith('@')) return dialogueChoice(dialogue, ctx, value);
+      // a button of a draft saved by an older version of the bot: the draft is shown again, never confirmed blind
+      if (dialogue && conversation.flow === prefix) return continueDialogue(dialogue, ctx, hostFor(undefined));
       const capability = capabilities.find((c) => c.name === prefix && c.onChoice);
       if (capability) return capability.onChoice!({ ...ctx, choice: value });
       return [{ text: '这个选项已经失效了，请重新发起操作。发送 /help 查看可以做什么。' }];
     }
     const open = conversation.flow ? dialogues.get(conversation.flow) : undefined;
+    if (open && (isCancelWord(ctx.text) || ctx.text === '/cancel')) return continueDialogue(open, { ...ctx, text: '取消' }, hostFor(undefined));
     // at a step that takes the whole message (a notice's body), only a slash command is a command
     const found = ctx.text ? findCommand(ctx.text, !(open && expectsFreeText(open, ctx))) : null;
     if (found) {

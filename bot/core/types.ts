@@ -2,7 +2,7 @@
 // Adapters (bot/channels/*) translate platform updates into IncomingMessage and render Reply;
 // capabilities (commands/*) only ever see these types.
 
-export const CHANNELS = ['console', 'telegram', 'wechat'] as const;
+export const CHANNELS = ['console', 'telegram', 'wechat', 'wecom', 'email'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
 
 /** What kind of message arrived; only text is understood, the rest are answered with what arrived. */
@@ -13,7 +13,7 @@ export interface IncomingMessage {
   channel: ChannelName;
   /** absent means text */
   kind?: MessageKind;
-  /** the chat on that channel: telegram chat id, wechat contact id, console session id */
+  /** the chat on that channel: telegram chat id, wechat contact id, wecom user id, console session id */
   chatId: string;
   /** what the platform says the sender calls themselves (not trusted for identity) */
   displayName?: string;
@@ -84,10 +84,24 @@ export interface Actor {
   contact: ActorContact | null;
 }
 
+/** What the outbox knows about a proactive message besides its reply (e-mail needs it for the acknowledgement link). */
+export interface DeliveryContext {
+  outboxId: number;
+  contactId: number;
+  purpose: string;
+  noticeId: number | null;
+}
+
 /** A channel that can deliver proactive messages (the outbox worker uses it). */
 export interface ChannelSender {
   readonly channel: ChannelName;
-  send(chatId: string, reply: Reply): Promise<void>;
+  send(chatId: string, reply: Reply, context?: DeliveryContext): Promise<void>;
+  /**
+   * One reply to many chats in one platform call (WeCom's touser list), at most maxBatch of them:
+   * each chat's outcome, null for delivered. A thrown error is the whole call's outcome.
+   */
+  sendBatch?(chatIds: readonly string[], reply: Reply): Promise<Map<string, DeliveryError | null>>;
+  readonly maxBatch?: number;
   /**
    * false while the channel cannot send at all (WeChat logged out): the outbox then uses another
    * of the contact's channels, or waits without counting an attempt. Absent means always ready.

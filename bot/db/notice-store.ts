@@ -31,7 +31,7 @@ export interface AudienceContact {
 }
 
 function audienceWhere(audience: Audience) {
-  const base = { active: true, level: { not: 'subCenter' } };
+  const base = { active: true, level: { notIn: ['subCenter', 'townCultureCenter'] } };
   return audience.kind === 'all'
     ? base
     : audience.kind === 'level'
@@ -61,7 +61,7 @@ export async function resolveAudience(db: ReadDb, audience: Audience): Promise<{
 
 /** The same audience as resolveAudience, as SQL over ServicePoint "sp". */
 function audienceSql(audience: Audience): { where: string; params: SqlValue[] } {
-  const base = `sp."active" = ? AND sp."level" <> 'subCenter'`;
+  const base = `sp."active" = ? AND sp."level" NOT IN ('subCenter', 'townCultureCenter')`;
   if (audience.kind === 'all') return { where: base, params: [true] };
   const column = audience.kind === 'level' ? 'level' : audience.kind === 'towns' ? 'town' : 'id';
   const values = audience.values as SqlValue[];
@@ -71,7 +71,7 @@ function audienceSql(audience: Audience): { where: string; params: SqlValue[] } 
 export interface CreatedNotice {
   id: number;
   title: string;
-  status: 'scheduled' | 'sent';
+  status: 'scheduled' | 'sent' | 'draft';
   scheduledFor: Date | null;
   /** contacts the notice went to (0 while scheduled) */
   recipients: number;
@@ -120,8 +120,17 @@ export function releaseNoticeSteps(notice: NoticeRow, now: Date, released: (coun
   ];
 }
 
-/** A new notice (with its audit row); released at once unless it is scheduled for later. */
-export function createNoticeSteps(draft: NoticeDraft, audit: Omit<AuditEntry, 'action' | 'entity' | 'entityId'>, now: Date, created: (notice: CreatedNotice) => void): BatchStep[] {
+/**
+ * A new notice (with its audit row); released at once unless it is scheduled for later, or unless
+ * the caller releases it itself (release: false, the command line's preview-then-send).
+ */
+export function createNoticeSteps(
+  draft: NoticeDraft,
+  audit: Omit<AuditEntry, 'action' | 'entity' | 'entityId'>,
+  now: Date,
+  created: (notice: CreatedNotice) => void,
+  release = true,
+): BatchStep[] {
   const scheduledFor = draft.scheduledFor ? new Date(draft.scheduledFor) : null;
   const scheduled = scheduledFor !== null && scheduledFor > now;
   const deadline = draft.deadline ? deadlineInstant(draft.deadline) : null;
@@ -135,10 +144,10 @@ export function createNoticeSteps(draft: NoticeDraft, audit: Omit<AuditEntry, 'a
     insert,
     (results) => {
       const id = Number((results[results.length - 1]![0] as Row)['id']);
-      const notice: CreatedNotice = { id, title: draft.title, status: scheduled ? 'scheduled' : 'sent', scheduledFor, recipients: 0, enqueued: 0 };
+      const notice: CreatedNotice = { id, title: draft.title, status: scheduled ? 'scheduled' : release ? 'sent' : 'draft', scheduledFor, recipients: 0, enqueued: 0 };
       created(notice);
       const auditRow = auditStatement({ ...audit, action: scheduled ? 'notice.schedule' : 'notice.send', entity: 'Notice', entityId: String(id) });
-      if (scheduled) return [auditRow];
+      if (scheduled || !release) return [auditRow];
       const row: NoticeRow = { id, title: draft.title, body: draft.body, fetchMethod: draft.fetchMethod, fetchAddress: draft.fetchAddress, deadline, audience: JSON.stringify(draft.audience) };
       return [auditRow, ...releaseNoticeSteps(row, now, (counts) => Object.assign(notice, counts))];
     },
@@ -164,9 +173,10 @@ export function acknowledgeNoticeStatement(noticeId: number, contactId: number, 
 
 // ---- for the command line, the scheduler and tests: each in a transaction of its own ----------
 
+/** A notice stored as a draft (or scheduled); releaseNotice sends it. */
 export async function createNotice(db: Db, draft: NoticeDraft, createdByContactId: number | null, now: Date, actor = 'cli'): Promise<CreatedNotice> {
   let created: CreatedNotice | null = null;
-  await sqlOf(db).batch(createNoticeSteps(draft, { at: now, actorContactId: createdByContactId, actor }, now, (n) => (created = n)));
+  await sqlOf(db).batch(createNoticeSteps(draft, { at: now, actorContactId: createdByContactId, actor }, now, (n) => (created = n), false));
   return created!;
 }
 

@@ -24,7 +24,7 @@ export interface ImportActor {
   now: Date;
 }
 
-// rows per INSERT: 500 rows x 7 parameters stays under SQLite's 32,766 and PostgreSQL's 65,535
+// rows per INSERT: 500 rows x 8 parameters stays under SQLite's 32,766 and PostgreSQL's 65,535
 const CHUNK = 500;
 const POINTS = '"gxgc_import_point"';
 const CONTACTS = '"gxgc_import_contact"';
@@ -60,12 +60,12 @@ const POINT_WRITES = [
 // points: a correlated subquery per point took 51 s on PostgreSQL.
 const HIERARCHY = [
   `UPDATE "ServicePoint" SET "parentId" = NULL
-    WHERE "active" = TRUE AND "level" IN ('town', 'subCenter') AND "parentId" IS NOT NULL`,
+    WHERE "active" = TRUE AND "level" IN ('town', 'subCenter', 'townCultureCenter') AND "parentId" IS NOT NULL`,
   `UPDATE "ServicePoint" AS p SET "parentId" = t."id"
     FROM (SELECT "town" AS town, MAX("id") AS id FROM "ServicePoint" WHERE "level" = 'town' AND "active" = TRUE GROUP BY "town") AS t
-    WHERE p."town" = t.town AND p."active" = TRUE AND p."level" NOT IN ('town', 'subCenter') AND (p."parentId" IS NULL OR p."parentId" <> t."id")`,
+    WHERE p."town" = t.town AND p."active" = TRUE AND p."level" NOT IN ('town', 'subCenter', 'townCultureCenter') AND (p."parentId" IS NULL OR p."parentId" <> t."id")`,
   `UPDATE "ServicePoint" AS p SET "parentId" = NULL
-    WHERE p."active" = TRUE AND p."level" NOT IN ('town', 'subCenter') AND p."parentId" IS NOT NULL
+    WHERE p."active" = TRUE AND p."level" NOT IN ('town', 'subCenter', 'townCultureCenter') AND p."parentId" IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM "ServicePoint" t WHERE t."town" = p."town" AND t."level" = 'town' AND t."active" = TRUE)`,
 ];
 
@@ -105,6 +105,10 @@ const CONTACT_WRITES = [
     WHERE k."active" = TRUE AND NOT EXISTS (SELECT 1 FROM ${CONTACTS} c WHERE c."mobile" = k."mobile")`,
 ];
 
+/** the 企业微信账号 column, when the file has it (not counted in the summary's "updated") */
+const WECOM_WRITE = `UPDATE "Contact" AS k SET "wecomUserId" = c."wecom", "updatedAt" = ?
+    FROM ${CONTACTS} c WHERE k."mobile" = c."mobile" AND k."wecomUserId" IS DISTINCT FROM c."wecom"`;
+
 type Counts = ImportSummary['points'];
 
 /**
@@ -115,6 +119,8 @@ type Counts = ImportSummary['points'];
 export class DirectoryStaging {
   private pending: DirectoryRow[] = [];
   private contacts = 0;
+  /** whether the file has the 企业微信账号 column; without it the stored accounts stay as they are */
+  private wecomColumn = false;
 
   private constructor(private readonly sql: DirectSql) {}
 
@@ -124,7 +130,7 @@ export class DirectoryStaging {
     await staging.drop();
     // the keys are the ones the file was checked on: one row per mobile number, one per (镇街, 服务点)
     await sql.execute(`CREATE TEMPORARY TABLE ${CONTACTS} ("seq" INTEGER NOT NULL, "town" TEXT NOT NULL, "point" TEXT NOT NULL,
-      "name" TEXT NOT NULL, "role" TEXT NOT NULL, "mobile" TEXT NOT NULL PRIMARY KEY, "email" TEXT)`);
+      "name" TEXT NOT NULL, "role" TEXT NOT NULL, "mobile" TEXT NOT NULL PRIMARY KEY, "email" TEXT, "wecom" TEXT)`);
     await sql.execute(`CREATE TEMPORARY TABLE ${POINTS} ("seq" INTEGER NOT NULL, "town" TEXT NOT NULL, "name" TEXT NOT NULL,
       "level" TEXT NOT NULL, "party" BOOLEAN NOT NULL, PRIMARY KEY ("town", "name"))`);
     await sql.execute(`CREATE TEMPORARY TABLE ${COUNTS} ("kind" TEXT NOT NULL PRIMARY KEY, "total" INTEGER NOT NULL, "created" INTEGER NOT NULL,
@@ -142,8 +148,9 @@ export class DirectoryStaging {
     const rows = this.pending;
     this.pending = [];
     if (!rows.length) return;
-    const params = rows.flatMap((r) => [this.contacts++, r.town, r.pointName, r.contactName, r.role, r.mobile, r.email]);
-    await this.sql.execute(`INSERT INTO ${CONTACTS} ("seq", "town", "point", "name", "role", "mobile", "email") VALUES ${values(rows.length, 7)}`, params);
+    this.wecomColumn ||= rows.some((r) => r.wecomUserId !== undefined);
+    const params = rows.flatMap((r) => [this.contacts++, r.town, r.pointName, r.contactName, r.role, r.mobile, r.email, r.wecomUserId ?? null]);
+    await this.sql.execute(`INSERT INTO ${CONTACTS} ("seq", "town", "point", "name", "role", "mobile", "email", "wecom") VALUES ${values(rows.length, 8)}`, params);
   }
 
   private async stagePoints(points: Iterable<FilePoint>): Promise<void> {
@@ -186,6 +193,7 @@ export class DirectoryStaging {
       { sql: CONTACT_WRITES[0]!, params: [now] },
       { sql: CONTACT_WRITES[1]!, params: [now, now] },
       { sql: CONTACT_WRITES[2]!, params: [now] },
+      ...(this.wecomColumn ? [{ sql: WECOM_WRITE, params: [now] }] : []),
       { sql: AUDIT_DETAIL, params: [at, marker] },
       { sql: `SELECT "kind", "total", "created", "updated", "deactivated" FROM ${COUNTS}` },
     ];

@@ -14,6 +14,10 @@ import {
 } from '../../bot/domain.ts';
 
 export const DIRECTORY_HEADER = ['镇街', '服务点', '级别', '联系人', '角色', '手机', '邮箱', '党员远程教育点'] as const;
+/** optional column: the contact's UserID in the sub-center's WeCom; a file without it leaves the stored ones alone */
+export const WECOM_COLUMN = '企业微信账号';
+/** WeCom UserIDs: 1–64 letters, digits and _ - @ . (WeCom's rule for 账号) */
+const WECOM_USER_ID = /^[A-Za-z0-9_@.-]{1,64}$/;
 
 export interface DirectoryRow {
   town: string;
@@ -24,6 +28,8 @@ export interface DirectoryRow {
   mobile: string;
   email: string | null;
   isPartyEducationPoint: boolean;
+  /** 企业微信账号; undefined when the file has no such column */
+  wecomUserId?: string | null;
 }
 
 export interface RowProblem {
@@ -74,6 +80,11 @@ const rowSchema = z
       .transform((v) => v || null)
       .pipe(z.email({ message: '邮箱格式不对' }).nullable()),
     isPartyEducationPoint: yesNo,
+    wecomUserId: z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v || null))
+      .pipe(z.string().regex(WECOM_USER_ID, '企业微信账号应为企业微信后台“账号”一栏的内容（字母、数字、_-@.，最长64位）').nullable().optional()),
   })
   .superRefine((row, ctx) => {
     if (!row.pointName) ctx.addIssue({ code: 'custom', message: '服务点名称不能为空' });
@@ -118,13 +129,17 @@ export class DirectoryValidator {
   /** the file's points, in the order of their first row */
   readonly points = new Map<string, FilePoint>();
   private columnIndex: number[] = [];
+  private wecomIndex = -1;
   private readonly rowOfMobile = new Map<string, number>();
+  /** 二（一）2: the one 镇文广中心 of each town, which stamps its applications */
+  private readonly cultureCenterOfTown = new Map<string, { name: string; row: number }>();
   private goodRows = 0;
 
   /** The header row (row 1). False when a column is missing: that is the only problem then, and no row can be read. */
   header(cells: string[]): boolean {
     const header = cells.map((h) => h.trim());
     this.columnIndex = DIRECTORY_HEADER.map((name) => header.indexOf(name));
+    this.wecomIndex = header.indexOf(WECOM_COLUMN);
     const missing = DIRECTORY_HEADER.filter((_, i) => this.columnIndex[i] === -1);
     if (missing.length) this.problems.push({ row: 1, reason: `表头缺少列：${missing.join('、')}。表头应为：${DIRECTORY_HEADER.join(',')}` });
     return !missing.length;
@@ -143,6 +158,7 @@ export class DirectoryValidator {
       mobile: cell(5),
       email: cell(6),
       isPartyEducationPoint: cell(7),
+      ...(this.wecomIndex >= 0 ? { wecomUserId: (cells[this.wecomIndex] ?? '').trim() } : {}),
     });
     if (!parsed.success) {
       this.problems.push({ row: rowNumber, reason: parsed.error.issues.map((issue) => issue.message).join('；') });
@@ -159,6 +175,14 @@ export class DirectoryValidator {
     if (earlierPoint && earlierPoint.level !== row.level) {
       this.problems.push({ row: rowNumber, reason: `服务点“${row.town} ${row.pointName}”在第 ${earlierPoint.row} 行是${POINT_LEVEL_LABELS[earlierPoint.level]}，这里却是${POINT_LEVEL_LABELS[row.level]}` });
       return null;
+    }
+    if (!earlierPoint && row.level === 'townCultureCenter') {
+      const other = this.cultureCenterOfTown.get(row.town);
+      if (other) {
+        this.problems.push({ row: rowNumber, reason: `${row.town}已有镇文广中心“${other.name}”（第 ${other.row} 行），每个镇街只能有一个镇文广中心` });
+        return null;
+      }
+      this.cultureCenterOfTown.set(row.town, { name: row.pointName, row: rowNumber });
     }
     notePoint(this.points, row, rowNumber);
     this.goodRows++;

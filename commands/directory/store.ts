@@ -2,6 +2,7 @@
 // (tests, benchmarks, the demo), reading it back, and the operators' summary. A file is imported by
 // import.ts, which streams it; both write through apply.ts.
 import type { ReadDb } from '../../bot/core/capability.ts';
+import { formatChannelCounts } from '../../bot/channels/labels.ts';
 import { targetOf, type Db } from '../../bot/db/client.ts';
 import { openDirectSql } from '../../bot/db/direct-sql.ts';
 import { POINT_LEVEL_LABELS, type ContactRole, type PointLevel } from '../../bot/domain.ts';
@@ -54,14 +55,16 @@ export interface DirectoryOverview {
   byLevel: { level: string; label: string; points: number; contacts: number; boundContacts: number }[];
   byTown: { town: string; points: number; contacts: number; boundContacts: number }[];
   totals: { points: number; contacts: number; boundContacts: number };
+  /** how contacts can be reached: bound chats per channel, WeCom accounts from the directory, addresses */
+  reach: { chatsByChannel: string; wecomAccounts: number; emails: number };
 }
 
 /** Points and contacts per level and per town, and how many contacts have bound a chat (the console is not a chat). */
 export async function directoryOverview(db: ReadDb): Promise<DirectoryOverview> {
   const points = await db.servicePoint.findMany({ where: { active: true }, select: { id: true, town: true, level: true } });
-  const contacts = await db.contact.findMany({ where: { active: true, servicePoint: { active: true } }, select: { id: true, servicePointId: true } });
-  const bound = await db.channelIdentity.findMany({ where: { contactId: { not: null }, channel: { not: 'console' } }, select: { contactId: true }, distinct: ['contactId'] });
-  const boundSet = new Set(bound.map((b) => b.contactId));
+  const contacts = await db.contact.findMany({ where: { active: true, servicePoint: { active: true } }, select: { id: true, servicePointId: true, email: true, wecomUserId: true } });
+  const chats = await db.channelIdentity.findMany({ where: { contactId: { not: null }, channel: { not: 'console' }, contact: { active: true } }, select: { contactId: true, channel: true } });
+  const boundSet = new Set(chats.map((b) => b.contactId));
   const pointById = new Map(points.map((p) => [p.id, p]));
   const levelRows = new Map<string, { points: number; contacts: number; boundContacts: number }>();
   const townRows = new Map<string, { points: number; contacts: number; boundContacts: number }>();
@@ -94,12 +97,19 @@ export async function directoryOverview(db: ReadDb): Promise<DirectoryOverview> 
       contacts: contacts.length,
       boundContacts: contacts.filter((c) => boundSet.has(c.id)).length,
     },
+    reach: {
+      // contacts per channel: a contact with two chats on one channel counts once there
+      chatsByChannel: formatChannelCounts([...new Set(chats.map((c) => `${c.channel}:${c.contactId}`))].map((key) => key.split(':')[0])),
+      wecomAccounts: contacts.filter((c) => c.wecomUserId).length,
+      emails: contacts.filter((c) => c.email).length,
+    },
   };
 }
 
 export function formatOverview(o: DirectoryOverview): string {
   const lines = [`通信名录：${o.totals.points} 个服务点，${o.totals.contacts} 位联系人，其中 ${o.totals.boundContacts} 位已绑定聊天账号。`, '', '按级别：'];
   for (const l of o.byLevel) lines.push(`· ${l.label}：${l.points} 个服务点，${l.contacts} 位联系人，已绑定 ${l.boundContacts}`);
+  lines.push('', `按渠道：已绑定 ${o.reach.chatsByChannel || '无'}；名录中填写企业微信账号 ${o.reach.wecomAccounts} 位；有邮箱 ${o.reach.emails} 位（没有可用聊天账号时以邮件接收通知）。`);
   lines.push('', '按镇街：');
   for (const t of o.byTown) lines.push(`· ${t.town}：${t.points} 个服务点，${t.contacts} 位联系人，已绑定 ${t.boundContacts}`);
   return lines.join('\n');

@@ -133,9 +133,6 @@ async function send(argv: string[], deps: CliDeps): Promise<number> {
   }
   const now = deps.clock.now();
   const notice = await createNotice(deps.db, draft.data, null, now);
-  await deps.db.auditLog.create({
-    data: { at: now, actor: 'cli', action: notice.status === 'scheduled' ? 'notice.schedule' : 'notice.send', entity: 'Notice', entityId: String(notice.id) },
-  });
   if (notice.status === 'scheduled') {
     deps.out(`已安排通知 #${notice.id} 在 ${localDateTimeString(notice.scheduledFor!)} 发送（由运行中的机器人发出）。`);
     return 0;

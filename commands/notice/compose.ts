@@ -44,7 +44,7 @@ export async function parseTowns(db: ReadDb, input: string): Promise<Parsed<stri
   const names = [...new Set(splitList(input))];
   if (names.length === 0) return { ok: false, error: '请写出镇街名称，多个用顿号隔开，例如：莞城街道、石龙镇。' };
   const known = new Set(
-    (await db.servicePoint.findMany({ where: { active: true, level: { not: 'subCenter' } }, select: { town: true }, distinct: ['town'] })).map((p) => p.town),
+    (await db.servicePoint.findMany({ where: { active: true, level: { notIn: ['subCenter', 'townCultureCenter'] } }, select: { town: true }, distinct: ['town'] })).map((p) => p.town),
   );
   const unknown = names.filter((n) => !known.has(n));
   if (unknown.length > 0) {
@@ -62,7 +62,7 @@ export async function parsePoints(db: ReadDb, input: string): Promise<Parsed<num
   const tokens = [...new Set(splitList(input))];
   if (tokens.length === 0) return { ok: false, error: '请写出服务点名称，多个用顿号隔开；重名时写成“镇街/服务点”，例如：莞城街道/罗沙社区。' };
   const points = await db.servicePoint.findMany({
-    where: { active: true, level: { not: 'subCenter' } },
+    where: { active: true, level: { notIn: ['subCenter', 'townCultureCenter'] } },
     select: { id: true, town: true, name: true },
   });
   const ids: number[] = [];

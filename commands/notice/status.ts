@@ -5,6 +5,7 @@ import type { Db } from '../../bot/db/client.ts';
 import { localDateString, localDateTimeString } from '../../bot/time.ts';
 import { NOT_BOUND } from '../../scheduler/outbox.ts';
 import { describeAudience, parseAudienceJson } from './model.ts';
+import { formatChannelCounts } from '../../bot/channels/labels.ts';
 
 export type RecipientState = 'acknowledged' | 'delivered' | 'failed' | 'notBound' | 'waiting';
 
@@ -25,6 +26,8 @@ export interface RecipientStatus {
   /** delivered at least (an acknowledgement implies it) */
   delivered: boolean;
   reason: string | null;
+  /** the channel the notice went out on, once sent */
+  channel: string | null;
 }
 
 export interface NoticeStatusReport {
@@ -78,7 +81,7 @@ export async function loadNoticeStatus(db: ReadDb, noticeId: number): Promise<No
   if (!notice) return null;
   const outbox = await db.outboxMessage.findMany({
     where: { noticeId, purpose: 'notice' },
-    select: { contactId: true, status: true, lastError: true },
+    select: { contactId: true, status: true, lastError: true, channel: true },
   });
   const byContact = new Map(outbox.map((o) => [o.contactId, o]));
   const audience = parseAudienceJson(notice.audience);
@@ -111,6 +114,7 @@ export async function loadNoticeStatus(db: ReadDb, noticeId: number): Promise<No
           state,
           delivered: state === 'acknowledged' || o?.status === 'delivered',
           reason: state === 'failed' ? reasonLabel(o?.lastError ?? null) : null,
+          channel: o?.status === 'delivered' ? o.channel : null,
         };
       })
       .sort((a, b) => a.town.localeCompare(b.town, 'zh-Hans-CN') || a.pointName.localeCompare(b.pointName, 'zh-Hans-CN') || a.contactId - b.contactId),
@@ -136,6 +140,8 @@ export function renderNoticeStatus(report: NoticeStatusReport): string {
     `收件人 ${report.recipients.length} 人（${points} 个服务点）：已送达 ${report.recipients.filter((r) => r.delivered).length}，` +
       `已确认 ${count('acknowledged')}，发送失败 ${count('failed')}，未绑定 ${count('notBound')}，待发送 ${count('waiting')}`,
   );
+  const byChannel = formatChannelCounts(report.recipients.map((r) => r.channel));
+  if (byChannel) lines.push(`按渠道送达：${byChannel}`);
   const towns = [...new Set(report.recipients.map((r) => r.town))];
   for (const town of towns) {
     const inTown = report.recipients.filter((r) => r.town === town);

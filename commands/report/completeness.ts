@@ -5,12 +5,12 @@
 import type { ReadDb } from '../../bot/core/capability.ts';
 import { Prisma } from '../../generated/sqlite/client.ts';
 import type { Db } from '../../bot/db/client.ts';
-import { POINT_LEVEL_LABELS } from '../../bot/domain.ts';
+import { SERVICE_POINT_LEVELS } from '../../bot/domain.ts';
 import { localDateTimeString, monthLabel, parseMonthKey, type MonthKey } from '../../bot/time.ts';
 
 // the points out of scope are found on the (level, active) index, so by level: the import accepts no
 // other levels than these
-const IN_SCOPE_LEVELS = Object.keys(POINT_LEVEL_LABELS).filter((level) => level !== 'subCenter');
+const IN_SCOPE_LEVELS = [...SERVICE_POINT_LEVELS];
 
 export type PointState = 'reported' | 'noNewData' | 'missing';
 
@@ -180,13 +180,13 @@ export async function loadCompleteness(db: ReadDb, month: MonthKey, options: { t
           db.$queryRaw<{ n: unknown; late: unknown }[]>`
             SELECT COUNT(*) AS n, ${lateSum} AS late
             FROM "ServicePoint" p JOIN "MonthlyReport" r ON r."servicePointId" = p."id"
-            WHERE (p."level" = 'subCenter' OR (p."level" IN (${Prisma.join(IN_SCOPE_LEVELS)}) AND p."active" = FALSE))
+            WHERE (p."level" IN ('subCenter', 'townCultureCenter') OR (p."level" IN (${Prisma.join(IN_SCOPE_LEVELS)}) AND p."active" = FALSE))
               AND r."month" >= ${first} AND r."month" <= ${month}`,
         ]).then(([[all], [late], [outOfScope]]) => ({ n: num(all?.n) - num(outOfScope?.n), late: num(late?.n) - num(outOfScope?.late) }))
       : db.$queryRaw<{ n: unknown; late: unknown }[]>`
           SELECT COUNT(*) AS n, ${lateSum} AS late
           FROM "ServicePoint" p JOIN "MonthlyReport" r ON r."servicePointId" = p."id"
-          WHERE p."active" = TRUE AND p."level" <> 'subCenter' AND r."month" >= ${first} AND r."month" <= ${month} ${townFilter}`.then(([row]) => ({
+          WHERE p."active" = TRUE AND p."level" NOT IN ('subCenter', 'townCultureCenter') AND r."month" >= ${first} AND r."month" <= ${month} ${townFilter}`.then(([row]) => ({
           n: num(row?.n),
           late: num(row?.late),
         }));
@@ -202,13 +202,13 @@ export async function loadCompleteness(db: ReadDb, month: MonthKey, options: { t
              SUM(CASE WHEN r."status" = 'noNewData' AND r."isLate" = TRUE THEN 1 ELSE 0 END) AS "noNewDataLate"
       FROM "ServicePoint" p
       LEFT JOIN "MonthlyReport" r ON r."servicePointId" = p."id" AND r."month" = ${month}
-      WHERE p."active" = TRUE AND p."level" <> 'subCenter' ${townFilter}
+      WHERE p."active" = TRUE AND p."level" NOT IN ('subCenter', 'townCultureCenter') ${townFilter}
       GROUP BY p."town" || ''`,
     yearQuery,
   ]);
   const missingSql = (where: Prisma.Sql, tail: Prisma.Sql) => Prisma.sql`
     SELECT p."town" AS town, p."name" AS name FROM "ServicePoint" p
-    WHERE p."active" = TRUE AND p."level" <> 'subCenter' ${where}
+    WHERE p."active" = TRUE AND p."level" NOT IN ('subCenter', 'townCultureCenter') ${where}
       AND NOT EXISTS (SELECT 1 FROM "MonthlyReport" r WHERE r."servicePointId" = p."id" AND r."month" = ${month})
     ${tail}`;
   const townsWithMissing = towns.filter((t) => num(t.points) - num(t.reported) - num(t.noNewData) > 0).map((t) => t.town);

@@ -8,7 +8,7 @@ import { withEffects, type CommandContext, type Outcome } from '../../bot/core/c
 import { startDialogue, step, type AnswerKind, type Dialogue, type Step } from '../../bot/core/dialogue.ts';
 import type { Reply } from '../../bot/core/types.ts';
 import { findReport, loadReportMonths } from '../../bot/db/report-store.ts';
-import { POINT_LEVEL_LABELS, type PointLevel } from '../../bot/domain.ts';
+import { POINT_LEVEL_LABELS, SERVICE_POINT_LEVELS, type PointLevel } from '../../bot/domain.ts';
 import { foldText, readNumber } from '../../bot/language/numbers.ts';
 import { isNoneAnswer } from '../../bot/language/text.ts';
 import { addMonths, localDateString, monthLabel } from '../../bot/time.ts';
@@ -105,7 +105,8 @@ async function resolveTarget(ctx: CommandContext, onBehalfOf: string | null): Pr
   if (ctx.actor.role === 'pointContact') {
     return { ok: false, replies: [{ text: `您只能报本服务点（${pointLabel(own)}）的月报。其他服务点请由其联系人或所在镇（街）联系人代报。` }] };
   }
-  const where = ctx.actor.role === 'townContact' ? { active: true, town: own.town, NOT: { id: own.id } } : { active: true, NOT: { level: 'subCenter' } };
+  const servicePoint = { active: true, level: { in: [...SERVICE_POINT_LEVELS] } };
+  const where = ctx.actor.role === 'townContact' ? { ...servicePoint, town: own.town, NOT: { id: own.id } } : servicePoint;
   const wanted = onBehalfOf.replace(/服务点$/, '');
   const candidates = await ctx.db.servicePoint.findMany({
     where: { ...where, OR: [{ name: { contains: wanted } }, ...(wanted.length >= 2 ? [{ name: wanted }] : [])] },
@@ -115,7 +116,7 @@ async function resolveTarget(ctx: CommandContext, onBehalfOf: string | null): Pr
   // "石龙镇新围村": the operator named town and point together
   const all = candidates.length > 0 || ctx.actor.role !== 'operator'
     ? candidates
-    : (await ctx.db.servicePoint.findMany({ where: { active: true, NOT: { level: 'subCenter' } }, select: { id: true, town: true, name: true, level: true } }))
+    : (await ctx.db.servicePoint.findMany({ where: servicePoint, select: { id: true, town: true, name: true, level: true } }))
         .filter((p) => matchesName(p.name, p.town, wanted) && wanted.startsWith(p.town));
   const exact = all.filter((p) => p.name === wanted || `${p.town}${p.name}` === wanted);
   const found = exact.length === 1 ? exact : all;

@@ -33,7 +33,7 @@ const PAGE = (after: boolean) => `
   FROM "ServicePoint" p
   LEFT JOIN "MonthlyReport" r ON r."servicePointId" = p."id" AND r."month" = ?
   LEFT JOIN "Contact" c ON c."id" = r."submittedByContactId"
-  WHERE p."active" = TRUE AND p."level" <> 'subCenter' ${after ? 'AND (p."town", p."name") > (?, ?)' : ''}
+  WHERE p."active" = TRUE AND p."level" NOT IN ('subCenter', 'townCultureCenter') ${after ? 'AND (p."town", p."name") > (?, ?)' : ''}
   ORDER BY p."town", p."name"
   LIMIT ?`;
 const FIRST_PAGE = PAGE(false);

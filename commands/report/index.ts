@@ -36,7 +36,8 @@ async function status(ctx: CommandContext): Promise<Reply[]> {
     const due = `${localDateString(reportDueDate(month))} 前`;
     if (!report) return [{ text: `${contact.servicePoint.name} ${monthLabel(month)}的月报还没有提交（应在 ${due}上报）。直接发送数字即可，例如“服务人次120，开放天数22，开放时长176小时，活动3场”。` }];
     const what = report.status === 'noNewData' ? '本月无新增' : '已报';
-    return [{ text: `${contact.servicePoint.name} ${monthLabel(month)}的月报：${what}，${localDateString(report.submittedAt)} 提交（第 ${report.revision} 版）${report.isLate ? '，逾期' : ''}。` }];
+    const by = report.submittedBy ? `由${report.submittedBy}于 ` : '';
+    return [{ text: `${contact.servicePoint.name} ${monthLabel(month)}的月报：${what}，${by}${localDateString(report.submittedAt)} 提交（第 ${report.revision} 版）${report.isLate ? '，逾期' : ''}。` }];
   }
   const town = ctx.actor.role === 'townContact' ? contact.servicePoint.town : null;
   const completeness = await loadCompleteness(ctx.db, month, { town, missingLimit: 20 });

@@ -1,6 +1,7 @@
 // 标准 / 验收: standards questions, the acceptance checklist and self-checks, answered from the Rule and
 // Fact tables as they are in the database now (operators edit them with `gxgc rules import`). The
 // answering itself is pure (answer.ts); this module only loads the tables and picks the level.
+import { acceptanceStatusReplies } from '../acceptance/index.ts';
 import type { ReadDb } from '../../bot/core/capability.ts';
 import type { Db } from '../../bot/db/client.ts';
 import { readMostly } from '../../bot/db/read-cache.ts';
@@ -96,9 +97,11 @@ export const standardsCapability: Capability = {
     {
       name: 'acceptance',
       aliases: ['验收', '验收清单'],
-      description: '查看验收清单：配置标准、验收步骤和验收申请表（可加级别，如“验收 村级”）',
+      description: '查看验收清单：配置标准、验收步骤和验收申请表（可加级别，如“验收 村级”）；“验收 进度”查看验收申请',
       roles: ALL_ROLES,
       async run(ctx) {
+        // `/acceptance status` (验收 进度): the applications, beside the checklist
+        if (/^(status|进度|状态)$/i.test(ctx.args.trim())) return acceptanceStatusReplies(ctx);
         const { rules, facts } = await loadStandardsTables(ctx.db);
         const answer = answerStandardsQuestion(ctx.args, rules, facts, { pointLevel: pointLevelOf(ctx), checklist: true });
         return reply(answer, ctx);

@@ -1,11 +1,11 @@
 // npm run bench: every benchmark in its own child process (a fresh heap, its own event loop), one
 // after the other so they do not share the two cores. Prints a table, then one JSON line per figure:
 // {"figure","value","unit","target","met"}. Takes ~10 minutes on a 2-core machine; the scale steps
-// are most of it. GXGC_BENCH_ONLY=inbound,broadcast,scale runs a subset.
+// are most of it. GXGC_BENCH_ONLY=inbound,broadcast,wecom,scale runs a subset.
 import { spawn } from 'node:child_process';
 import { FIGURE_MARK, type Figure } from './common.ts';
 
-const only = new Set((process.env.GXGC_BENCH_ONLY ?? 'inbound,broadcast,scale').split(','));
+const only = new Set((process.env.GXGC_BENCH_ONLY ?? 'inbound,broadcast,wecom,scale').split(','));
 const figures: Figure[] = [];
 
 function runChild(file: string, arg: string, env: Record<string, string> = {}): Promise<Figure[]> {
@@ -48,6 +48,7 @@ if (only.has('inbound')) {
   }
 }
 if (only.has('broadcast')) for (const provider of ['sqlite', 'postgresql']) await step('broadcast.ts', provider);
+if (only.has('wecom')) for (const provider of ['sqlite', 'postgresql']) await step('wecom-broadcast.ts', provider);
 if (only.has('scale')) for (const provider of ['sqlite', 'postgresql']) await step('scale.ts', provider);
 
 const width = Math.max(...figures.map((f) => f.figure.length), 10);

@@ -183,7 +183,7 @@ describe('npm start as a process against telegram-test-api', () => {
     await chat.shareContact(`+86${DEMO.humenVillage}`);
     expect(textOf(await chat.receive())).toContain('绑定成功');
     await chat.text('本月无新增');
-    const confirm = buttonsOf(await chat.receive()).find((b) => b.callback_data === 'report:confirm');
+    const confirm = buttonsOf(await chat.receive()).find((b) => b.text === '确认提交');
     expect(confirm).toBeDefined();
     await chat.press(confirm!.callback_data);
     expect(textOf(await chat.receive())).not.toContain('失效');

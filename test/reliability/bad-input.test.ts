@@ -34,7 +34,7 @@ const FRAGMENTS = [
   '9',
 ];
 const COMMANDS = ['/help', '/start', '/report', '/status', '/export', '/export 2026-13', '/notice', '/notice_status 99999', '/bind', '/bind 12345678', '/whoami', '/directory', '/acceptance', '/standards 村', '/cancel', '/nosuch', '/', '//', '/report@other_bot extra', '月报', '进度', '导出', '发通知', '名录', '绑定 x'];
-const CHOICES = ['report:confirm', 'report:change', 'report:cancel', 'report:asIs', 'notice:ack:1', 'notice:ack:999999', 'notice:confirm', 'notice:send', 'bind:phone', 'unknown:x', 'report:', ':', 'report:confirm:extra'];
+const CHOICES = ['report:confirm', 'report:change', 'report:cancel', 'report:asIs', 'notice:ack:1', 'notice:ack:999999', 'notice:confirm', 'notice:send', 'bind:phone', 'unknown:x', 'report:', ':', 'report:confirm:extra', 'report:@deadbeef.1:confirm', 'notice:@00000000.0:confirm', 'report:@zz'];
 
 function randomUnicode(r: Random, length: number): string {
   let s = '';

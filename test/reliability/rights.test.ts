@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCapabilities } from '../../commands/index.ts';
 import type { Role } from '../../bot/core/types.ts';
-import { createTestBot, DEMO, type TestBot, type TestChat } from '../support/harness.ts';
+import { choiceLabelled, createTestBot, DEMO, type TestBot, type TestChat } from '../support/harness.ts';
 import { createNotice, releaseNotice } from '../../bot/db/notice-store.ts';
 
 const hasDocument = (replies: { document?: unknown }[]) => replies.some((r) => r.document);
@@ -28,6 +28,7 @@ const MAY: Record<string, Role[]> = {
   whoami: EVERYONE,
   standards: EVERYONE,
   acceptance: EVERYONE,
+  myacceptance: [P, T],
   report: [P, T, O],
   status: [P, T, O],
   export: [O],
@@ -130,10 +131,10 @@ describe('rights of every role', () => {
         expect(await reportsOf(await pointOf(where, other))).toBe(0);
       }
       const summary = await send(town, `替示例二村报 ${FIGURES}`);
-      expect(summary.at(-1)!.choices?.map((c) => c.value)).toContain('report:confirm');
-      let replies = await pick(town, 'report:confirm');
+      expect(summary.at(-1)!.choices?.map((c) => c.label)).toContain('确认提交');
+      let replies = await pick(town, choiceLabelled(summary, '确认提交'));
       // a first report may be asked to be checked once more
-      if (replies.at(-1)?.choices?.some((c) => c.value === 'report:confirm')) replies = await pick(town, 'report:confirm');
+      if (replies.at(-1)?.choices?.some((c) => c.label === '没错，提交')) replies = await pick(town, choiceLabelled(replies, '没错，提交'));
       expect(joined(replies)).toContain('已收到');
       const stored = await bot.db.monthlyReport.findFirstOrThrow({ where: { servicePointId: await pointOf('石龙镇', '示例二村') } });
       const townContact = await bot.db.contact.findUniqueOrThrow({ where: { mobile: DEMO.shilongTown } });
@@ -158,15 +159,15 @@ describe('rights of every role', () => {
     it('an operator who leaves the directory mid-compose cannot confirm the notice', async () => {
       const chat = await bot.chat(DEMO.operator2);
       await send(chat, '/notice 测试通知');
-      await send(chat, '正文');
-      await pick(chat, 'notice:fetch:none');
-      await send(chat, '无');
-      await pick(chat, 'notice:audience:all');
-      const preview = await pick(chat, 'notice:when:now');
-      expect(preview.at(-1)!.choices?.map((c) => c.value)).toContain('notice:confirm');
+      const fetch = await send(chat, '正文');
+      await pick(chat, choiceLabelled(fetch, '无需领取'));
+      const audience = await send(chat, '无');
+      const when = await pick(chat, choiceLabelled(audience, '全部服务点'));
+      const preview = await pick(chat, choiceLabelled(when, '立即发送'));
+      expect(preview.at(-1)!.choices?.map((c) => c.label)).toContain('确认发送');
       await bot.db.contact.update({ where: { mobile: DEMO.operator2 }, data: { active: false } });
       try {
-        expect(joined(await pick(chat, 'notice:confirm'))).toContain('只有市支中心管理员可以发布通知');
+        expect(joined(await pick(chat, choiceLabelled(preview, '确认发送')))).toContain('还没有绑定');
         expect(await bot.db.notice.count()).toBe(0);
         expect(await bot.db.outboxMessage.count()).toBe(0);
       } finally {
@@ -177,10 +178,10 @@ describe('rights of every role', () => {
     it('a contact whose entry is removed mid-report cannot submit it', async () => {
       const chat = await bot.chat(DEMO.humenEnterprise);
       const summary = await send(chat, FIGURES);
-      expect(summary.at(-1)!.choices?.map((c) => c.value)).toContain('report:confirm');
+      expect(summary.at(-1)!.choices?.map((c) => c.label)).toContain('确认提交');
       await bot.db.contact.update({ where: { mobile: DEMO.humenEnterprise }, data: { active: false } });
       try {
-        expect(joined(await pick(chat, 'report:confirm'))).toContain('还没有绑定');
+        expect(joined(await pick(chat, choiceLabelled(summary, '确认提交')))).toContain('还没有绑定');
         expect(joined(await send(chat, '确认'))).not.toContain('已收到');
         expect(await reportsOf(await pointOf('虎门镇', '示例企业'))).toBe(0);
       } finally {
@@ -191,12 +192,12 @@ describe('rights of every role', () => {
     it('a contact moved to another point mid-report cannot submit for the old one', async () => {
       const chat = await bot.chat(DEMO.shilongVillage2);
       const summary = await send(chat, FIGURES);
-      expect(summary.at(-1)!.choices?.map((c) => c.value)).toContain('report:confirm');
+      expect(summary.at(-1)!.choices?.map((c) => c.label)).toContain('确认提交');
       const contact = await bot.db.contact.findUniqueOrThrow({ where: { mobile: DEMO.shilongVillage2 } });
       const revisionsBefore = await bot.db.monthlyReportRevision.count();
       await bot.db.contact.update({ where: { id: contact.id }, data: { servicePointId: await pointOf('虎门镇', '示例三村') } });
       try {
-        expect(joined(await pick(chat, 'report:confirm'))).toContain('身份已变更');
+        expect(joined(await pick(chat, choiceLabelled(summary, '确认提交')))).toContain('身份已变更');
         expect(await bot.db.monthlyReportRevision.count()).toBe(revisionsBefore);
       } finally {
         await bot.db.contact.update({ where: { id: contact.id }, data: { servicePointId: contact.servicePointId } });
@@ -263,7 +264,7 @@ describe('rights of every role', () => {
       expect(await bot.db.noticeRecipient.count({ where: { acknowledgedAt: { not: null } } })).toBe(before.acks);
       const identity = await bot.db.channelIdentity.findFirstOrThrow({ where: { externalId: unknown.chatId } });
       expect(identity.contactId).toBeNull();
-      expect(joined(await send(unknown, '/bind WRONG234'))).toContain('邀请码不正确');
+      expect(joined(await send(unknown, '/bind WRNG2345'))).toContain('邀请码不正确');
     });
   });
 });

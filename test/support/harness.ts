@@ -122,3 +122,11 @@ export async function createTestBot(options: { provider: Provider; now?: string;
   if (options.directory !== false) await bot.importDirectory(options.directory ?? (await demoDirectoryRows()));
   return bot;
 }
+
+/** The value of the choice with this label among the last choices in replies (dialogue choices carry their draft and step). */
+export function choiceLabelled(replies: Reply[], label: string): string {
+  const choices = [...replies].reverse().find((r) => r.choices?.length)?.choices ?? [];
+  const choice = choices.find((c) => c.label === label);
+  if (!choice) throw new Error(`no choice “${label}” among ${JSON.stringify(choices.map((c) => c.label))}`);
+  return choice.value;
+}

@@ -1,0 +1,63 @@
+// 验收申请 in the chat: for now the views, which only read — 我的验收申请 (the point's own application)
+// and `/acceptance status` (operators: every application by state and town, overdue first; a town's
+// contacts and its 镇文广中心: that town; a point's contacts: their own). The /apply dialogue and the
+// steps that write (confirm, return, receive, schedule, decide) are still to be built on the engine.
+import type { Capability, CommandContext } from '../../bot/core/capability.ts';
+import type { Reply } from '../../bot/core/types.ts';
+import { localDateString } from '../../bot/time.ts';
+import { listApplications, loadApplication } from '../../bot/db/acceptance.ts';
+import { parseApplicationState } from './machine.ts';
+import { formatApplications, formatMyApplication, type ApplicationHistory } from './status.ts';
+
+async function myApplication(ctx: CommandContext): Promise<ApplicationHistory | null> {
+  const point = ctx.actor.contact?.servicePoint;
+  if (!point) return null;
+  const [latest] = await listApplications(ctx.db, { pointId: point.id });
+  if (!latest) return null;
+  const app = await loadApplication(ctx.db, latest.id);
+  if (!app) return null;
+  let rectification: string[] = [];
+  try {
+    const parsed = JSON.parse(app.rectification) as unknown;
+    if (Array.isArray(parsed)) rectification = parsed.filter((o): o is string => typeof o === 'string');
+  } catch {
+    rectification = [];
+  }
+  return {
+    id: app.id,
+    state: parseApplicationState(app.state) ?? 'applied',
+    version: app.version,
+    deadline: app.deadline,
+    scheduledOn: app.scheduledOn,
+    plaqueOn: app.plaqueOn,
+    rectification,
+    events: app.events.map((e) => ({ at: e.at, action: e.action, detail: JSON.parse(e.detail) as Record<string, unknown> })),
+  };
+}
+
+/** `/acceptance status`, by who asks. */
+export async function acceptanceStatusReplies(ctx: CommandContext): Promise<Reply[]> {
+  const today = localDateString(ctx.clock.now());
+  const point = ctx.actor.contact?.servicePoint;
+  if (ctx.actor.role === 'operator') return [{ text: formatApplications(await listApplications(ctx.db), today, '全市') }];
+  if (!point) return [{ text: '查看验收申请需要先绑定通信名录：发送 /bind 邀请码。' }];
+  if (ctx.actor.role === 'townContact' || point.level === 'townCultureCenter') {
+    return [{ text: formatApplications(await listApplications(ctx.db, { town: point.town }), today, point.town) }];
+  }
+  return [{ text: formatMyApplication(await myApplication(ctx)) }];
+}
+
+export const acceptanceCapability: Capability = {
+  name: 'acceptance',
+  commands: [
+    {
+      name: 'myacceptance',
+      aliases: ['我的验收申请', '我的验收'],
+      description: '我的验收申请：本服务点验收申请的进度、整改意见和每一步',
+      roles: ['pointContact', 'townContact'],
+      async run(ctx) {
+        return [{ text: formatMyApplication(await myApplication(ctx)) }];
+      },
+    },
+  ],
+};
