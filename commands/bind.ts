@@ -4,7 +4,7 @@
 import { CONTACT_ROLE_LABELS, POINT_LEVEL_LABELS, normaliseMobile, type ContactRole, type PointLevel } from '../bot/domain.ts';
 import { ROLE_LABELS, type Reply } from '../bot/core/types.ts';
 import { ALL_ROLES, withEffects, type Capability, type CommandContext, type Outcome } from '../bot/core/capability.ts';
-import { checkInvitation } from './directory/invitations.ts';
+import { checkInvitation, findCodeInText } from './directory/invitations.ts';
 
 export const BIND_ATTEMPTS = { failures: 5, windowMs: 3600_000 };
 
@@ -13,7 +13,10 @@ const REASONS = {
   used: '这个邀请码已经使用过了。如需重新绑定，请向市支中心索取新的邀请码。',
   expired: '这个邀请码已过期（有效期 14 天）。请向市支中心索取新的邀请码。',
   inactive: '这个邀请码对应的联系人已不在通信名录中。请联系市支中心核实。',
+  malformed: '这不是有效的邀请码：邀请码是 8 位字母和数字，不含容易混淆的 0、1、O、I。请核对市支中心发给您的邀请码后重新发送。',
 } as const;
+
+const MOBILE_HINT = '手机号不能直接绑定。请发送市支中心发给您的 8 位邀请码，例如：“绑定 ABCD2345”；还没有邀请码请联系市支中心索取。';
 
 export function bindAttemptKey(ctx: CommandContext): string {
   return `bind:${ctx.actor.channel}:${ctx.actor.chatId}`;
@@ -27,8 +30,13 @@ async function whoAmIText(ctx: CommandContext, contactId: number): Promise<strin
 }
 
 async function bindWithCode(ctx: CommandContext): Promise<Outcome> {
-  const code = ctx.args.trim();
-  if (!code) return [{ text: '请在命令后写上邀请码，例如：/bind ABCD2345 或“绑定 ABCD2345”。邀请码由市支中心发放。' }];
+  const args = ctx.args.trim();
+  if (!args) return [{ text: '请在命令后写上邀请码，例如：/bind ABCD2345 或“绑定 ABCD2345”。邀请码由市支中心发放。' }];
+  // "/bind 我的码是abcd-2345": the code inside the words
+  const found = findCodeInText(args);
+  if (found?.kind === 'mobile') return [{ text: MOBILE_HINT, requestPhone: true }];
+  if (found?.kind === 'malformed') return [{ text: REASONS.malformed }];
+  const code = found?.kind === 'code' ? found.code : args;
   // the attempt was counted by the core before this ran (the command's attempt limit)
   const result = await checkInvitation(ctx.db, code, ctx.clock.now());
   if (!result.ok) {
@@ -75,6 +83,29 @@ export const bindCapability: Capability = {
       },
     },
   ],
+  // "我的邀请码是ZZZZ9999", "绑定邀请码 ABCD2345" or a bare mobile number outside the command: the way to
+  // bind is explained with the code filled in; the code itself is tried only by the command, where the
+  // core counts the attempt (free text is not counted, so it must not be a way to guess codes)
+  recognize(ctx) {
+    const found = findCodeInText(ctx.text);
+    if (!found) return 0;
+    const aboutCode = /邀请码|验证码|绑定|激活|注册码/.test(ctx.text);
+    // an English word of eight letters is no code unless the message is about one or is only the code
+    const alone = /^\s*[A-Za-z0-9]{4}[\s-]?[A-Za-z0-9]{4}\s*$/.test(ctx.text.normalize('NFKC'));
+    if (found.kind === 'code') return aboutCode || (ctx.actor.role === 'unknown' && (alone || /\d/.test(found.code))) ? 0.97 : 0;
+    if (found.kind === 'malformed') return aboutCode ? 0.97 : 0;
+    const bare = /^\s*(?:我的)?(?:手机号?|电话)?(?:码|号码)?(?:是)?[:：]?\s*[\d\s-]{11,15}\s*$/.test(ctx.text);
+    return ctx.actor.role === 'unknown' && (bare || aboutCode) ? 0.95 : 0;
+  },
+  async handleText(ctx): Promise<Reply[]> {
+    const found = findCodeInText(ctx.text);
+    if (found?.kind === 'code') {
+      const already = ctx.actor.contact ? `（这个聊天已绑定为 ${await whoAmIText(ctx, ctx.actor.contact.id)}；用新的邀请码会改绑）` : '';
+      return [{ text: `要绑定身份，请发送：绑定 ${found.code}${already}` }];
+    }
+    if (found?.kind === 'malformed') return [{ text: REASONS.malformed }];
+    return [{ text: MOBILE_HINT, requestPhone: true }];
+  },
   async onPlatformFact(ctx, fact) {
     // only the platform reports a shared phone, and only the sender's own number (see bot/channels/telegram.ts)
     if (fact.kind !== 'sharedPhone') return null;

@@ -15,7 +15,8 @@ import type { Db } from '../db/client.ts';
 import { localDateTimeString, type Clock } from '../time.ts';
 import type { Core } from '../core/pipeline.ts';
 import type { AppConfig } from '../config.ts';
-import { DeliveryError, MAX_INCOMING_FILE_BYTES, type ChannelSender, type IncomingDocument, type Reply } from '../core/types.ts';
+import { DeliveryError, MAX_INCOMING_FILE_BYTES, type ChannelSender, type IncomingDocument, type MessageKind, type Reply } from '../core/types.ts';
+import { nonTextReply } from '../core/non-text.ts';
 import { enqueueOutbox } from '../../scheduler/outbox.ts';
 import { CODE_ALPHABET, CODE_LENGTH } from '../../commands/directory/invitations.ts';
 import { renderPlainText } from './render-text.ts';
@@ -74,6 +75,18 @@ export const WECHAT_TEXT_LIMIT = 1500;
 export const STALE_MESSAGE_SECONDS = 10 * 60;
 
 const MEDIA_TYPES = new Set([types.Message.Image, types.Message.Audio, types.Message.Video, types.Message.Attachment, types.Message.Emoticon]);
+
+function kindOf(type: number): MessageKind {
+  switch (type) {
+    case types.Message.Text: return 'text';
+    case types.Message.Audio: return 'voice';
+    case types.Message.Image: return 'image';
+    case types.Message.Emoticon: return 'sticker';
+    case types.Message.Video: return 'video';
+    case types.Message.Attachment: return 'file';
+    default: return 'other';
+  }
+}
 
 const CODE_CHAR = `[${CODE_ALPHABET}]`;
 const CODE_IN_TEXT = new RegExp(`(?<![A-Z0-9])(${CODE_CHAR}{${CODE_LENGTH / 2}})[\\s-]?(${CODE_CHAR}{${CODE_LENGTH / 2}})(?![A-Z0-9])`);
@@ -188,10 +201,19 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
       log.info({ chat_id: talker.id, age: message.age() }, 'stale wechat message not answered');
       return;
     }
-    // pictures and voice reach the core as empty text, which answers with how to write instead
-    const text = type === types.Message.Text ? message.text() : '';
-    const document = type === types.Message.Attachment ? await receiveFile(message) : undefined;
-    await inOrder(talker.id, () => answer(talker.id, text, talker.name(), document));
+    // a file may be a directory to import: it reaches the core; other things without text are answered here
+    if (type === types.Message.Attachment) {
+      const document = await receiveFile(message);
+      await inOrder(talker.id, () => answer(talker.id, '', talker.name(), document));
+      return;
+    }
+    const kind = kindOf(type);
+    if (kind !== 'text') {
+      // no text to understand: say what arrived and ask for text, without a trip through the core
+      await inOrder(talker.id, () => deliver(talker.id, { text: nonTextReply(kind) }));
+      return;
+    }
+    await inOrder(talker.id, () => answer(talker.id, message.text(), talker.name()));
   }
 
   /** A file sent in the chat, read when it is small enough. */

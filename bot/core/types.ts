@@ -5,8 +5,14 @@
 export const CHANNELS = ['console', 'telegram', 'wechat', 'wecom', 'email'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
 
+/** What kind of message arrived; only text is understood, the rest are answered with what arrived. */
+export const MESSAGE_KINDS = ['text', 'voice', 'image', 'sticker', 'video', 'file', 'other'] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
 export interface IncomingMessage {
   channel: ChannelName;
+  /** absent means text */
+  kind?: MessageKind;
   /** the chat on that channel: telegram chat id, wechat contact id, wecom user id, console session id */
   chatId: string;
   /** what the platform says the sender calls themselves (not trusted for identity) */

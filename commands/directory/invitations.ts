@@ -25,6 +25,29 @@ export function normaliseCode(input: string): string {
   return input.normalize('NFKC').toUpperCase().replace(/[\s-]/g, '');
 }
 
+export type CodeInText = { kind: 'code'; code: string } | { kind: 'malformed'; written: string } | { kind: 'mobile'; mobile: string };
+
+const CODE_TOKEN = /(?<![A-Za-z0-9])([A-Za-z0-9]{4})[\s-]?([A-Za-z0-9]{4})(?![A-Za-z0-9])/;
+const MOBILE = /(?<!\d)(1[3-9]\d{9})(?!\d)/;
+
+/**
+ * What a message offers for binding: a code inside a sentence ("我的邀请码是ZZZZ9999", "绑定邀请码 abcd-2345"),
+ * eight characters that cannot be a code (with 0, 1, O or I), or a mobile number instead of a code.
+ */
+export function findCodeInText(text: string): CodeInText | null {
+  const t = text.normalize('NFKC');
+  const mobile = MOBILE.exec(t.replace(/[\s-]/g, ''));
+  const token = CODE_TOKEN.exec(t);
+  if (token) {
+    const code = `${token[1]}${token[2]}`.toUpperCase();
+    if ([...code].every((c) => CODE_ALPHABET.includes(c))) return { kind: 'code', code };
+    // a phone number's digits are not a malformed code
+    if (!mobile) return { kind: 'malformed', written: token[0] };
+  }
+  return mobile ? { kind: 'mobile', mobile: mobile[1]! } : null;
+}
+
+
 /** What the database held before the key (an unkeyed digest); the keyed hash is taken over it, so old rows can be upgraded without their codes. */
 export function unkeyedDigest(code: string): string {
   return createHash('sha256').update(`gxgc-invitation:${code}`).digest('hex');

@@ -3,11 +3,12 @@
 // the month's file.
 import type { Reply } from '../../bot/core/types.ts';
 import { localDateString, monthLabel, type MonthKey } from '../../bot/time.ts';
-import { BOUND_ROLES, OPERATOR_ONLY, withEffects, type Capability, type CommandContext, type Outcome } from '../../bot/core/capability.ts';
+import { BOUND_ROLES, OPERATOR_ONLY, isEffects, withEffects, type Capability, type CommandContext, type Outcome } from '../../bot/core/capability.ts';
 import { formatCompleteness, loadCompleteness } from './completeness.ts';
 import { BIND_HINT, FLOW, reportDialogue, startReport } from './dialogue.ts';
 import { exportMonthToBuffer } from './export.ts';
 import { defaultReportMonth, findMonthMention, reportDueDate } from './months.ts';
+import { readReportIntent, type ReportIntent } from './intents.ts';
 import { looksLikeQuestion, looksLikeReport, parseReportMessage } from './parse.ts';
 import { findReport } from '../../bot/db/report-store.ts';
 import { loadTemplate } from './template.ts';
@@ -58,6 +59,33 @@ async function exportCommand(ctx: CommandContext): Promise<Outcome> {
   ]);
 }
 
+/** The month a message names ("上个月的月报报错了" → 上个月), as text for startReport, or ''. */
+function monthWords(ctx: CommandContext): string {
+  const mention = findMonthMention(ctx.text, ctx.clock.now());
+  return mention ? ctx.text.slice(mention.start, mention.end) : '';
+}
+
+/** The outcome with a line added to its first reply (before or after the reply's text). */
+function withLine(outcome: Outcome, line: string, before: boolean): Outcome {
+  const add = (replies: Reply[]) => replies.map((r, i) => (i === 0 ? { ...r, text: before ? `${line}\n${r.text}` : `${r.text}\n${line}` } : r));
+  return isEffects(outcome) ? withEffects(outcome.effects, (results) => add(outcome.replies(results))) : add(outcome);
+}
+
+async function handleIntent(ctx: CommandContext, intent: ReportIntent): Promise<Outcome> {
+  if (intent === 'whoIsMissing') return status({ ...ctx, args: monthWords(ctx) });
+  if (ctx.actor.role === 'unknown') return [{ text: BIND_HINT }];
+  if (intent === 'correct') {
+    // the report opens with what was stored; the person then says what to change
+    const month = findMonthMention(ctx.text, ctx.clock.now())?.month ?? defaultReportMonth(ctx.clock.now());
+    const stored = ctx.actor.contact && ctx.actor.role !== 'operator' ? await findReport(ctx.sql, ctx.actor.contact.servicePoint.id, month) : null;
+    const outcome = await startReport(ctx, monthWords(ctx), false);
+    if (!stored) return withLine(outcome, `${monthLabel(month)}的月报还没有提交过，没有可改的内容；现在开始填报。`, true);
+    return withLine(outcome, '要改哪一项，直接发送新的数字，例如“服务人次改成130”；发“取消”则不改。', false);
+  }
+  // nothing to report: offered as 无新增, which the summary asks to confirm before anything is stored
+  return withLine(await startReport(ctx, `${monthWords(ctx)} 无新增`, false), '没有新增数据的月份按“无新增”上报。', true);
+}
+
 export const reportCapability: Capability = {
   name: FLOW,
   commands: [
@@ -85,9 +113,14 @@ export const reportCapability: Capability = {
   ],
   dialogues: [reportDialogue],
   async recognize(ctx) {
-    if (!ctx.text || looksLikeQuestion(ctx.text)) return 0;
+    if (!ctx.text) return 0;
+    if (readReportIntent(ctx.text)) return 0.96;
+    if (looksLikeQuestion(ctx.text)) return 0;
     const template = await loadTemplate(ctx.db);
     return looksLikeReport(parseReportMessage(ctx.text, template, ctx.clock.now()));
   },
-  handleText: (ctx) => startReport(ctx, ctx.text, false),
+  handleText(ctx) {
+    const intent = readReportIntent(ctx.text);
+    return intent ? handleIntent(ctx, intent) : startReport(ctx, ctx.text, false);
+  },
 };

@@ -58,7 +58,7 @@ const UNIT_WORDS: Record<string, string> = {
 };
 // the unit used as a label: "天数22", "人次120", "场次3"
 const UNIT_LABELS: Record<string, string> = { 天数: '天', 日数: '天', 小时数: '小时', 时数: '小时', 人次: '人次', 人数: '人次', 场次: '场', 场数: '场', 台数: '台' };
-const FILLER_RE = /^[\s:=]*(?:(改成|改为|修改为|修改成|更正为|更改为|更正|应为|应该是|改)\s*)?[\s:=]*(?:是|为|有|共计|共|合计|总计|达到|达)?[\s:=]*/;
+const FILLER_RE = /^[\s:=]*(?:了)?(?:(改成|改为|修改为|修改成|更正为|更改为|更正|应为|应该是|改)\s*)?[\s:=]*(?:是|为|有|共计|共|合计|总计|达到|达)?[\s:=]*/;
 const SEPARATOR_RE = /^[\s,;、。.!！?？)）(（]/;
 const NO_NEW_DATA_RE = /(?:本月|当月|这个月|该月)?\s*(?:无新增(?:数据)?|没有新增(?:数据|的数据)?|没新增|无新数据|没有新的数据|没有新数据)/;
 // "每天8小时", "每周开放35小时", "日均20人次": a rate, not the month's figure
@@ -141,9 +141,13 @@ export function parseReportMessage(input: string, template: ReportTemplate, now:
       const said = text.slice(mention.start, mention.end + filler[0].length + value.length).trim();
       assign(result, mention.field, value.value, Boolean(filler[1]), value.interpretation ?? (mention.byUnit ? `“${said}”记为${mention.field.label}` : null));
       consumed.push([mention.start, mention.end + filler[0].length + value.length]);
-    } else if (value.kind === 'problem') {
+    } else if (value.kind === 'problem' && !numberBefore(text, mention.start)) {
       result.problems.push({ key: mention.field.key, message: value.message });
       consumed.push([mention.start, next]);
+    } else if (value.kind === 'problem') {
+      // "6台电脑可用": the figure stands before the word
+      pending.push(mention);
+      consumed.push([mention.start, mention.end]);
     } else if (!mention.byUnit) {
       pending.push(mention);
       consumed.push([mention.start, mention.end]);
@@ -153,8 +157,7 @@ export function parseReportMessage(input: string, template: ReportTemplate, now:
   // "3场活动", "22天开放": the number stands right before the word
   for (const mention of pending) {
     if (mention.field.key in result.figures) continue;
-    const before = text.slice(0, mention.start);
-    const m = new RegExp(`(-?\\d[\\d,.]*|${CHINESE_NUMERAL_CLASS}+)\\s*(人次|人|名|次|场次|场|期|个小时|小时|时|天|日|台|个)\\s*$`).exec(before);
+    const m = numberBefore(text, mention.start);
     if (m && !overlaps(consumed, m.index, mention.start)) {
       const token = readNumber(m[1]!);
       if (token && token.length === m[1]!.length) {
@@ -193,6 +196,11 @@ function applyRate(rate: string, template: ReportTemplate, result: ParsedReport)
       ? `“${rate}”是每天的时长，请发全月合计的${hours?.label ?? '开放时长'}，或同时发开放天数（例如“开放22天，每天8小时”）。`
       : `“${rate}”不是全月的数字，请发全月合计的数。`,
   });
+}
+
+/** A number with its unit right before a position ("3场" of "3场活动"). */
+function numberBefore(text: string, at: number): RegExpExecArray | null {
+  return new RegExp(`(-?\\d[\\d,.]*|${CHINESE_NUMERAL_CLASS}+)\\s*(人次|人|名|次|场次|场|期|个小时|小时|时|天|日|台|个)\\s*$`).exec(text.slice(0, at));
 }
 
 /** The words a report message is made of, for homophone typos (时常 → 时长). */
@@ -273,7 +281,7 @@ function findMentions(text: string, template: ReportTemplate): Mention[] {
     if (!field) continue;
     for (let at = text.indexOf(label); at >= 0; at = text.indexOf(label, at + 1)) {
       const end = at + label.length;
-      if (free(at, end) && !candidates.some((c) => at < c.end && end > c.start) && new RegExp(`^\\s*[:：=]?\\s*(?:\\d|${CHINESE_NUMERAL_CLASS})`).test(text.slice(end))) {
+      if (free(at, end) && !candidates.some((c) => at < c.end && end > c.start) && new RegExp(`^\\s*[:：=]?\\s*(?:改成|改为|应为|应该是|是|为|有)?\\s*(?:\\d|${CHINESE_NUMERAL_CLASS})`).test(text.slice(end))) {
         candidates.push({ field, start: at, end, byUnit: true });
       }
     }
@@ -308,7 +316,9 @@ function collectStrays(text: string, consumed: [number, number][], template: Rep
     const raw = text.slice(start, end).trim();
     const unitName = unit ? UNIT_WORDS[unit[1]!.toLowerCase()] : undefined;
     const field = unitName ? fieldForUnit(template, unitName) : null;
-    if (field && !(field.key in result.figures) && !m[0].startsWith('-')) {
+    // "85人次参与", "40人次参训": the words after the unit name another field than the unit's own
+    const qualified = /^\s*(?:参与|参加|参训|受训|培训|活动)/.test(text.slice(end));
+    if (field && !qualified && !(field.key in result.figures) && !m[0].startsWith('-')) {
       const reading = approximate || token.interpretation ? `，按 ${token.value} 记` : '';
       assign(result, field, token.value, false, `“${raw}”记为${field.label}${reading}`);
     } else {

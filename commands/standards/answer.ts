@@ -4,8 +4,14 @@ import type { AskerLevel, FactRecord, RuleLevel, RuleRecord } from './model.ts';
 import { CATEGORIES, LEVEL_LABEL, RULE_LEVELS, askerLevelOf, detectLevels, ruleLevelsFor } from './model.ts';
 import { buildTopicIndex, rankTopics, topicKey, type ScoredTopic, type Topic } from './match.ts';
 import { checkStatements, describeVerdict, readStatements, ruleFigure, type ItemVerdict } from './selfcheck.ts';
+import { conceptsOf } from './text.ts';
+import { prepareQuestion, unsettledWords, whomToAsk } from './understand.ts';
 
-export type AnswerKind = 'rules' | 'facts' | 'checklist' | 'selfCheck' | 'help';
+/** unsettled: the document does not say; the answer says so and offers the nearest facts as such */
+export type AnswerKind = 'rules' | 'facts' | 'checklist' | 'selfCheck' | 'help' | 'unsettled';
+
+/** What "回复 1 查看全文" opens: the whole checklist of some levels, or one long fact. */
+export type FullText = { kind: 'checklist' | 'overview'; levels: RuleLevel[] } | { kind: 'fact'; key: string };
 
 export interface StandardsAnswer {
   kind: AnswerKind;
@@ -14,6 +20,8 @@ export interface StandardsAnswer {
   confidence: number;
   /** the annex-1 tables the answer used */
   levels: RuleLevel[];
+  /** the answer is a summary; this is what the full text is (offered as a choice) */
+  full?: FullText;
 }
 
 export interface AnswerOptions {
@@ -36,6 +44,14 @@ const MAX_TOPICS = 3;
 
 const ASSESS = /达标|够不够|够吗|够了吗|足够|符合|合格|满足|行不行|行吗|可以吗|能不能|能否|通过吗|自查|差多少|差距|还差|缺什么|缺哪些|对照/;
 const OWN = /我们|我村|本村|本镇|我镇|本社区|我社区|现有|已有|目前有|现在有|我这|我们这/;
+
+// "有什么标准", "最低配置", "要求有哪些": the level's whole table is the answer
+const OVERVIEW = /(?:什么|哪些|啥|何)(?:样的)?(?:标准|要求|配置)|(?:标准|要求|配置)(?:是什么|是啥|有哪些|有什么)|最低配置|配置标准|基本配置|全部标准|所有标准/;
+const POINT_WORDS = /服务点|基层点|级|镇|街道|村|社区|学校|企业|配置/;
+/** a table longer than this (both levels) is given as its figures, the whole one reply away */
+const SHORT_OVERVIEW = 700;
+/** a fact longer than this is summarised, with the whole one reply away */
+const LONG_FACT = 160;
 
 const LEVEL_TITLE: Record<RuleLevel, string> = { town: '镇级基层服务点', village: '村级基层服务点' };
 
@@ -147,6 +163,28 @@ export function renderChecklist(rules: readonly RuleRecord[], facts: readonly Fa
   return lines.join('\n');
 }
 
+/** The checklist in a few lines: what to do, when the inspection comes, and the full text one reply away. */
+export function renderChecklistSummary(rules: readonly RuleRecord[], facts: readonly FactRecord[], resolved: Resolved): string {
+  const { ruleLevels } = resolved;
+  const title = ruleLevels.length === 1 ? LEVEL_TITLE[ruleLevels[0]!] : '镇级、村级基层服务点';
+  const lines: string[] = [`验收清单（${title}）`];
+  if (resolved.note === NO_TABLE_NOTE) lines.push('学校、企业服务点按镇（街）服务点的建设步骤进行（正文 二（二）2）。');
+  const checklist = facts.find((f) => f.key === CHECKLIST_FACT_KEY);
+  if (checklist) lines.push(checklist.body);
+  for (const level of ruleLevels) {
+    const hardware = rules
+      .filter((r) => r.level === level && r.category === CATEGORIES[0] && r.quantity !== null)
+      .sort((a, b) => a.sortOrder - b.sortOrder)
+      .map((r) => `${r.item}${r.comparator === '>=' ? '≥' : ''}${r.quantity}${r.unit ?? ''}`);
+    if (hardware.length) lines.push(`${LEVEL_LABEL[level]}硬件：${hardware.join('，')}`);
+  }
+  const inspection = facts.find((f) => f.key === 'acceptance.inspection');
+  if (inspection) lines.push(inspection.body);
+  lines.push(sourceLine([checklist?.source ?? '正文 二、建设步骤；附件1；附件2']));
+  lines.push('回复 1 查看全文（逐项标准、验收步骤和申请表栏目）。');
+  return lines.join('\n');
+}
+
 function renderSelfCheck(verdictsByLevel: Map<RuleLevel, ItemVerdict[]>, resolved: Resolved): string {
   const levels = [...verdictsByLevel.keys()];
   const lines: string[] = [`自查结果（对照附件1 · ${levels.map((l) => LEVEL_TITLE[l]).join('、')}）：`];
@@ -185,10 +223,33 @@ export function answerStandardsQuestion(
   facts: readonly FactRecord[],
   options: AnswerOptions = {},
 ): StandardsAnswer {
-  const resolved = resolveLevels(question, options.pointLevel);
-  if (options.checklist) {
-    return { kind: 'checklist', text: renderChecklist(rules, facts, resolved), confidence: 1, levels: resolved.ruleLevels };
+  const answer = answerInShort(question, rules, facts, options);
+  // "验收要准备什么 全文": the full text at once, without the summary's choice
+  if (answer.full && WHOLE.test(question)) {
+    const { full: _full, ...rest } = answer;
+    return { ...rest, text: fullText(answer.full, rules, facts) ?? answer.text };
   }
+  return answer;
+}
+
+const WHOLE = /全文|完整版?|全部内容|详细内容|详细版/;
+
+function answerInShort(
+  question: string,
+  rules: readonly RuleRecord[],
+  facts: readonly FactRecord[],
+  options: AnswerOptions,
+): StandardsAnswer {
+  question = prepareQuestion(question, rules, facts);
+  const resolved = resolveLevels(question, options.pointLevel);
+  const checklist = (confidence: number): StandardsAnswer => ({
+    kind: 'checklist',
+    text: renderChecklistSummary(rules, facts, resolved),
+    confidence,
+    levels: resolved.ruleLevels,
+    full: { kind: 'checklist', levels: resolved.ruleLevels },
+  });
+  if (options.checklist) return checklist(1);
 
   const statements = readStatements(question, rules);
   const figures = statements.filter((s) => s.fromFigure).length;
@@ -201,13 +262,21 @@ export function answerStandardsQuestion(
   const index = buildTopicIndex(rules, facts);
   const ranked = rankTopics(question, index);
   const best = ranked[0];
+  // "企业服务点有什么标准", "村级最低配置": the level's table, unless one item or fact is named
+  if (OVERVIEW.test(question) && POINT_WORDS.test(question) && !(best && best.score >= MIN_SCORE && best.named > 0)) {
+    const whole = renderOverview(rules, facts, resolved);
+    const short = whole.length > SHORT_OVERVIEW ? renderOverviewSummary(rules, resolved) : whole;
+    const full: FullText | undefined = short === whole ? undefined : { kind: 'overview', levels: resolved.ruleLevels };
+    return { kind: 'rules', text: short, confidence: 0.85, levels: resolved.ruleLevels, ...(full ? { full } : {}) };
+  }
   if (!best || best.score < MIN_SCORE) {
     return { kind: 'help', text: helpText(), confidence: 0.05, levels: [] };
   }
   const confidence = Math.min(0.9, 0.5 + best.score / 25);
-  if (best.topic.kind === 'fact' && best.topic.fact.key === CHECKLIST_FACT_KEY) {
-    return { kind: 'checklist', text: renderChecklist(rules, facts, resolved), confidence, levels: resolved.ruleLevels };
-  }
+  const unsettled = unsettledWords(question, rules, facts);
+  if (unsettled.length) return unsettledAnswer(question, unsettled, best, rules, facts, resolved, confidence);
+  if (best.topic.kind === 'fact' && best.topic.fact.key === CHECKLIST_FACT_KEY) return checklist(confidence);
+
   const chosen: ScoredTopic[] = [best];
   for (const t of ranked.slice(1)) {
     if (chosen.length >= MAX_TOPICS || t.score < best.score * NEAR_BEST) break;
@@ -228,17 +297,96 @@ export function answerStandardsQuestion(
   const hasRules = chosen.some((c) => c.topic.kind === 'rule');
   const parts: string[] = [];
   if (hasRules && resolved.note) parts.push(resolved.note);
-  for (const c of chosen) parts.push(renderTopic(c.topic, resolved.ruleLevels));
+  let full: FullText | undefined;
+  for (const c of chosen) {
+    if (c.topic.kind === 'fact' && c.topic.fact.body.length > LONG_FACT && chosen.length === 1) {
+      parts.push(renderFactSummary(c.topic.fact, question));
+      full = { kind: 'fact', key: c.topic.fact.key };
+    } else parts.push(renderTopic(c.topic, resolved.ruleLevels));
+  }
   return {
     kind: hasRules ? 'rules' : 'facts',
     text: parts.join('\n'),
     confidence,
     levels: hasRules ? resolved.ruleLevels : [],
+    ...(full ? { full } : {}),
   };
 }
 
 function renderTopic(topic: Topic, levels: RuleLevel[]): string {
   return topic.kind === 'rule' ? renderRuleTopic(topic.item, topic.rules, levels) : renderFact(topic.fact);
+}
+
+/**
+ * A long fact in short: its sentence that shares most words with the question (and the first one, for
+ * context), its source, and the way to the rest.
+ */
+function renderFactSummary(fact: FactRecord, question: string): string {
+  const sentences = fact.body.match(/[^。；;]+[。；;]?/g) ?? [fact.body];
+  const asked = conceptsOf(question);
+  const score = (t: string) => [...conceptsOf(t)].filter((w) => asked.has(w)).length;
+  let best = 0;
+  sentences.forEach((t, i) => {
+    if (score(t) > score(sentences[best]!)) best = i;
+  });
+  const picked = [...new Set([0, best])].map((i) => sentences[i]!.trim());
+  const head = picked.join(best > 1 ? '……' : '');
+  const short = head.length <= LONG_FACT * 1.5 ? head : `${head.slice(0, LONG_FACT * 1.5)}…`;
+  return `【${fact.title}】${short}${short.length < fact.body.length ? '……' : ''}\n${sourceLine([fact.source])}\n回复 1 查看全文。`;
+}
+
+/**
+ * The document does not settle what was asked ("电脑要什么品牌"): say so first, then the nearest fact as
+ * such, and whom to ask.
+ */
+function unsettledAnswer(question: string, words: string[], best: ScoredTopic, rules: readonly RuleRecord[], facts: readonly FactRecord[], resolved: Resolved, confidence: number): StandardsAnswer {
+  const nearest = best.topic.kind === 'fact' && best.topic.fact.key === CHECKLIST_FACT_KEY ? renderChecklistSummary(rules, facts, resolved).split('\n').slice(0, 3).join('\n') : renderTopic(best.topic, resolved.ruleLevels);
+  const clause = question.split(/[，,；;。？?！!\n]+/).find((c) => words.some((w) => c.includes(w)))?.trim().replace(/[吗呢吧啊呀]+$/u, '') ?? words.join('、');
+  const text = [
+    `文件没有规定“${clause}”：《2009年东莞市文化信息资源共享工程建设工作方案》及附件都没有这方面的内容。`,
+    '文件中相关的规定（供参考）：',
+    nearest,
+    whomToAsk(facts),
+  ].join('\n');
+  return { kind: 'unsettled', text, confidence, levels: best.topic.kind === 'rule' ? resolved.ruleLevels : [] };
+}
+
+/** The whole table of the levels asked about, with the note that it is the minimum. */
+function renderOverview(rules: readonly RuleRecord[], facts: readonly FactRecord[], resolved: Resolved): string {
+  const lines = [`${resolved.ruleLevels.map((l) => LEVEL_TITLE[l]).join('、')}的最低配置及服务标准（附件1）：`];
+  if (resolved.note && resolved.note !== UNKNOWN_LEVEL_NOTE) lines.push(resolved.note);
+  lines.push(...renderStandards(rules, resolved.ruleLevels));
+  const minimum = [...facts].sort((a, b) => a.sortOrder - b.sortOrder).find((f) => f.source.startsWith('附件1'));
+  if (minimum) lines.push(`（${minimum.body}）`);
+  lines.push(sourceLine(resolved.ruleLevels.map((l) => `附件1 · ${LEVEL_TITLE[l]}`)));
+  return lines.join('\n');
+}
+
+/** The figures of the levels' tables, one line a level, then the way to the whole tables. */
+function renderOverviewSummary(rules: readonly RuleRecord[], resolved: Resolved): string {
+  const lines = [`${resolved.ruleLevels.map((l) => LEVEL_TITLE[l]).join('、')}的最低配置及服务标准（附件1），主要数字：`];
+  if (resolved.note && resolved.note !== UNKNOWN_LEVEL_NOTE) lines.push(resolved.note.replace(/以下列出两级标准供对照：$/, ''));
+  for (const level of resolved.ruleLevels) {
+    const figures = rules
+      .filter((r) => r.level === level && r.quantity !== null)
+      .sort((a, b) => a.sortOrder - b.sortOrder)
+      .map((r) => `${r.item}${r.comparator === '>=' ? '≥' : ''}${r.quantity}${r.unit ?? ''}`);
+    lines.push(`· ${LEVEL_LABEL[level]}：${figures.join('，')}`);
+  }
+  lines.push(sourceLine(resolved.ruleLevels.map((l) => `附件1 · ${LEVEL_TITLE[l]}`)));
+  lines.push('回复 1 查看全文（逐项标准及说明）。');
+  return lines.join('\n');
+}
+
+/** The full text a summary offered ("回复 1 查看全文"), or null when it no longer exists. */
+export function fullText(full: FullText, rules: readonly RuleRecord[], facts: readonly FactRecord[]): string | null {
+  if (full.kind === 'fact') {
+    const fact = facts.find((f) => f.key === full.key);
+    return fact ? renderFact(fact) : null;
+  }
+  const levels = full.levels.filter((l) => (RULE_LEVELS as readonly string[]).includes(l));
+  const resolved = { askerLevels: levels, ruleLevels: levels.length ? levels : [...RULE_LEVELS], note: null };
+  return full.kind === 'checklist' ? renderChecklist(rules, facts, resolved) : renderOverview(rules, facts, resolved);
 }
 
 /** "/standards" without a question: the annex-1 table of the asker's level (or both). */

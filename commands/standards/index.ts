@@ -7,7 +7,7 @@ import type { Db } from '../../bot/db/client.ts';
 import { readMostly } from '../../bot/db/read-cache.ts';
 import type { Reply } from '../../bot/core/types.ts';
 import { ALL_ROLES, type Capability, type CommandContext } from '../../bot/core/capability.ts';
-import { answerStandardsQuestion, standardsOverview, type StandardsAnswer } from './answer.ts';
+import { answerStandardsQuestion, fullText, standardsOverview, type FullText, type StandardsAnswer } from './answer.ts';
 import type { FactRecord, RuleRecord } from './model.ts';
 
 export interface StandardsTables {
@@ -59,8 +59,23 @@ async function answerFor(ctx: CommandContext): Promise<StandardsAnswer> {
   return answer;
 }
 
-function reply(answer: StandardsAnswer): Reply[] {
-  return [{ text: answer.text }];
+// a summary's "回复 1 查看全文" is a choice whose value carries what to show: standards:full:checklist:town,village
+function fullChoice(full: FullText): string {
+  return full.kind === 'fact' ? `standards:full:fact:${full.key}` : `standards:full:${full.kind}:${full.levels.join(',')}`;
+}
+
+function parseFullChoice(choice: string): FullText | null {
+  const m = /^full:(checklist|overview|fact):(.*)$/.exec(choice);
+  if (!m) return null;
+  if (m[1] === 'fact') return { kind: 'fact', key: m[2]! };
+  return { kind: m[1] as 'checklist' | 'overview', levels: m[2]!.split(',').filter((l): l is 'town' | 'village' => l === 'town' || l === 'village') };
+}
+
+function reply(answer: StandardsAnswer, ctx: CommandContext): Reply[] {
+  if (!answer.full) return [{ text: answer.text }];
+  // in the middle of a dialogue its own numbered choices stay live, so the full text is asked for in words
+  if (ctx.conversation.flow) return [{ text: answer.text.replace(/回复 1 查看全文[^\n]*/, '查看全文：把问题加上“全文”再发一次，例如“验收 全文”。') }];
+  return [{ text: answer.text, choices: [{ label: '查看全文', value: fullChoice(answer.full) }] }];
 }
 
 export const standardsCapability: Capability = {
@@ -76,7 +91,7 @@ export const standardsCapability: Capability = {
         if (!ctx.args.trim()) return [{ text: standardsOverview(rules, facts, pointLevelOf(ctx)) }];
         const answer = answerStandardsQuestion(ctx.args, rules, facts, { pointLevel: pointLevelOf(ctx) });
         ctx.log.info({ kind: answer.kind, levels: answer.levels }, 'standards question answered');
-        return reply(answer);
+        return reply(answer, ctx);
       },
     },
     {
@@ -89,10 +104,16 @@ export const standardsCapability: Capability = {
         if (/^(status|进度|状态)$/i.test(ctx.args.trim())) return acceptanceStatusReplies(ctx);
         const { rules, facts } = await loadStandardsTables(ctx.db);
         const answer = answerStandardsQuestion(ctx.args, rules, facts, { pointLevel: pointLevelOf(ctx), checklist: true });
-        return reply(answer);
+        return reply(answer, ctx);
       },
     },
   ],
+  async onChoice(ctx) {
+    const full = parseFullChoice(ctx.choice ?? '');
+    const { rules, facts } = await loadStandardsTables(ctx.db);
+    const text = full ? fullText(full, rules, facts) : null;
+    return [{ text: text ?? '这份全文已经没有了，请重新提问，例如“验收要准备什么”。' }];
+  },
   async recognize(ctx) {
     if (!ctx.text) return 0;
     return scoreAnswer(await answerFor(ctx), ctx.text);
@@ -100,6 +121,6 @@ export const standardsCapability: Capability = {
   async handleText(ctx) {
     const answer = await answerFor(ctx);
     ctx.log.info({ kind: answer.kind, levels: answer.levels }, 'standards question answered');
-    return reply(answer);
+    return reply(answer, ctx);
   },
 };

@@ -85,6 +85,8 @@ export function findQuantities(text: string): StatedQuantity[] {
     // a lone 万/千/百 is part of a name (万江), not a figure
     if (/^[万千百]/.test(raw)) continue;
     const unitRaw = (m[2] ?? '').toLowerCase();
+    // "一周", "两个月", "一年" without a unit of their own are spans of time, not figures
+    if (unitRaw === '' && /^\s*(?:个)?(?:周|星期|礼拜|月|年)/.test(scanned.slice(m.index! + m[0].length))) continue;
     let base = /^\d/.test(raw) ? Number(raw) : parseChineseNumeral(raw);
     if (base === null || Number.isNaN(base)) continue;
     // "两万" with no unit after it is money only when nothing else claims it; 万 alone read as ×10000

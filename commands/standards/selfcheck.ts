@@ -103,6 +103,16 @@ function distance(q: StatedQuantity, m: Mention): number {
   return q.end <= m.start ? m.start - q.end : q.start >= m.end ? q.start - m.end : 0;
 }
 
+const WEEKDAY: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7, '1': 1, '2': 2, '3': 3, '4': 4, '5': 5, '6': 6, '7': 7 };
+
+/** "周一到周五" = 5 days a week, "星期一至星期六" = 6; null when no range of weekdays is written. */
+function weekdayRange(text: string): number | null {
+  const m = /(?:周|星期|礼拜)([一二三四五六日天1-7])\s*(?:到|至|-|~|～)\s*(?:周|星期|礼拜)?([一二三四五六日天1-7])/.exec(text);
+  if (!m) return null;
+  const days = WEEKDAY[m[2]!]! - WEEKDAY[m[1]!]! + 1;
+  return days > 0 ? days : null;
+}
+
 /** Reads the statements of a message. Several figures may go to several items; the last one said wins. */
 export function readStatements(message: string, rules: readonly RuleRecord[]): Statement[] {
   const items = itemTerms(rules);
@@ -110,7 +120,7 @@ export function readStatements(message: string, rules: readonly RuleRecord[]): S
   const text = foldWidth(message);
   const clauses = text.split(CLAUSE_SPLIT).filter((c) => c.trim());
   // days per week said anywhere ("每周开放5天") convert a daily opening time
-  let daysPerWeek: number | null = null;
+  let daysPerWeek: number | null = weekdayRange(text);
   for (const clause of clauses) {
     for (const q of findQuantities(clause)) {
       if (q.dimension === 'days' && PER_WEEK_DAYS.test(clause.slice(0, q.start))) daysPerWeek = q.value;

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { types } from 'wechaty';
+import { FileBox } from 'file-box';
 import { createWechatChannel, invitationCodeIn, type WechatChannel } from '../../bot/channels/wechat.ts';
 import { DeliveryError } from '../../bot/core/types.ts';
 import { createOutboxWorker } from '../../scheduler/outbox.ts';
@@ -198,6 +199,20 @@ describe.each(TEST_PROVIDERS)('WeChat channel through wechaty-puppet-mock on %s'
     expect(inbox.join('\n')).toContain('绑定成功');
     const identity = await bot.db.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: 'wechat', externalId: zhao.id } }, include: { contact: true } });
     expect(identity.contact?.mobile).toBe(DEMO.humenEnterprise);
+  });
+
+  it('says what arrived when a voice message or a picture comes, and asks for text', async () => {
+    const qian = person('钱八');
+    const replies = async (file: FileBox) => {
+      const before = qian.inbox.length;
+      qian.contact.say(file).to(self);
+      await waitFor(() => qian.inbox.length > before, 'a reply to a file');
+      await channel.idle();
+      return qian.inbox.slice(before).join('\n');
+    };
+    expect(await replies(FileBox.fromUrl('https://example.invalid/voice.sil', { name: 'voice.sil' }))).toContain('暂时听不了语音，请打字发送');
+    expect(await replies(FileBox.fromUrl('https://example.invalid/photo.png', { name: 'photo.png' }))).toContain('收到一张图片');
+    expect(qian.inbox.join('\n')).not.toContain('空消息');
   });
 
   it('ignores group messages that do not mention it', async () => {

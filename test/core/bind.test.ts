@@ -67,7 +67,7 @@ describe.each(TEST_PROVIDERS)('binding on %s', (provider) => {
   it(`limits wrong codes to ${BIND_ATTEMPTS.failures} an hour per chat, even when the next one is right`, async () => {
     const [inv] = await issueInvitations(bot.db, [await contactId(DEMO.guanchengVillage2)], bot.clock.now());
     const chat = await bot.chat();
-    for (let i = 0; i < BIND_ATTEMPTS.failures; i++) expect(await chat.say('/bind WRONG234')).toContain('邀请码不正确');
+    for (let i = 0; i < BIND_ATTEMPTS.failures; i++) expect(await chat.say('/bind WRNG2345')).toContain('邀请码不正确');
     expect(await chat.say(`/bind ${inv!.code}`)).toContain('错误次数过多');
     bot.clock.advance(BIND_ATTEMPTS.windowMs + 1000);
     expect(await chat.say(`/bind ${inv!.code}`)).toContain('绑定成功');

@@ -267,7 +267,7 @@ describe('rights of every role', () => {
       expect(await bot.db.noticeRecipient.count({ where: { acknowledgedAt: { not: null } } })).toBe(before.acks);
       const identity = await bot.db.channelIdentity.findFirstOrThrow({ where: { externalId: unknown.chatId } });
       expect(identity.contactId).toBeNull();
-      expect(joined(await send(unknown, '/bind WRONG234'))).toContain('邀请码不正确');
+      expect(joined(await send(unknown, '/bind WRNG2345'))).toContain('邀请码不正确');
     });
   });
 });

@@ -56,8 +56,14 @@ describe.each(TEST_PROVIDERS)('standards through the core on %s', (provider) => 
       expect(answer).toContain('验收清单（镇级基层服务点）');
       expect(answer).toContain('两个工作周');
       expect(answer).toContain('镇文广中心确认盖章');
-      expect(answer).toContain('申请单位名称（公章）');
+      expect(answer).toContain('回复 1 查看全文');
+      expect(answer.length).toBeLessThan(700);
       expect(answer).not.toContain('512k/s');
+      // the whole checklist is one reply away
+      const full = await chat.say('1');
+      expect(full).toContain('申请单位名称（公章）');
+      expect(full).toContain('二、验收步骤');
+      expect(full).not.toContain('512k/s');
     }
   });
 
