@@ -10,6 +10,7 @@ import { chineseDate, fetchLine } from './model.ts';
 import { COMPOSITION, initialComposition, noticeComposition } from './composition.ts';
 import { loadNoticeStatus, renderNoticeStatus } from './status.ts';
 import { listNotices, noticeListLine } from './list.ts';
+import { acknowledgementScore, nothingToAcknowledge } from './acknowledge.ts';
 
 const FLOW = COMPOSITION;
 
@@ -45,8 +46,6 @@ async function cancelScheduled(idText: string): Promise<Outcome> {
     { text: cancelled ? `定时通知 #${noticeId} 已撤销，不会发送。` : `通知 #${noticeId} 不是待发送的定时通知（已发出的通知无法撤回）。` },
   ]);
 }
-
-const ACK_WORDS = /^(收到|已收到|收到了|收到啦|好的?[，,]?收到|收到[，,]?谢谢)[!！。.~～]*$/;
 
 /** Unacknowledged notices this contact got, newest first. */
 async function pendingAcks(ctx: CommandContext) {
@@ -116,12 +115,15 @@ export const noticeCapability: Capability = {
     return [{ text: '这个选项已经失效了。发送 /help 查看可以做什么。' }];
   },
   async recognize(ctx) {
-    if (!ctx.actor.contact || !ACK_WORDS.test(ctx.text)) return 0;
-    return (await pendingAcks(ctx)).length > 0 ? 0.9 : 0;
+    if (!ctx.actor.contact) return 0;
+    return acknowledgementScore(ctx.text, (await pendingAcks(ctx)).length);
   },
   async handleText(ctx) {
     const [latest] = await pendingAcks(ctx);
-    if (!latest) return [{ text: '您目前没有需要确认的通知。' }];
+    if (!latest) {
+      const last = await ctx.db.noticeRecipient.findFirst({ where: { contactId: ctx.actor.contact!.id, acknowledgedAt: { not: null } }, include: { notice: { select: { title: true } } }, orderBy: { acknowledgedAt: 'desc' } });
+      return [{ text: nothingToAcknowledge(last ? last.notice : null) }];
+    }
     return ack(ctx, latest.noticeId);
   },
 };
