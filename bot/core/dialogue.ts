@@ -41,7 +41,8 @@ export interface Step<S, T = unknown> {
   answer: AnswerKind<T> | ((state: S) => AnswerKind<T>);
   /** an optional step: the words meaning "none" ("无", "跳过") give this state */
   none?: { label: string; apply(state: S): S };
-  apply(state: S, value: T, ctx: CommandContext): S | { problem: string } | Promise<S | { problem: string }>;
+  /** note: how the answer was interpreted (a speech numeral), for a read-back that lists it */
+  apply(state: S, value: T, ctx: CommandContext, note?: string): S | { problem: string } | Promise<S | { problem: string }>;
   /** the state with this field unanswered again, when the person asks to change it */
   reset(state: S): S;
 }
@@ -272,7 +273,7 @@ function namedStep<S>(dialogue: Dialogue<S>, state: S, text: string): Step<S, un
 
 async function applyAnswer<S>(dialogue: Dialogue<S>, ctx: CommandContext, stored: Stored<S>, s: Step<S, unknown>, reading: Reading<unknown>): Promise<Outcome> {
   if (!reading.ok) return askStep(dialogue, ctx, stored, s, [reading.problem]);
-  const applied = await s.apply(stored.data, reading.value, ctx);
+  const applied = await s.apply(stored.data, reading.value, ctx, reading.note);
   if (isProblem(applied)) return askStep(dialogue, ctx, stored, s, [applied.problem]);
   return advance(dialogue, ctx, { ...stored, data: applied }, reading.note ? [reading.note] : []);
 }

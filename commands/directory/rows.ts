@@ -394,6 +394,7 @@ export function directoryRowToCells(row: DirectoryRow): string[] {
     row.landline ?? '',
     row.email ?? '',
     row.isPartyEducationPoint ? '是' : '否',
+    row.wecomUserId ?? '',
   ];
 }
 

@@ -36,7 +36,7 @@ export async function applyDirectoryImport(db: Db, rows: DirectoryRow[], actor: 
 export async function readDirectoryRows(db: Db): Promise<DirectoryRow[]> {
   const contacts = await db.contact.findMany({
     where: { active: true, servicePoint: { active: true } },
-    select: { name: true, role: true, mobile: true, landline: true, email: true, servicePoint: { select: { town: true, name: true, level: true, isPartyEducationPoint: true } } },
+    select: { name: true, role: true, mobile: true, landline: true, email: true, wecomUserId: true, servicePoint: { select: { town: true, name: true, level: true, isPartyEducationPoint: true } } },
     orderBy: [{ servicePoint: { town: 'asc' } }, { servicePoint: { name: 'asc' } }, { id: 'asc' }],
   });
   return contacts.map((c) => ({
@@ -48,6 +48,7 @@ export async function readDirectoryRows(db: Db): Promise<DirectoryRow[]> {
     mobile: c.mobile,
     landline: c.landline,
     email: c.email,
+    wecomUserId: c.wecomUserId,
     isPartyEducationPoint: c.servicePoint.isPartyEducationPoint,
   }));
 }

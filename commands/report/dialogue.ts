@@ -219,7 +219,13 @@ function fieldStep(field: ReportField): Step<ReportDraft, unknown> {
     },
     answer: (d) => figureAnswer(field, d),
     ...(field.required ? {} : { none: { label: '跳过', apply: (d: ReportDraft) => ({ ...d, skipped: [...d.skipped, field.key] }) } }),
-    apply: (d, value) => ({ ...d, figures: { ...d.figures, [field.key]: value }, warned: null, replaceConfirmed: false }),
+    apply: (d, value, _ctx, note) => ({
+      ...d,
+      figures: { ...d.figures, [field.key]: value },
+      notes: [...d.notes.filter((n) => !n.startsWith(`${field.label}：`)), ...(note ? [note.replace(/。$/, '')] : [])],
+      warned: null,
+      replaceConfirmed: false,
+    }),
     reset: (d) => {
       const { [field.key]: _, ...figures } = d.figures;
       return { ...d, figures, skipped: d.skipped.filter((k) => k !== field.key), warned: null };
@@ -255,6 +261,8 @@ function merge(draft: ReportDraft, parsed: ParsedReport, now: Date): { draft: Re
     }
     const before = next.figures[key];
     next.figures[key] = value;
+    // how an earlier message was read no longer applies to a figure written anew
+    next.notes = next.notes.filter((n) => !n.startsWith(`${field.label}：`));
     next.skipped = next.skipped.filter((k) => k !== key);
     if (before !== undefined && before !== value) changed.push(`${field.label}已改为 ${fmtValue(field, value)}`);
     next.warned = null;

@@ -67,7 +67,7 @@ describe.each(TEST_PROVIDERS)('gxgc acceptance on %s', (provider) => {
     const rows = parseCsv(readFileSync(file));
     expect(rows[0]).toContain('验收期限');
     expect(rows[1]).toEqual(expect.arrayContaining([String(appId), '石龙镇', '石龙镇图书馆', '镇级', '已安排现场验收', '2026-10-15', '是']));
-    expect((await run('export', join(dir, 'apps.txt'))).out).toContain('请使用 .csv 或 .xlsx');
+    expect((await run('export', join(dir, 'apps.txt'))).out).toContain('不支持的文件类型“.txt”');
   });
 
   it('writes annex 2 as one A4 page with its three opinion boxes', async () => {

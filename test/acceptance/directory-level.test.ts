@@ -14,7 +14,7 @@ describe('镇文广中心 in the directory', () => {
   });
   it('refuses a second one in the same town, naming the first', () => {
     const parsed = parseDirectoryTable([header, row('石龙镇', '石龙镇文广中心', '镇文广中心', '13800003001'), row('石龙镇', '石龙文化服务中心', '镇文广中心', '13800003002')]);
-    expect(parsed).toEqual({ ok: false, problems: [{ row: 3, reason: '石龙镇已有镇文广中心“石龙镇文广中心”（第 2 行），每个镇街只能有一个镇文广中心' }] });
+    expect(parsed).toEqual({ ok: false, problems: [{ sheet: null, row: 3, reason: '石龙镇已有镇文广中心“石龙镇文广中心”（第 2 行），每个镇街只能有一个镇文广中心' }] });
   });
   it('needs its town', () => {
     const parsed = parseDirectoryTable([header, row('', '文广中心', '镇文广中心', '13800003001')]);

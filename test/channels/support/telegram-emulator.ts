@@ -173,9 +173,9 @@ function addMissingMethods(server: Server, documents: SentDocument[], menus: Com
       );
     });
   }
-  // the emulator answers every unknown method from a catch-all route registered before ours
+  // the emulator answers every unknown method from a catch-all route registered before ours: the five above go first
   const stack = (app as unknown as { _router: { stack: { route?: { path: string } }[] } })._router.stack;
-  const ours = stack.splice(stack.length - 4, 4);
+  const ours = stack.splice(stack.length - 5, 5);
   const catchAll = stack.findIndex((layer) => layer.route?.path === '/bot:token/:method');
   stack.splice(catchAll, 0, ...ours);
 }
