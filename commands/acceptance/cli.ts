@@ -1,6 +1,8 @@
 // gxgc acceptance ...: the operators' side of the acceptance path from the command line — list and
 // export the applications, print one as annex 2, and take the sub-center's steps (receive, schedule,
 // pass, fail) and record yearly re-inspections. Each step goes through the same store as the chat.
+import { sqlOf } from '../../bot/db/client.ts';
+import { auditStatement } from '../../bot/db/audit.ts';
 import { writeFile } from 'node:fs/promises';
 import type { CliDeps } from '../../bot/cli.ts';
 import { listApplications, loadApplication, PARTY_EDUCATION_SETTING, recordReinspection, takeStep, type StepActor } from '../../bot/db/acceptance.ts';
@@ -167,9 +169,13 @@ export async function runAcceptanceCli(argv: string[], deps: CliDeps): Promise<n
       const ids = new Set<number>(row ? (JSON.parse(row.value) as number[]) : []);
       ids.add(point.id);
       const value = JSON.stringify([...ids].sort((a, b) => a - b));
-      await deps.db.$transaction([
-        deps.db.setting.upsert({ where: { key: PARTY_EDUCATION_SETTING }, create: { key: PARTY_EDUCATION_SETTING, value }, update: { value } }),
-        deps.db.auditLog.create({ data: { actor: 'cli', action: 'acceptance.allowPartyEducationPoint', entity: 'ServicePoint', entityId: String(point.id), detail: JSON.stringify({ town: point.town, name: point.name }) } }),
+      const now = deps.clock.now();
+      await sqlOf(deps.db).batch([
+        {
+          sql: 'INSERT INTO "Setting" ("key", "value", "updatedAt") VALUES (?, ?, ?) ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "updatedAt" = excluded."updatedAt"',
+          params: [PARTY_EDUCATION_SETTING, value, now],
+        },
+        auditStatement({ at: now, actorContactId: null, actor: 'cli', action: 'acceptance.allowPartyEducationPoint', entity: 'ServicePoint', entityId: String(point.id), detail: { town: point.town, name: point.name } }),
       ]);
       deps.out(`${point.town} ${point.name} 可以申请验收挂牌了。`);
       return 0;

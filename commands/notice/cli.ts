@@ -6,7 +6,8 @@ import type { CliDeps } from '../../bot/cli.ts';
 import { localDateTimeString } from '../../bot/time.ts';
 import { parseLevels, parsePoints, parseTowns, previewNotice } from './compose.ts';
 import { NoticeDraftSchema, parseFetchMethod, parseLocalDate, parseLocalDateTime, formatLocalDate, type Audience } from './model.ts';
-import { createNotice, releaseNotice } from '../../bot/db/notice-store.ts';
+import { cancelScheduledNoticeSteps, createNotice, releaseNotice } from '../../bot/db/notice-store.ts';
+import { sqlOf } from '../../bot/db/client.ts';
 import { loadNoticeStatus, renderNoticeStatus } from './status.ts';
 
 const USAGE = [
@@ -47,11 +48,11 @@ export async function runNoticeCli(argv: string[], deps: CliDeps): Promise<numbe
     }
     case 'revoke': {
       const id = Number(rest[0]?.replace(/^#/, ''));
-      const { count } = Number.isInteger(id) && id > 0
-        ? await deps.db.notice.updateMany({ where: { id, status: 'scheduled' }, data: { status: 'cancelled' } })
-        : { count: 0 };
-      deps.out(count ? `定时通知 #${id} 已撤销。` : `通知 #${rest[0] ?? ''} 不是待发送的定时通知。`);
-      return count ? 0 : 1;
+      let cancelled = false;
+      // the chat's /notice cancel runs the same statements (with its audit row)
+      if (Number.isInteger(id) && id > 0) await sqlOf(deps.db).batch(cancelScheduledNoticeSteps(id, { at: deps.clock.now(), actorContactId: null, actor: 'cli' }, (done) => (cancelled = done)));
+      deps.out(cancelled ? `定时通知 #${id} 已撤销。` : `通知 #${rest[0] ?? ''} 不是待发送的定时通知。`);
+      return cancelled ? 0 : 1;
     }
     default:
       deps.out(USAGE);

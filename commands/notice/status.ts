@@ -3,7 +3,7 @@
 import type { ReadDb } from '../../bot/core/capability.ts';
 import type { Db } from '../../bot/db/client.ts';
 import { localDateString, localDateTimeString } from '../../bot/time.ts';
-import { NOT_BOUND } from '../../scheduler/outbox.ts';
+import { NOT_BOUND } from '../../scheduler/routing.ts';
 import { loadReachability, type Reachability } from '../../bot/db/reachability.ts';
 import { describeAudience, parseAudienceJson } from './model.ts';
 import { formatChannelCounts } from '../../bot/channels/labels.ts';
