@@ -115,7 +115,8 @@ export const noticeCapability: Capability = {
     return [{ text: '这个选项已经失效了。发送 /help 查看可以做什么。' }];
   },
   async recognize(ctx) {
-    if (!ctx.actor.contact) return 0;
+    // the pending notices are read only for words that acknowledge: this runs for every free-text message
+    if (!ctx.actor.contact || acknowledgementScore(ctx.text, 1) === 0) return 0;
     return acknowledgementScore(ctx.text, (await pendingAcks(ctx)).length);
   },
   async handleText(ctx) {
