@@ -39,33 +39,50 @@ function soundsLike(a: string, b: string): boolean {
  * not itself a vocabulary word. Words of fewer than two characters are left alone.
  */
 export function fixDomainTypos(text: string, vocabulary: readonly string[]): string {
-  const words = [...new Set(vocabulary)].filter((w) => [...w].length >= 2 && /\p{Script=Han}/u.test(w));
-  if (words.length === 0) return text;
-  const known = new Set(words);
+  const prepared = prepareVocabulary(vocabulary);
+  if (prepared.words.length === 0) return text;
   const chars = [...text];
   const fixed = [...chars];
   const taken = new Array<boolean>(chars.length).fill(false);
+  const free = (i: number, n: number) => {
+    for (let k = i; k < i + n; k++) if (taken[k]) return false;
+    return true;
+  };
   // longer words first, so 投影机 is preferred to 投影
-  words.sort((a, b) => [...b].length - [...a].length);
-  for (const word of words) {
-    const w = [...word];
+  for (const w of prepared.words) {
     for (let i = 0; i + w.length <= chars.length; i++) {
-      if (taken.slice(i, i + w.length).some(Boolean)) continue;
-      const run = chars.slice(i, i + w.length);
-      const joined = run.join('');
-      if (joined === word) {
+      // this runs for every message: cheap tests first, the joined run and its readings only when they can matter
+      let same = 0;
+      for (let k = 0; k < w.length; k++) if (chars[i + k] === w[k]) same++;
+      if (same * 2 < w.length || !free(i, w.length)) continue;
+      if (same === w.length) {
         taken.fill(true, i, i + w.length);
         continue;
       }
-      if (known.has(joined)) continue;
-      const same = run.filter((c, k) => c === w[k]).length;
-      if (same * 2 < w.length) continue;
-      if (!run.every((c, k) => soundsLike(c, w[k]!))) continue;
+      if (prepared.known.has(chars.slice(i, i + w.length).join(''))) continue;
+      let alike = true;
+      for (let k = 0; k < w.length && alike; k++) alike = chars[i + k] === w[k] || soundsLike(chars[i + k]!, w[k]!);
+      if (!alike) continue;
       for (let k = 0; k < w.length; k++) fixed[i + k] = w[k]!;
       taken.fill(true, i, i + w.length);
     }
   }
   return fixed.join('');
+}
+
+const preparedVocabularies = new Map<string, { words: string[][]; known: Set<string> }>();
+
+/** The vocabulary's words of two or more Han characters, as characters, longest first; kept per vocabulary. */
+function prepareVocabulary(vocabulary: readonly string[]): { words: string[][]; known: Set<string> } {
+  const key = vocabulary.join('\u0000');
+  let prepared = preparedVocabularies.get(key);
+  if (!prepared) {
+    const words = [...new Set(vocabulary)].filter((w) => [...w].length >= 2 && /\p{Script=Han}/u.test(w));
+    prepared = { words: words.map((w) => [...w]).sort((a, b) => b.length - a.length), known: new Set(words) };
+    if (preparedVocabularies.size > 16) preparedVocabularies.clear();
+    preparedVocabularies.set(key, prepared);
+  }
+  return prepared;
 }
 
 // a short answer is the whole message, give or take particles, punctuation and a thank-you
