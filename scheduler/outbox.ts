@@ -12,7 +12,6 @@ import type { Db } from '../bot/db/client.ts';
 import type { Clock } from '../bot/time.ts';
 import { DeliveryError, type ChannelName, type ChannelSender, type Choice, type Reply } from '../bot/core/types.ts';
 import { rememberOfferedChoices } from '../bot/core/conversation.ts';
-import { deliversOn, reachabilityOf } from '../bot/db/reachability.ts';
 import type { OutboxPurpose } from './plan-types.ts';
 import { NOT_BOUND, routeFor, type Route } from './routing.ts';
 

@@ -3,7 +3,6 @@
 // document: 每月5日前上报上个月的数据.
 import type { ReadDb } from '../bot/core/capability.ts';
 import { z } from 'zod';
-import type { Db } from '../bot/db/client.ts';
 
 const day = z.number().int().min(1).max(28);
 const hour = z.number().int().min(0).max(23);

@@ -4,7 +4,6 @@
 // /supervision 2027-03 — the towns in order of need with what is wrong (a town contact: its own);
 // /models 2026 — the model-point candidates.
 import type { Reply } from '../../bot/core/types.ts';
-import { sqlOf } from '../../bot/db/client.ts';
 import type { MonthKey } from '../../bot/time.ts';
 import { BOUND_ROLES, type Capability, type CommandContext } from '../../bot/core/capability.ts';
 import { findMonthMention } from '../report/months.ts';

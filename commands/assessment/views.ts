@@ -1,7 +1,6 @@
 // What the chat commands and the command line show, each a query (queries.ts) folded by the pure
 // functions; shared so both say the same.
 import type { ReadSql } from '../../bot/core/capability.ts';
-import type { DirectSql } from '../../bot/db/direct-sql.ts';
 import { fromLocal, monthKey, toLocal, type MonthKey } from '../../bot/time.ts';
 import { reportDueDate } from '../report/months.ts';
 import { drawTownChart } from './chart.ts';

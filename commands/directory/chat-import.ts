@@ -4,7 +4,7 @@
 // conversation state; on confirmation the importDirectory effect plans it again and imports it only
 // if the plan is still the one shown (its fingerprint), so a directory changed in between is never
 // overwritten by what the operator did not see.
-import type { IncomingDocument, Reply } from '../../bot/core/types.ts';
+import type { IncomingDocument } from '../../bot/core/types.ts';
 import { MAX_INCOMING_FILE_BYTES } from '../../bot/core/types.ts';
 import { targetOf } from '../../bot/db/client.ts';
 import { z } from 'zod';

@@ -4,7 +4,6 @@
 // capability only writes rows (release.ts) and wakes the worker.
 import { startDialogue } from '../../bot/core/dialogue.ts';
 import type { Reply } from '../../bot/core/types.ts';
-import { localDateTimeString } from '../../bot/time.ts';
 import { BOUND_ROLES, OPERATOR_ONLY, withEffects, type Capability, type CommandContext, type Outcome } from '../../bot/core/capability.ts';
 import { chineseDate, fetchLine } from './model.ts';
 import { COMPOSITION, initialComposition, noticeComposition } from './composition.ts';

@@ -2,7 +2,6 @@ import type { ReadDb } from '../../bot/core/capability.ts';
 // The notice list, for the chat's /notice list and `gxgc notice list`. A notice not yet sent has no
 // recipient rows (they are written at release): its recipients are counted from its audience as the
 // preview counted them, so a scheduled notice no longer shows "收件人 0".
-import type { Db } from '../../bot/db/client.ts';
 import { countReachability, loadReachability } from '../../bot/db/reachability.ts';
 import { localDateTimeString } from '../../bot/time.ts';
 import { parseAudienceJson } from './model.ts';

@@ -1,7 +1,6 @@
 // Where a notice stands: per recipient, delivered / acknowledged / failed / not bound / waiting,
 // grouped by town with names, for /notice status and `gxgc notice status ID`.
 import type { ReadDb } from '../../bot/core/capability.ts';
-import type { Db } from '../../bot/db/client.ts';
 import { localDateString, localDateTimeString } from '../../bot/time.ts';
 import { NOT_BOUND } from '../../scheduler/routing.ts';
 import { loadReachability, type Reachability } from '../../bot/db/reachability.ts';

@@ -4,7 +4,6 @@
 // points (no query per point), so 100,000 points stay well inside the 200 ms target.
 import type { Prisma as PrismaTypes } from '../../generated/sqlite/client.ts';
 import type { ReadDb } from '../../bot/core/capability.ts';
-import type { Db } from '../../bot/db/client.ts';
 import { SERVICE_POINT_LEVELS } from '../../bot/domain.ts';
 import { localDateTimeString, monthLabel, parseMonthKey, type MonthKey } from '../../bot/time.ts';
 import { monthSpanLabel, monthsFromTo, periodStart } from './year-period.ts';

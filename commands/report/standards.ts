@@ -2,7 +2,6 @@
 // 年服务人次). The minimums come from the Rule table only; without a row the bot says nothing
 // rather than state a figure the source document or an operator did not give.
 import type { ReadDb } from '../../bot/core/capability.ts';
-import type { Db } from '../../bot/db/client.ts';
 import { readMostly } from '../../bot/db/read-cache.ts';
 import { daysInMonth, parseMonthKey, type MonthKey } from '../../bot/time.ts';
 import type { FigureValue } from './parse.ts';

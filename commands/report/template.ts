@@ -3,8 +3,6 @@
 // an alias without a code change; the code only knows the stable keys.
 import type { ReadDb, ReadSql } from '../../bot/core/capability.ts';
 import { z } from 'zod';
-import type { Db } from '../../bot/db/client.ts';
-import type { DirectSql } from '../../bot/db/direct-sql.ts';
 import { readMostly } from '../../bot/db/read-cache.ts';
 
 export const FIELD_TYPES = ['int', 'decimal', 'text'] as const;

@@ -3,7 +3,6 @@
 // answering itself is pure (answer.ts); this module only loads the tables and picks the level.
 import { acceptanceStatusReplies } from '../acceptance/index.ts';
 import type { ReadDb } from '../../bot/core/capability.ts';
-import type { Db } from '../../bot/db/client.ts';
 import { readMostly } from '../../bot/db/read-cache.ts';
 import type { Reply } from '../../bot/core/types.ts';
 import { ALL_ROLES, type Capability, type CommandContext } from '../../bot/core/capability.ts';
