@@ -119,6 +119,10 @@ export function isCancelWord(text: string): boolean {
 const CONFIRM_WORDS = /^(确认|确定|提交|确认提交|确认发送|发送|对|对的|是|是的|正确|无误|没问题|确认无误|没错|ok|好|好的|可以)[。.!！]?$/i;
 const CHANGE_WORDS = /^(修改|改|更改|改一下|要改|我要改|有错|不对)[。.!！]?$/;
 const NONE_WORDS = /^(无|没有|没|不需要|不用|无需|跳过|不填|略过|-|—|暂无|没有了)[。.!！]?$/;
+/** "无", "跳过" and their like: the answer of an optional step that leaves it empty. */
+export function isNoneWord(text: string): boolean {
+  return NONE_WORDS.test(text.trim());
+}
 const CHANGE_REQUEST = /^(?:修改|更改|改一下|重填|重新填|改)\s*(.+?)$/;
 
 const RESUME_HINT = '（刚才的填写还没有完成，请接着回复；发送“取消”可以放弃。）';

@@ -10,6 +10,8 @@ import { acknowledgeNoticeStatement, cancelScheduledNoticeSteps, createNoticeSte
 import { storeReportSteps, type StoredReport, type Submission } from '../db/report-store.ts';
 import type { Actor } from './types.ts';
 import type { DatabaseTarget } from '../db/target.ts';
+import type { Db } from '../db/client.ts';
+import type { StepInput, StepResult } from '../db/acceptance.ts';
 
 export type Effect =
   /** a confirmed monthly report: a new revision of the point's month */
@@ -24,6 +26,11 @@ export type Effect =
   | { kind: 'refundAttempt'; key: string }
   /** a directory file confirmed in the chat: a bulk import on a connection of its own, after the message's batch */
   | { kind: 'importDirectory'; filename: string; content: string; fingerprint: string }
+  /**
+   * a step of an acceptance application (apply, confirm, return, receive, …): the store takes it in a
+   * transaction of its own after the batch, because it locks the point's row and decides on what it reads
+   */
+  | { kind: 'acceptanceStep'; step: AcceptanceStepRequest }
   /** something worth recording that changes nothing else (an export) */
   | { kind: 'audit'; action: string; entity: string; entityId: string | null; detail?: Record<string, unknown> };
 
@@ -34,7 +41,11 @@ export interface EffectResults {
   cancelled?: boolean;
   /** the import's answer */
   imported?: string;
+  acceptance?: StepResult;
 }
+
+/** takeStep's input without what the core knows (who, when, the calendar). */
+export type AcceptanceStepRequest = Omit<StepInput, 'actor' | 'at' | 'calendar'>;
 
 /** The statements of a message's effects, for one batch; results are filled in as they run. */
 export function effectSteps(effects: readonly Effect[], actor: Actor, now: Date, results: EffectResults): BatchStep[] {
@@ -60,7 +71,8 @@ export function effectSteps(effects: readonly Effect[], actor: Actor, now: Date,
           auditStatement({ ...who, actorContactId: effect.contactId, action: 'chat.bind', entity: 'ChannelIdentity', entityId: String(actor.identityId), detail: { how: effect.how } }),
         ];
       case 'importDirectory':
-        // not a statement: applyBulkEffects runs it
+      case 'acceptanceStep':
+        // not a statement: applyAfterBatch runs it
         return [];
       case 'refundAttempt':
         return [refundAttemptStatement(effect.key)];
@@ -70,15 +82,37 @@ export function effectSteps(effects: readonly Effect[], actor: Actor, now: Date,
   });
 }
 
+/** Effects applied after the message's batch, each in a transaction of its own. */
+export function runsAfterBatch(effect: Effect): boolean {
+  return effect.kind === 'importDirectory' || effect.kind === 'acceptanceStep';
+}
+
 /**
- * The effects too large for a batch (a directory import streams its rows into temporary tables on
- * a connection of its own, with its own transaction and audit row): applied after the batch, so a
- * step taken twice (a conflict) never imports.
+ * The effects that cannot be statements of the batch: a directory import streams its rows into
+ * temporary tables on a connection of its own; an acceptance step locks the point and decides on
+ * what it reads. Applied after the batch, so a step taken twice (a conflict) never runs them.
  */
-export async function applyBulkEffects(effects: readonly Effect[], actor: Actor, now: Date, target: DatabaseTarget, results: EffectResults): Promise<void> {
+export async function applyAfterBatch(effects: readonly Effect[], actor: Actor, now: Date, db: Db, target: DatabaseTarget, results: EffectResults): Promise<void> {
+  const label = `${actor.channel}:${actor.chatId}`;
   for (const effect of effects) {
-    if (effect.kind !== 'importDirectory') continue;
-    const { importSentFile } = await import('../../commands/directory/chat-import.ts');
-    results.imported = await importSentFile({ target, now, actor: `${actor.channel}:${actor.chatId}`, actorContactId: actor.contact?.id ?? null }, effect);
+    if (effect.kind === 'importDirectory') {
+      const { importSentFile } = await import('../../commands/directory/chat-import.ts');
+      results.imported = await importSentFile({ target, now, actor: label, actorContactId: actor.contact?.id ?? null }, effect);
+    }
+    if (effect.kind === 'acceptanceStep') {
+      const [{ takeStep }, { chinaCalendar }, { loadReminderSettings }] = await Promise.all([
+        import('../db/acceptance.ts'),
+        import('../workdays.ts'),
+        import('../../scheduler/settings.ts'),
+      ]);
+      const { settings } = await loadReminderSettings(db);
+      const point = actor.contact?.servicePoint;
+      results.acceptance = await takeStep(db, {
+        ...effect.step,
+        actor: { contactId: actor.contact?.id ?? null, point: point ? { id: point.id, town: point.town, level: point.level } : null, label },
+        at: now,
+        calendar: chinaCalendar({ holidays: settings.extraHolidays, workdays: settings.extraWorkdays }),
+      });
+    }
   }
 }

@@ -11,7 +11,7 @@ import type { Clock } from '../time.ts';
 import { isEffects, type Capability, type CommandContext, type CommandSpec, type Outcome } from './capability.ts';
 import { conversationFromRow, saveConversationStatement, type LoadedConversation } from './conversation.ts';
 import { continueDialogue, dialogueChoice, expectsFreeText, isCancelWord, type Dialogue } from './dialogue.ts';
-import { applyBulkEffects, effectSteps, type EffectResults } from './effects.ts';
+import { applyAfterBatch, effectSteps, runsAfterBatch, type EffectResults } from './effects.ts';
 import { resolveChat } from './identity.ts';
 import { countInWindow, FloodGate } from './rate-limit.ts';
 import { ROLE_LABELS, type Actor, type IncomingMessage, type Reply } from './types.ts';
@@ -211,11 +211,11 @@ export function createCore(deps: CoreDeps): Core {
       if (save.length) await sqlOf(db).batch(save);
       return replies;
     }
-    const bulk = effects.some((e) => e.kind === 'importDirectory');
-    if (bulk) {
+    if (effects.some(runsAfterBatch)) {
       // the step is claimed first (the conversation's version), then the bulk work runs, then the replies are made
       await sqlOf(db).batch([...effectSteps(effects, ctx.actor, now, results), saveConversationStatement(ctx.actor.channel, ctx.actor.chatId, conversation, now)]);
-      await applyBulkEffects(effects, ctx.actor, now, targetOf(db), results);
+      await applyAfterBatch(effects, ctx.actor, now, db, targetOf(db), results);
+      if (results.acceptance?.ok) services.wakeOutbox();
       const after = finish();
       if (after.length) await sqlOf(db).batch([{ ...after[0]!, params: [...after[0]!.params!.slice(0, -1), conversation.version + 1] }]).catch(() => undefined);
       return replies;

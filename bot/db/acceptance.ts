@@ -4,6 +4,7 @@
 // and the new state, the event, the audit row and the outbox rows telling each party are written
 // together. A refused step changes nothing.
 import type { Db } from './client.ts';
+import type { ReadDb } from '../core/capability.ts';
 import {
   decide,
   decideReinspection,
@@ -338,7 +339,7 @@ export async function loadApplication(db: ApplicationReads, id: number) {
 }
 
 /** What the /apply dialogue starts from, for one point and the contact applying. */
-export async function loadApplicantContext(db: Db, pointId: number, contactId: number | null, now: Date) {
+export async function loadApplicantContext(db: ReadDb, pointId: number, contactId: number | null, now: Date) {
   const [point, contact, reports, rules] = await Promise.all([
     db.servicePoint.findUniqueOrThrow({ where: { id: pointId }, select: { id: true, town: true, name: true, level: true, isPartyEducationPoint: true } }),
     contactId ? db.contact.findUnique({ where: { id: contactId }, select: { name: true, mobile: true, email: true } }) : null,

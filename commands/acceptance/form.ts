@@ -144,6 +144,8 @@ export interface ParsedForm {
   values: ApplicationForm;
   /** interpretations to show in the read-back */
   notes: string[];
+  /** the same notes, by the field they are about */
+  noteOf: Partial<Record<FormKey, string>>;
   problems: FieldProblem[];
 }
 
@@ -151,7 +153,7 @@ export interface ParsedForm {
 export function parseFormMessage(message: string): ParsedForm {
   const text = foldText(message);
   const mentions = mentionsIn(text);
-  const out: ParsedForm = { values: {}, notes: [], problems: [] };
+  const out: ParsedForm = { values: {}, notes: [], noteOf: {}, problems: [] };
   const said = mentions.map((m, i) => text.slice(m.end, mentions[i + 1]?.start ?? text.length));
   const values = [...said];
   const borrowed = said.map(() => false);
@@ -176,7 +178,10 @@ export function parseFormMessage(message: string): ParsedForm {
     if (r.ok) {
       out.values[m.key] = r.value;
       out.problems = out.problems.filter((p) => p.key !== m.key);
-      if (r.note) out.notes.push(r.note);
+      if (r.note) {
+        out.notes.push(r.note);
+        out.noteOf[m.key] = r.note;
+      }
     } else {
       out.problems.push(r.problem);
     }

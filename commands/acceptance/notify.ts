@@ -75,7 +75,7 @@ export function stepNotifications(news: StepNews, parties: Parties): Notificatio
         });
         out.push({ to: parties.applicant, text: `${head}：申请已提交，等待镇文广中心确认盖章。` });
       } else {
-        out.push({ to: parties.applicant, text: `${head}：申请已提交。本镇街尚无镇文广中心联系人在机器人上，请将申请表打印（gxgc acceptance form ${a.id}），经镇文广中心确认盖章后提交到市支中心。` });
+        out.push({ to: parties.applicant, text: `${head}：申请已提交。本镇街尚无镇文广中心联系人在机器人上，请发送“验收申请 ${a.id}”取得申请表打印，经镇文广中心确认盖章后提交到市支中心。` });
         out.push({ to: parties.operators, text: `${head} ${what}。该镇街没有镇文广中心联系人，收到盖章的纸质申请表后请收件（回复“收件 ${a.id}”）。` });
       }
       break;
