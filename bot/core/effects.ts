@@ -11,7 +11,7 @@ import { storeReportSteps, type StoredReport, type Submission } from '../db/repo
 import type { Actor } from './types.ts';
 import type { DatabaseTarget } from '../db/target.ts';
 import type { Db } from '../db/client.ts';
-import type { StepInput, StepResult } from '../db/acceptance.ts';
+import type { ReinspectionInput, ReinspectionOutcome, StepInput, StepResult } from '../db/acceptance.ts';
 
 export type Effect =
   /** a confirmed monthly report: a new revision of the point's month */
@@ -31,6 +31,8 @@ export type Effect =
    * transaction of its own after the batch, because it locks the point's row and decides on what it reads
    */
   | { kind: 'acceptanceStep'; step: AcceptanceStepRequest }
+  /** a yearly re-inspection of an accepted town point (合格 / 限期整改 / 除牌), taken like an acceptance step */
+  | { kind: 'reinspection'; record: Omit<ReinspectionInput, 'actor' | 'at'> }
   /** something worth recording that changes nothing else (an export) */
   | { kind: 'audit'; action: string; entity: string; entityId: string | null; detail?: Record<string, unknown> };
 
@@ -42,6 +44,7 @@ export interface EffectResults {
   /** the import's answer */
   imported?: string;
   acceptance?: StepResult;
+  reinspection?: ReinspectionOutcome;
 }
 
 /** takeStep's input without what the core knows (who, when, the calendar). */
@@ -72,6 +75,7 @@ export function effectSteps(effects: readonly Effect[], actor: Actor, now: Date,
         ];
       case 'importDirectory':
       case 'acceptanceStep':
+      case 'reinspection':
         // not a statement: applyAfterBatch runs it
         return [];
       case 'refundAttempt':
@@ -84,7 +88,7 @@ export function effectSteps(effects: readonly Effect[], actor: Actor, now: Date,
 
 /** Effects applied after the message's batch, each in a transaction of its own. */
 export function runsAfterBatch(effect: Effect): boolean {
-  return effect.kind === 'importDirectory' || effect.kind === 'acceptanceStep';
+  return effect.kind === 'importDirectory' || effect.kind === 'acceptanceStep' || effect.kind === 'reinspection';
 }
 
 /**
@@ -94,6 +98,8 @@ export function runsAfterBatch(effect: Effect): boolean {
  */
 export async function applyAfterBatch(effects: readonly Effect[], actor: Actor, now: Date, db: Db, target: DatabaseTarget, results: EffectResults): Promise<void> {
   const label = `${actor.channel}:${actor.chatId}`;
+  const point = actor.contact?.servicePoint;
+  const stepActor = { contactId: actor.contact?.id ?? null, point: point ? { id: point.id, town: point.town, level: point.level } : null, label };
   for (const effect of effects) {
     if (effect.kind === 'importDirectory') {
       const { importSentFile } = await import('../../commands/directory/chat-import.ts');
@@ -106,13 +112,16 @@ export async function applyAfterBatch(effects: readonly Effect[], actor: Actor, 
         import('../../scheduler/settings.ts'),
       ]);
       const { settings } = await loadReminderSettings(db);
-      const point = actor.contact?.servicePoint;
       results.acceptance = await takeStep(db, {
         ...effect.step,
-        actor: { contactId: actor.contact?.id ?? null, point: point ? { id: point.id, town: point.town, level: point.level } : null, label },
+        actor: stepActor,
         at: now,
         calendar: chinaCalendar({ holidays: settings.extraHolidays, workdays: settings.extraWorkdays }),
       });
+    }
+    if (effect.kind === 'reinspection') {
+      const { recordReinspection } = await import('../db/acceptance.ts');
+      results.reinspection = await recordReinspection(db, { ...effect.record, actor: stepActor, at: now });
     }
   }
 }

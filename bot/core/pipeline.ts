@@ -215,7 +215,7 @@ export function createCore(deps: CoreDeps): Core {
       // the step is claimed first (the conversation's version), then the bulk work runs, then the replies are made
       await sqlOf(db).batch([...effectSteps(effects, ctx.actor, now, results), saveConversationStatement(ctx.actor.channel, ctx.actor.chatId, conversation, now)]);
       await applyAfterBatch(effects, ctx.actor, now, db, targetOf(db), results);
-      if (results.acceptance?.ok) services.wakeOutbox();
+      if (results.acceptance?.ok || results.reinspection?.ok) services.wakeOutbox();
       const after = finish();
       if (after.length) await sqlOf(db).batch([{ ...after[0]!, params: [...after[0]!.params!.slice(0, -1), conversation.version + 1] }]).catch(() => undefined);
       return replies;

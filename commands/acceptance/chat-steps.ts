@@ -13,7 +13,7 @@ import { loadApplication } from '../../bot/db/acceptance.ts';
 import { localDateString } from '../../bot/time.ts';
 import { formatChineseDay, parseChineseDay } from './dates.ts';
 import { formatForm, parseStoredForm } from './form.ts';
-import { ACTION_LABELS, STATE_LABELS, decide, parseApplicationState, type ApplicationAction } from './machine.ts';
+import { ACTION_LABELS, REINSPECTION_LABELS, STATE_LABELS, decide, parseApplicationState, type ApplicationAction, type ReinspectionResult } from './machine.ts';
 import { renderApplicationForm } from './printable.ts';
 import { opinionsFromStored } from './selfcheck.ts';
 
@@ -120,7 +120,52 @@ export async function showApplication(ctx: CommandContext, id: number): Promise<
   ];
 }
 
+const RESULT_WORDS: [RegExp, ReinspectionResult][] = [[/限期整改|整改/, 'rectify'], [/除牌|摘牌/, 'plaqueRemoved'], [/合格|通过/, 'passed']];
+
+/** "石龙镇/石龙镇图书馆 限期整改 12月31日 电脑不足" → the point, the result, the deadline, the note. */
+export function parseReinspection(args: string): { point: string; result: ReinspectionResult; rest: string } | null {
+  for (const [word, result] of RESULT_WORDS) {
+    const m = word.exec(args);
+    if (!m || !args.slice(0, m.index).trim()) continue;
+    return { point: args.slice(0, m.index).trim(), result, rest: args.slice(m.index + m[0].length).replace(/^[\s,，:：]+/, '').trim() };
+  }
+  return null;
+}
+
+async function reinspect(ctx: CommandContext): Promise<Outcome> {
+  const parsed = parseReinspection(ctx.args);
+  if (!parsed) return [{ text: '请写服务点和复查结果，例如“复查 石龙镇/石龙镇图书馆 合格”“复查 石龙镇图书馆 限期整改 12月31日 开放时间不足”“复查 石龙镇图书馆 除牌”。' }];
+  const [town, name] = parsed.point.includes('/') ? parsed.point.split('/', 2).map((s) => s.trim()) : [null, parsed.point];
+  const points = await ctx.db.servicePoint.findMany({ where: { active: true, name: name!, ...(town ? { town } : {}) }, select: { id: true, town: true, name: true } });
+  if (points.length !== 1) return [{ text: points.length ? `有 ${points.length} 个服务点叫“${name}”，请写成“镇街/服务点”。` : `通信名录中没有服务点“${parsed.point}”。` }];
+  const point = points[0]!;
+  let deadline: string | null = null;
+  let note = parsed.rest;
+  if (parsed.result === 'rectify') {
+    const [first = '', ...others] = parsed.rest.split(/[\s,，；;]+/);
+    const day = parseChineseDay(first.replace(/^(期限|截止)[：:]?/, ''), ctx.clock.now());
+    if (!day.ok) return [{ text: `限期整改需要写明整改期限，例如“复查 ${point.name} 限期整改 12月31日 开放时间不足”。` }];
+    deadline = day.day;
+    note = others.join('，');
+  }
+  const record = { pointId: point.id, result: parsed.result, deadline, note: note || null };
+  return withEffects([{ kind: 'reinspection', record }], (results) => {
+    const r = results.reinspection;
+    if (!r) return [{ text: '复查结果没有记录，请稍后再试。' }];
+    if (!r.ok) return [{ text: `复查结果没有记录：${r.reason}` }];
+    return [{ text: `${point.town} ${point.name}：复查结果“${REINSPECTION_LABELS[parsed.result]}”已记录${deadline ? `，整改期限${formatChineseDay(deadline)}` : ''}。已通知 ${r.notifications.length} 人。` }];
+  });
+}
+
 export const applicationStepCommands: CommandSpec[] = [
+  {
+    name: 'reinspect',
+    aliases: ['复查'],
+    description: '复查 镇街/服务点 合格|限期整改 期限|除牌：记录已授牌镇级服务点的每年复查',
+    roles: ['operator'],
+    listed: false,
+    run: reinspect,
+  },
   {
     name: 'confirmapplication',
     aliases: ['确认盖章'],
