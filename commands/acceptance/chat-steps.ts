@@ -9,7 +9,7 @@ import { withEffects, type CommandContext, type CommandSpec, type Outcome } from
 import { startDialogue, step, type Dialogue } from '../../bot/core/dialogue.ts';
 import type { AcceptanceStepRequest, EffectResults } from '../../bot/core/effects.ts';
 import type { Reply } from '../../bot/core/types.ts';
-import { loadApplication } from '../../bot/db/acceptance.ts';
+import { listApplications, loadApplication } from '../../bot/db/acceptance.ts';
 import { localDateString } from '../../bot/time.ts';
 import { formatChineseDay, parseChineseDay } from './dates.ts';
 import { formatForm, parseStoredForm } from './form.ts';
@@ -99,6 +99,19 @@ async function returnApplication(ctx: CommandContext, id: number, reason: string
   return startDialogue(returnDialogue, ctx, { applicationId: id });
 }
 
+/**
+ * "确认盖章" with no number, as the notification says to reply: the one application of the
+ * 镇文广中心's town awaiting its stamp; with several, they are listed.
+ */
+async function awaitingStamp(ctx: CommandContext): Promise<number | Reply[]> {
+  const point = ctx.actor.contact?.servicePoint;
+  if (point?.level !== 'townCultureCenter') return needsId('确认盖章 3');
+  const waiting = (await listApplications(ctx.db, { town: point.town })).filter((a) => a.state === 'applied' || a.state === 'resubmitted');
+  if (waiting.length === 1) return waiting[0]!.id;
+  if (!waiting.length) return [{ text: `${point.town}目前没有待确认盖章的验收申请。` }];
+  return [{ text: [`${point.town}有 ${waiting.length} 份待确认盖章的验收申请，请写上编号，例如“确认盖章 ${waiting[0]!.id}”：`, ...waiting.map((a) => `· #${a.id} ${a.point.name}`)].join('\n') }];
+}
+
 function needsId(example: string): Reply[] {
   return [{ text: `请写申请编号，例如“${example}”。发送“/acceptance status”可查看编号。` }];
 }
@@ -174,7 +187,9 @@ export const applicationStepCommands: CommandSpec[] = [
     listed: false,
     async run(ctx) {
       const ref = applicationRef(ctx.args);
-      return ref ? confirmApplication(ctx, ref.id) : needsId('确认盖章 3');
+      if (ref) return confirmApplication(ctx, ref.id);
+      const only = await awaitingStamp(ctx);
+      return typeof only === 'number' ? confirmApplication(ctx, only) : only;
     },
   },
   {
@@ -185,7 +200,9 @@ export const applicationStepCommands: CommandSpec[] = [
     listed: false,
     async run(ctx) {
       const ref = applicationRef(ctx.args);
-      return ref ? returnApplication(ctx, ref.id, ref.rest) : needsId('退回 3 电脑台数与实际不符');
+      if (ref) return returnApplication(ctx, ref.id, ref.rest);
+      const only = ctx.args ? needsId('退回 3 电脑台数与实际不符') : await awaitingStamp(ctx);
+      return typeof only === 'number' ? returnApplication(ctx, only, '') : only;
     },
   },
   {

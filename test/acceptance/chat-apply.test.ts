@@ -79,7 +79,9 @@ describe.each(TEST_PROVIDERS)('the acceptance application in the chat on %s', (p
     expect(await village.say('场所面积改成80平方米')).toContain('场所面积：80m²');
     expect(texts(await village.choose('确认提交'))).toContain(`已重新提交验收申请 #${app.id}（第2版）`);
 
-    expect(texts(await center.send(`确认盖章 ${app.id}`))).toContain('已确认盖章');
+    // as the notification says: "确认盖章" alone takes the one application awaiting the stamp
+    expect(texts(await center.send('确认盖章'))).toContain(`验收申请 #${app.id}：已确认盖章`);
+    expect(texts(await center.send('确认盖章'))).toContain('目前没有待确认盖章的验收申请');
 
     const operator = await bot.chat(DEMO.operator);
     expect(await operator.say(`收件 ${app.id}`)).toContain('现场验收期限：2026年11月16日');

@@ -1,6 +1,6 @@
 // The acceptance path through the Telegram emulator, on both databases: a town point applies in the
 // chat, its 镇文广中心 gets the application by the outbox with buttons and confirms it, an operator
-// receives it and fails it with 整改意见, the town resubmits, the centre confirms again, the operator
+// receives it, schedules the visit and fails it with 整改意见, the town resubmits, the centre confirms again, the operator
 // passes it, fetches the printable form as a document, and a yearly re-inspection removes the plaque.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelegramChannel, type TelegramChannel } from '../../bot/channels/telegram.ts';
@@ -103,6 +103,9 @@ describe.each(TEST_PROVIDERS)('the acceptance path through Telegram on %s', (pro
     expect(await press(center, '确认盖章', buttonsOf(notified))).toContain('已确认盖章');
 
     expect(await say(operator, `收件 ${id}`, '现场验收期限')).toContain('现场验收期限：');
+    expect(await say(operator, `安排验收 ${id} 11月10日`, '已安排现场验收')).toContain('现为“已安排现场验收');
+    await worker.runOnce();
+    expect(await until(town, '派员到现场验收')).toContain('2026年11月10日');
     expect(await say(operator, `验收不通过 ${id} 电子阅览室未布置；开放时间不足`, '已验收不通过')).toContain('现为“验收未通过，待整改后重新提交”');
     await worker.runOnce();
     expect(await until(town, '电子阅览室未布置')).toContain('整改后请回复“重新提交验收申请”');
@@ -138,7 +141,7 @@ describe.each(TEST_PROVIDERS)('the acceptance path through Telegram on %s', (pro
     expect(await until(town, '除牌')).toContain('除牌');
 
     const events = await bot.db.acceptanceEvent.findMany({ where: { applicationId: id }, orderBy: { id: 'asc' } });
-    expect(events.map((e) => e.action)).toEqual(['apply', 'confirm', 'receive', 'fail', 'resubmit', 'confirm', 'receive', 'pass']);
-    expect(await bot.db.auditLog.count({ where: { action: { startsWith: 'acceptance.' }, entityId: String(id) } })).toBe(8);
+    expect(events.map((e) => e.action)).toEqual(['apply', 'confirm', 'receive', 'schedule', 'fail', 'resubmit', 'confirm', 'receive', 'pass']);
+    expect(await bot.db.auditLog.count({ where: { action: { startsWith: 'acceptance.' }, entityId: String(id) } })).toBe(9);
   });
 });
