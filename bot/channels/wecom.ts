@@ -10,6 +10,7 @@
 // can be sent notices before ever writing to the app; others bind with /bind 邀请码. Proactive
 // messages with the same content go out in one call per 1,000 members (touser), each recipient's
 // outcome read from invaliduser.
+import { writeAudit } from '../db/audit.ts';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../time.ts';
@@ -158,7 +159,7 @@ export function createWecomChannel(deps: WecomChannelDeps): WecomChannel {
     if (!contact) return;
     const now = clock.now();
     await bindChat(db, 'wecom', userId, contact.id, now);
-    await db.auditLog.create({ data: { actor: `wecom:${userId}`, actorContactId: contact.id, action: 'chat.bind', entity: 'ChannelIdentity', entityId: userId, detail: JSON.stringify({ how: 'directory' }) } });
+    await writeAudit(db, { at: now, actor: `wecom:${userId}`, actorContactId: contact.id, action: 'chat.bind', entity: 'ChannelIdentity', entityId: userId, detail: { how: 'directory' } });
     boundHere.add(userId);
     log.info({ chat_id: userId, contactId: contact.id }, 'wecom member bound by the directory’s WeCom account column');
   }

@@ -4,6 +4,7 @@
 // and the new state, the event, the audit row and the outbox rows telling each party are written
 // together. A refused step changes nothing.
 import type { Db } from './client.ts';
+import { writeAudit } from './audit.ts';
 import type { ReadDb } from '../core/capability.ts';
 import {
   decide,
@@ -230,9 +231,7 @@ export async function takeStep(db: Db, input: StepInput): Promise<StepResult> {
         data: { applicationId: id, at: input.at, action: input.action, fromState: state, toState: decision.to, actorContactId: input.actor.contactId, actor: input.actor.label, detail: JSON.stringify(detail) },
       });
       await tx.servicePoint.update({ where: { id: point.id }, data: { acceptanceStatus: pointStatusAfter(decision.to) } });
-      await tx.auditLog.create({
-        data: { at: input.at, actorContactId: input.actor.contactId, actor: input.actor.label, action: `acceptance.${input.action}`, entity: 'AcceptanceApplication', entityId: String(id), detail: JSON.stringify({ servicePointId: point.id, from: state, to: decision.to, ...detail }) },
-      });
+      await writeAudit(tx, { at: input.at, actorContactId: input.actor.contactId, actor: input.actor.label, action: `acceptance.${input.action}`, entity: 'AcceptanceApplication', entityId: String(id), detail: { servicePointId: point.id, from: state, to: decision.to, ...detail } });
       const notifications = stepNotifications({ ...news, eventId: event.id, application: { id, version, pointLabel: pointLabel(point) } }, parties);
       await writeOutbox(tx, notifications, input.at);
       return { applicationId: id, state: decision.to, version, eventId: event.id, notifications, deadline, deadlineNote, pastDeadline };
@@ -270,9 +269,7 @@ export async function recordReinspection(db: Db, input: ReinspectionInput): Prom
         data: { servicePointId: point.id, year, result: input.result, deadline: input.result === 'rectify' ? input.deadline : null, note: input.note, recordedByContactId: input.actor.contactId, recordedAt: input.at },
       });
       await tx.servicePoint.update({ where: { id: point.id }, data: { acceptanceStatus: decision.pointStatus } });
-      await tx.auditLog.create({
-        data: { at: input.at, actorContactId: input.actor.contactId, actor: input.actor.label, action: `reinspection.${input.result}`, entity: 'ServicePoint', entityId: String(point.id), detail: JSON.stringify({ reinspectionId: row.id, year, deadline: row.deadline, note: input.note, from: point.acceptanceStatus, to: decision.pointStatus }) },
-      });
+      await writeAudit(tx, { at: input.at, actorContactId: input.actor.contactId, actor: input.actor.label, action: `reinspection.${input.result}`, entity: 'ServicePoint', entityId: String(point.id), detail: { reinspectionId: row.id, year, deadline: row.deadline, note: input.note, from: point.acceptanceStatus, to: decision.pointStatus } });
       const parties = await partiesOf(tx, point);
       const notifications = reinspectionNotifications(
         { reinspectionId: row.id, result: input.result, year, pointLabel: pointLabel(point), deadline: row.deadline ?? undefined, note: input.note ?? undefined, actorContactId: input.actor.contactId },

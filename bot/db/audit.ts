@@ -1,5 +1,6 @@
 // The one writer of AuditLog rows: every change a person or the command line makes is recorded
-// here, as a statement the caller runs in the same transaction as the change itself.
+// here, as a statement the caller runs in the same transaction as the change itself (or, where the
+// change is a Prisma transaction, written on that transaction's client by writeAudit).
 import type { Statement } from './direct-sql.ts';
 
 export interface AuditEntry {
@@ -19,4 +20,23 @@ export function auditStatement(entry: AuditEntry): Statement {
     sql: 'INSERT INTO "AuditLog" ("at", "actorContactId", "actor", "action", "entity", "entityId", "detail") VALUES (?, ?, ?, ?, ?, ?, ?)',
     params: [entry.at, entry.actorContactId, entry.actor, entry.action, entry.entity, entry.entityId, JSON.stringify(entry.detail ?? {})],
   };
+}
+
+/** The audit row as Prisma writes it, inside the caller's transaction. */
+export async function writeAudit(client: { auditLog: { create(args: { data: AuditRow }): Promise<unknown> } }, entry: AuditEntry): Promise<void> {
+  await client.auditLog.create({ data: auditRow(entry) });
+}
+
+interface AuditRow {
+  at: Date;
+  actorContactId: number | null;
+  actor: string;
+  action: string;
+  entity: string;
+  entityId: string | null;
+  detail: string;
+}
+
+function auditRow(entry: AuditEntry): AuditRow {
+  return { at: entry.at, actorContactId: entry.actorContactId, actor: entry.actor, action: entry.action, entity: entry.entity, entityId: entry.entityId, detail: JSON.stringify(entry.detail ?? {}) };
 }

@@ -48,10 +48,23 @@ export function fixDomainTypos(text: string, vocabulary: readonly string[]): str
     for (let k = i; k < i + n; k++) if (taken[k]) return false;
     return true;
   };
+  // a word can only be meant where at least one of its characters stands in its place: those
+  // starts alone are tried (this runs for every message, against every word of the vocabulary)
+  const starts = new Map<number, Set<number>>();
+  chars.forEach((c, j) => {
+    for (const { word, at } of prepared.byChar.get(c) ?? []) {
+      const i = j - at;
+      if (i < 0 || i + prepared.words[word]!.length > chars.length) continue;
+      let set = starts.get(word);
+      if (!set) starts.set(word, (set = new Set()));
+      set.add(i);
+    }
+  });
   // longer words first, so 投影机 is preferred to 投影
-  for (const w of prepared.words) {
-    for (let i = 0; i + w.length <= chars.length; i++) {
-      // this runs for every message: cheap tests first, the joined run and its readings only when they can matter
+  prepared.words.forEach((w, index) => {
+    const at = starts.get(index);
+    if (!at) return;
+    for (const i of [...at].sort((a, b) => a - b)) {
       let same = 0;
       for (let k = 0; k < w.length; k++) if (chars[i + k] === w[k]) same++;
       if (same * 2 < w.length || !free(i, w.length)) continue;
@@ -66,22 +79,36 @@ export function fixDomainTypos(text: string, vocabulary: readonly string[]): str
       for (let k = 0; k < w.length; k++) fixed[i + k] = w[k]!;
       taken.fill(true, i, i + w.length);
     }
-  }
+  });
   return fixed.join('');
 }
 
-const preparedVocabularies = new Map<string, { words: string[][]; known: Set<string> }>();
+interface PreparedVocabulary {
+  words: string[][];
+  known: Set<string>;
+  /** character → the words holding it and where */
+  byChar: Map<string, { word: number; at: number }[]>;
+}
+
+const preparedVocabularies = new Map<string, PreparedVocabulary>();
+const preparedByArray = new WeakMap<readonly string[], PreparedVocabulary>();
 
 /** The vocabulary's words of two or more Han characters, as characters, longest first; kept per vocabulary. */
-function prepareVocabulary(vocabulary: readonly string[]): { words: string[][]; known: Set<string> } {
+function prepareVocabulary(vocabulary: readonly string[]): PreparedVocabulary {
+  const same = preparedByArray.get(vocabulary);
+  if (same) return same;
   const key = vocabulary.join('\u0000');
   let prepared = preparedVocabularies.get(key);
   if (!prepared) {
     const words = [...new Set(vocabulary)].filter((w) => [...w].length >= 2 && /\p{Script=Han}/u.test(w));
-    prepared = { words: words.map((w) => [...w]).sort((a, b) => b.length - a.length), known: new Set(words) };
+    const split = words.map((w) => [...w]).sort((a, b) => b.length - a.length);
+    const byChar = new Map<string, { word: number; at: number }[]>();
+    split.forEach((w, word) => w.forEach((c, at) => byChar.set(c, [...(byChar.get(c) ?? []), { word, at }])));
+    prepared = { words: split, known: new Set(words), byChar };
     if (preparedVocabularies.size > 16) preparedVocabularies.clear();
     preparedVocabularies.set(key, prepared);
   }
+  preparedByArray.set(vocabulary, prepared);
   return prepared;
 }
 

@@ -2,6 +2,7 @@
 // An import is the whole table: every row is validated first, then rows are created or updated and
 // rules missing from the file are removed, in one transaction — nothing is half-imported.
 import type { Logger } from 'pino';
+import { writeAudit } from '../../bot/db/audit.ts';
 import type { Db } from '../../bot/db/client.ts';
 import { forgetReadMostly } from '../../bot/db/read-cache.ts';
 import { readTable, writeTable, SpreadsheetError } from '../../bot/spreadsheet.ts';
@@ -36,9 +37,7 @@ export async function replaceRules(db: Db, rules: readonly RuleInput[]): Promise
       if (known.has(`${r.level}|${r.item}`)) updated++;
       else created++;
     }
-    await tx.auditLog.create({
-      data: { actor: 'cli', action: 'rules.import', entity: 'Rule', detail: JSON.stringify({ created, updated, removed: stale.length }) },
-    });
+    await writeAudit(tx, { at: new Date(), actorContactId: null, actor: 'cli', action: 'rules.import', entity: 'Rule', entityId: null, detail: { created, updated, removed: stale.length } });
     return { created, updated, removed: stale.length };
   });
   forgetReadMostly(db);

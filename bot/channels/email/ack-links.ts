@@ -1,6 +1,7 @@
 // Personal acknowledgement links for notices sent by e-mail. The token is 32 random bytes
 // (base64url), good for one contact and one notice, until the notice's pickup deadline (30 days
 // after sending when it has none); only its SHA-256 is stored, like invitation codes.
+import { writeAudit } from '../../db/audit.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../../db/client.ts';
 import { acknowledgeNotice } from '../../db/notice-store.ts';
@@ -50,7 +51,7 @@ export async function useAckLink(db: Db, token: string, now: Date): Promise<AckL
   if (result === 'notRecipient') return { kind: 'invalid' };
   await db.ackLink.updateMany({ where: { id: link.id, usedAt: null }, data: { usedAt: now } });
   if (result === 'acknowledged') {
-    await db.auditLog.create({ data: { actor: 'email:ack-link', actorContactId: link.contactId, action: 'notice.acknowledge', entity: 'Notice', entityId: String(link.noticeId), detail: JSON.stringify({ how: 'email-link' }) } });
+    await writeAudit(db, { at: now, actor: 'email:ack-link', actorContactId: link.contactId, action: 'notice.acknowledge', entity: 'Notice', entityId: String(link.noticeId), detail: { how: 'email-link' } });
   }
   return { ...state, acknowledgedAt: state.acknowledgedAt ?? now, recorded: result === 'acknowledged' };
 }
