@@ -26,6 +26,8 @@ export type Effect =
   | { kind: 'refundAttempt'; key: string }
   /** a directory file confirmed in the chat: a bulk import on a connection of its own, after the message's batch */
   | { kind: 'importDirectory'; filename: string; content: string; fingerprint: string }
+  /** a rules table (annex 1) confirmed in the chat: the whole table replaced, after the message's batch */
+  | { kind: 'importRules'; filename: string; content: string; fingerprint: string }
   /**
    * a step of an acceptance application (apply, confirm, return, receive, …): the store takes it in a
    * transaction of its own after the batch, because it locks the point's row and decides on what it reads
@@ -43,6 +45,8 @@ export interface EffectResults {
   cancelled?: boolean;
   /** the import's answer */
   imported?: string;
+  /** the rules import's answer */
+  importedRules?: string;
   acceptance?: StepResult;
   reinspection?: ReinspectionOutcome;
 }
@@ -74,6 +78,7 @@ export function effectSteps(effects: readonly Effect[], actor: Actor, now: Date,
           auditStatement({ ...who, actorContactId: effect.contactId, action: 'chat.bind', entity: 'ChannelIdentity', entityId: String(actor.identityId), detail: { how: effect.how } }),
         ];
       case 'importDirectory':
+      case 'importRules':
       case 'acceptanceStep':
       case 'reinspection':
         // not a statement: applyAfterBatch runs it
@@ -88,7 +93,7 @@ export function effectSteps(effects: readonly Effect[], actor: Actor, now: Date,
 
 /** Effects applied after the message's batch, each in a transaction of its own. */
 export function runsAfterBatch(effect: Effect): boolean {
-  return effect.kind === 'importDirectory' || effect.kind === 'acceptanceStep' || effect.kind === 'reinspection';
+  return effect.kind === 'importDirectory' || effect.kind === 'importRules' || effect.kind === 'acceptanceStep' || effect.kind === 'reinspection';
 }
 
 /**
@@ -104,6 +109,10 @@ export async function applyAfterBatch(effects: readonly Effect[], actor: Actor, 
     if (effect.kind === 'importDirectory') {
       const { importSentFile } = await import('../../commands/directory/chat-import.ts');
       results.imported = await importSentFile({ target, now, actor: label, actorContactId: actor.contact?.id ?? null }, effect);
+    }
+    if (effect.kind === 'importRules') {
+      const { importRulesFile } = await import('../../commands/standards/chat-import.ts');
+      results.importedRules = await importRulesFile(db, effect, { at: now, actor: label, actorContactId: actor.contact?.id ?? null });
     }
     if (effect.kind === 'acceptanceStep') {
       const [{ takeStep }, { chinaCalendar }, { loadReminderSettings }] = await Promise.all([

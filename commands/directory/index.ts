@@ -3,6 +3,19 @@
 import { OPERATOR_ONLY, type Capability } from '../../bot/core/capability.ts';
 import { directoryOverview, formatOverview } from './store.ts';
 import { directoryImportDialogue, planSentFile } from './chat-import.ts';
+import { isRulesHeader, planRulesFile, rulesImportDialogue } from '../standards/chat-import.ts';
+import { readTable } from '../../bot/spreadsheet.ts';
+
+/** Whether a sent file's first row is the rules table's header; a file that cannot be read is left to the directory's answer. */
+async function sentRulesTable(filename: string, content: Uint8Array): Promise<boolean> {
+  if (!/\.(xlsx|xlsm|csv|txt)$/i.test(filename) || content.length > 512 * 1024) return false;
+  try {
+    const [header] = await readTable({ filename, content });
+    return Boolean(header && isRulesHeader(header));
+  } catch {
+    return false;
+  }
+}
 
 export const directoryCapability: Capability = {
   name: 'directory',
@@ -17,11 +30,14 @@ export const directoryCapability: Capability = {
       },
     },
   ],
-  // a file sent in the chat is the directory's: no other capability takes files
+  // a file sent in the chat is an operator's import: the rules table when its header is the rules
+  // table's, otherwise the directory (whose own checks say what is wrong with any other file)
   recognize: (ctx) => (ctx.message.document ? 1 : 0),
   async handleText(ctx) {
-    if (ctx.actor.role !== 'operator') return [{ text: '只有市支中心管理员可以发送文件导入通信名录。发送 /help 查看您可以使用的功能。' }];
-    return planSentFile(ctx, ctx.message.document!);
+    if (ctx.actor.role !== 'operator') return [{ text: '只有市支中心管理员可以发送文件导入通信名录或规则表。发送 /help 查看您可以使用的功能。' }];
+    const document = ctx.message.document!;
+    if (document.content && (await sentRulesTable(document.filename, document.content))) return planRulesFile(ctx, { ...document, content: document.content });
+    return planSentFile(ctx, document);
   },
-  dialogues: [directoryImportDialogue],
+  dialogues: [directoryImportDialogue, rulesImportDialogue],
 };

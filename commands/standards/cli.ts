@@ -23,7 +23,11 @@ export interface RulesImportResult {
 }
 
 /** Replaces the rules table with the given rows, in one transaction. */
-export async function replaceRules(db: Db, rules: readonly RuleInput[]): Promise<RulesImportResult> {
+export async function replaceRules(
+  db: Db,
+  rules: readonly RuleInput[],
+  who: { at: Date; actor: string; actorContactId: number | null } = { at: new Date(), actor: 'cli', actorContactId: null },
+): Promise<RulesImportResult> {
   const result = await db.$transaction(async (tx) => {
     const existing = await tx.rule.findMany({ select: { id: true, level: true, item: true } });
     const wanted = new Set(rules.map((r) => `${r.level}|${r.item}`));
@@ -37,7 +41,7 @@ export async function replaceRules(db: Db, rules: readonly RuleInput[]): Promise
       if (known.has(`${r.level}|${r.item}`)) updated++;
       else created++;
     }
-    await writeAudit(tx, { at: new Date(), actorContactId: null, actor: 'cli', action: 'rules.import', entity: 'Rule', entityId: null, detail: { created, updated, removed: stale.length } });
+    await writeAudit(tx, { ...who, action: 'rules.import', entity: 'Rule', entityId: null, detail: { created, updated, removed: stale.length } });
     return { created, updated, removed: stale.length };
   });
   forgetReadMostly(db);
@@ -48,7 +52,7 @@ export async function replaceRules(db: Db, rules: readonly RuleInput[]): Promise
 export const REMOVAL_SHARE_TO_CONFIRM = 0.1;
 
 /** What an import would do, without writing: counts, and the rules it would remove. */
-export async function planRules(db: Db, rules: readonly RuleInput[]): Promise<RulesImportResult & { existing: number; removedItems: string[] }> {
+export async function planRules(db: { rule: Pick<Db['rule'], 'findMany'> }, rules: readonly RuleInput[]): Promise<RulesImportResult & { existing: number; removedItems: string[] }> {
   const existing = await db.rule.findMany({ select: { level: true, item: true } });
   const wanted = new Set(rules.map((r) => `${r.level}|${r.item}`));
   const known = new Set(existing.map((r) => `${r.level}|${r.item}`));
