@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { types } from 'wechaty';
 import { FileBox } from 'file-box';
+import iconv from 'iconv-lite';
+import { rulesToTable } from '../../commands/standards/rulesFile.ts';
 import { createWechatChannel, invitationCodeIn, type WechatChannel } from '../../bot/channels/wechat.ts';
 import { DeliveryError } from '../../bot/core/types.ts';
 import { createOutboxWorker } from '../../scheduler/outbox.ts';
@@ -178,6 +180,34 @@ describe.each(TEST_PROVIDERS)('WeChat channel through wechaty-puppet-mock on %s'
     expect(sent.map((m) => m.type)).toEqual([types.Message.Unknown, types.Message.Image]);
     const names = await Promise.all(chen.files.slice(before).map(async (id) => (await puppet.messageFile(id)).name));
     expect(names).toEqual(['评估-2026.xlsx', '评估-2026.png']);
+  });
+
+  it('takes a file an operator sends: the rules table previewed, imported after “1”', async () => {
+    const liu = person('刘值班');
+    const code = await invitationFor(bot.db, DEMO.operator2, bot.clock.now());
+    await liu.say(`/bind ${code}`);
+    const rules = await bot.db.rule.findMany({ orderBy: [{ level: 'asc' }, { sortOrder: 'asc' }] });
+    const table = rulesToTable(rules).map((row) => row.map((c) => (c == null ? '' : String(c))));
+    const at = (name: string) => table[0]!.indexOf(name);
+    const row = table.findIndex((r) => r[at('级别')] === '镇级' && r[at('项目')] === '电脑');
+    table[row]![at('数量')] = '20';
+    const csv = table.map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n');
+    const before = liu.inbox.length;
+    // as WeChat delivers a file: an Attachment message whose file the puppet serves. The mock's own
+    // contact.say(FileBox) types a file by its MIME type and makes .csv and .xlsx "Unknown", so the
+    // message is made here with the mock's own parts
+    const box = FileBox.fromBase64(iconv.encode(csv, 'gbk').toString('base64'), '配置及服务标准.csv');
+    const id = `file-${Date.now()}`;
+    mocker.cacheFileBoxPayload.set(id, box.toJSON());
+    const message = mocker.MessageMock.create({ id, talkerId: liu.contact.id, listenerId: self.id, timestamp: Date.now(), type: types.Message.Attachment } as never);
+    puppet.emit('message', { messageId: message.id });
+    await waitFor(() => liu.inbox.length > before, 'the preview of the sent file');
+    await channel.idle();
+    const preview = liu.inbox.slice(before).join('\n');
+    expect(preview).toContain('收到规则表“配置及服务标准.csv”');
+    expect(preview).toMatch(/1\. 确认导入/);
+    expect(await liu.say('1')).toMatch(/已导入 \d+ 条规则/);
+    expect((await bot.db.rule.findFirstOrThrow({ where: { level: 'town', item: '电脑' } })).quantity).toBe(20);
   });
 
   it('accepts a friend request and binds at once when the greeting carries an invitation code', async () => {
