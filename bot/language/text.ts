@@ -41,6 +41,16 @@ function soundsLike(a: string, b: string): boolean {
 export function fixDomainTypos(text: string, vocabulary: readonly string[]): string {
   const prepared = prepareVocabulary(vocabulary);
   if (prepared.words.length === 0) return text;
+  // one message is read by several capabilities (recognise, then handle): the same text comes back
+  const recent = prepared.recent.get(text);
+  if (recent !== undefined) return recent;
+  const result = fixTypos(text, prepared);
+  if (prepared.recent.size >= 64) prepared.recent.clear();
+  prepared.recent.set(text, result);
+  return result;
+}
+
+function fixTypos(text: string, prepared: PreparedVocabulary): string {
   const chars = [...text];
   const fixed = [...chars];
   const taken = new Array<boolean>(chars.length).fill(false);
@@ -88,6 +98,8 @@ interface PreparedVocabulary {
   known: Set<string>;
   /** character → the words holding it and where */
   byChar: Map<string, { word: number; at: number }[]>;
+  /** the last texts put right with this vocabulary */
+  recent: Map<string, string>;
 }
 
 const preparedVocabularies = new Map<string, PreparedVocabulary>();
@@ -104,7 +116,7 @@ function prepareVocabulary(vocabulary: readonly string[]): PreparedVocabulary {
     const split = words.map((w) => [...w]).sort((a, b) => b.length - a.length);
     const byChar = new Map<string, { word: number; at: number }[]>();
     split.forEach((w, word) => w.forEach((c, at) => byChar.set(c, [...(byChar.get(c) ?? []), { word, at }])));
-    prepared = { words: split, known: new Set(words), byChar };
+    prepared = { words: split, known: new Set(words), byChar, recent: new Map() };
     if (preparedVocabularies.size > 16) preparedVocabularies.clear();
     preparedVocabularies.set(key, prepared);
   }

@@ -16,7 +16,7 @@ import { defaultReportMonth, reportableMonthProblem, reportDueDate } from './mon
 import { looksLikeQuestion, parseReportMessage, rangeHint, type FigureValue, type ParsedReport } from './parse.ts';
 import { checkPlausibility } from './plausibility.ts';
 import { loadStandardInput, standardLines } from './standards.ts';
-import { buildTemplate, loadTemplate, type ReportField, type ReportTemplate } from './template.ts';
+import { loadTemplate, templateOfRows, type ReportField, type ReportTemplate } from './template.ts';
 import { boundsFor, checkFigure, missingRequired, parseStoredFigures, validateFigures } from './validate.ts';
 
 export const FLOW = 'report';
@@ -62,7 +62,7 @@ export type ReportDraft = z.infer<typeof ReportDraft>;
 const SUMMARY_WORDS = /^(汇总|完成|就这些|没有了|其余跳过|其他跳过|其它跳过)[。.!！]?$/;
 
 function templateOf(draft: ReportDraft): ReportTemplate {
-  return buildTemplate(draft.fields);
+  return templateOfRows(draft.fields);
 }
 
 function pointLabel(p: { town: string; name: string; level: string }): string {
@@ -339,7 +339,7 @@ async function confirmReport(draft: ReportDraft, ctx: CommandContext) {
       text: `注意：${draft.pointLabel} ${monthLabel(draft.month)}的月报已由${draft.previous.by ?? '市支中心'}于 ${draft.previous.at} 提交：${draft.previous.summary}。\n确认用这次的内容${now}替换吗？原来的版本会保留。确认请回复 1。`,
     };
   }
-  const standardInput = await loadStandardInput(ctx.db, { id: draft.pointId, level: draft.pointLevel }, draft.month, draft.noNewData ? {} : draft.figures, draft.noNewData, history);
+  const standardInput = await loadStandardInput(ctx.db, ctx.sql, { id: draft.pointId, level: draft.pointLevel }, draft.month, draft.noNewData ? {} : draft.figures, draft.noNewData, history);
   const outcome: Outcome = withEffects(
     [{ kind: 'storeReport', submission: { servicePointId: draft.pointId, month: draft.month, status: draft.noNewData ? 'noNewData' : 'reported', figures: draft.noNewData ? {} : draft.figures } }],
     ({ report }) => {

@@ -204,8 +204,15 @@ function numberBefore(text: string, at: number): RegExpExecArray | null {
 }
 
 /** The words a report message is made of, for homophone typos (时常 → 时长). */
+const vocabularies = new WeakMap<ReportTemplate, string[]>();
+
 function vocabulary(template: ReportTemplate): string[] {
-  return [...template.fields.flatMap(fieldNames), ...Object.keys(UNIT_LABELS), '无新增', '上报', '月报'];
+  let words = vocabularies.get(template);
+  if (!words) {
+    words = [...template.fields.flatMap(fieldNames), ...Object.keys(UNIT_LABELS), '无新增', '上报', '月报'];
+    vocabularies.set(template, words);
+  }
+  return words;
 }
 
 type FollowingValue =

@@ -1,7 +1,7 @@
 // After a report: how the point stands against annex 1's service requirements (平均每周开放时间,
 // 年服务人次). The minimums come from the Rule table only; without a row the bot says nothing
 // rather than state a figure the source document or an operator did not give.
-import type { ReadDb } from '../../bot/core/capability.ts';
+import type { ReadDb, ReadSql } from '../../bot/core/capability.ts';
 import { readMostly } from '../../bot/db/read-cache.ts';
 import { daysInMonth, parseMonthKey, type MonthKey } from '../../bot/time.ts';
 import type { FigureValue } from './parse.ts';
@@ -71,6 +71,7 @@ export function standardLines(input: StandardInput): string[] {
 /** Only town and village points have annex-1 minimums. */
 export async function loadStandardInput(
   db: ReadDb,
+  sql: ReadSql,
   point: { id: number; level: string },
   month: MonthKey,
   figures: Record<string, FigureValue>,
@@ -88,7 +89,7 @@ export async function loadStandardInput(
         where: { servicePointId: point.id, month: { gte: `${parseMonthKey(month).year}-01`, lte: month } },
         select: { month: true, figures: true },
       }),
-    db.servicePoint.findUnique({ where: { id: point.id }, select: { createdAt: true } }),
+    sql.query<{ createdAt: Date }>('SELECT "createdAt" FROM "ServicePoint" WHERE "id" = ?', [point.id]).then((rows) => rows[0]),
     readMostly(db, 'reportsCountFrom', () => loadReminderSettings(db)),
   ]);
   // the month reported always counts, even when it comes before the point's first month

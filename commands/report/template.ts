@@ -59,6 +59,28 @@ export function buildTemplate(rows: readonly unknown[]): ReportTemplate {
   return { fields, byKey: new Map(fields.map((f) => [f.key, f])) };
 }
 
+const byRows = new WeakMap<readonly unknown[], ReportTemplate>();
+const byContent = new Map<string, ReportTemplate>();
+
+/**
+ * buildTemplate, memoised: a report dialogue keeps its fields in its state and reads the template
+ * several times per message, and zod-parsing the rows each time was a visible share of a report's CPU.
+ */
+export function templateOfRows(rows: readonly unknown[]): ReportTemplate {
+  const known = byRows.get(rows);
+  if (known) return known;
+  const key = JSON.stringify(rows);
+  let template = byContent.get(key);
+  if (!template) {
+    template = buildTemplate(rows);
+    // a template changes a few times a year; the bound only guards against a stream of odd states
+    if (byContent.size >= 32) byContent.clear();
+    byContent.set(key, template);
+  }
+  byRows.set(rows, template);
+  return template;
+}
+
 /** The template operators maintain; falls back to the defaults when the table is still empty. */
 export function loadTemplate(db: ReadDb): Promise<ReportTemplate> {
   return readMostly(db, 'reportTemplate', async () => {

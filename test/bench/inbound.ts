@@ -18,7 +18,7 @@
 //   5. the confirmation the other way (button or "1") → revision 2 is stored
 // so 5,000 updates, 2,000 of them writing reports. Afterwards the database must hold 1,000 reports
 // at revision 2 and 2,000 revisions, or the run fails.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -57,10 +57,23 @@ async function drive(standIn: StandIn, chatIds: number[], offset: number, ratePe
  * latencies are mostly queueing and are printed for information only), and the latency run, where
  * updates become available at a fixed LATENCY_RATE (half the throughput target), open loop.
  */
+/**
+ * CPU time of this process's main thread (the bot's; the stand-in is a worker thread), in ms. Unlike
+ * the rate it hardly moves when other work loads the machine, so it shows a change on a busy machine.
+ */
+function mainThreadCpuMs(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime, fields 14 and 15 of stat(5), in clock ticks of 10 ms
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 async function phases(standIn: StandIn, label: string, targets: boolean): Promise<void> {
   const ids = (n: number, from: number) => Array.from({ length: n }, (_, i) => from + i);
   await drive(standIn, ids(WARMUP_CONTACTS, FIRST_CHAT_ID + 2 * CONTACTS), 2 * CONTACTS);
+  const cpuBefore = mainThreadCpuMs();
   const saturated = await drive(standIn, ids(CONTACTS, FIRST_CHAT_ID), 0);
+  const cpuPerUpdate = (mainThreadCpuMs() - cpuBefore) / (CONTACTS * 5);
   const paced = await drive(standIn, ids(CONTACTS, FIRST_CHAT_ID + CONTACTS), CONTACTS, LATENCY_RATE);
   for (const result of [saturated, paced]) {
     if (result.unexpectedReplies) throw new Error(`${result.unexpectedReplies} replies answered no pending update`);
@@ -71,6 +84,7 @@ async function phases(standIn: StandIn, label: string, targets: boolean): Promis
   const rate = (busy.length / saturated.elapsedMs) * 1000;
   emit(figure(`inbound ${label}: updates per second`, rate, 'updates/s', targets ? { op: '>=', bound: 1000 } : undefined));
   if (label !== 'baseline') emit(figure(`inbound ${label}: rate / baseline rate`, rate / baselineRate(), 'ratio', targets ? { op: '>=', bound: 0.3 } : undefined));
+  emit(figure(`inbound ${label}: main-thread CPU per update`, cpuPerUpdate, 'ms'));
   emit(figure(`inbound ${label}: p50 latency at ${LATENCY_RATE} updates/s`, percentile(steady, 50), 'ms'));
   emit(figure(`inbound ${label}: p99 latency at ${LATENCY_RATE} updates/s`, percentile(steady, 99), 'ms', targets ? { op: '<', bound: 20 } : undefined));
   emit(figure(`inbound ${label}: p50 latency, 1,000 at once`, percentile(busy, 50), 'ms'));
