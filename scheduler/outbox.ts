@@ -8,7 +8,8 @@
 // expires; then it is sent again. Each channel sends one message at a time and records its outcome
 // before the next send starts, so the one message in flight is the only possible duplicate.
 import type { Logger } from 'pino';
-import type { Db } from '../bot/db/client.ts';
+import { sqlOf, type Db } from '../bot/db/client.ts';
+import { claimDueOutbox, insertOutboxRows, loadClaimedOutbox, markIdentityBlocked, recordOutboxOutcome, type ClaimedOutboxRow } from '../bot/db/outbox-store.ts';
 import type { Clock } from '../bot/time.ts';
 import { DeliveryError, type ChannelName, type ChannelSender, type Choice, type Reply } from '../bot/core/types.ts';
 import { rememberOfferedChoices } from '../bot/core/conversation.ts';
@@ -32,64 +33,27 @@ export function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
 }
 
-const ENQUEUE_CHUNK = 200;
-
 /**
  * Write rows for the entries whose dedupeKey is new; the others are left alone. Safe to call
  * concurrently from several instances: a key inserted by another one in between is a duplicate too.
  */
 export async function enqueueOutbox(db: Db, entries: readonly OutboxEntry[], now: Date): Promise<{ created: number; duplicates: number }> {
-  let created = 0;
-  let duplicates = 0;
-  for (let i = 0; i < entries.length; i += ENQUEUE_CHUNK) {
-    const chunk = dedupeWithin(entries.slice(i, i + ENQUEUE_CHUNK));
-    duplicates += entries.slice(i, i + ENQUEUE_CHUNK).length - chunk.length;
-    const existing = new Set(
-      (await db.outboxMessage.findMany({ where: { dedupeKey: { in: chunk.map((e) => e.dedupeKey) } }, select: { dedupeKey: true } })).map(
-        (r) => r.dedupeKey,
-      ),
-    );
-    const fresh = chunk.filter((e) => !existing.has(e.dedupeKey));
-    duplicates += chunk.length - fresh.length;
-    if (fresh.length === 0) continue;
-    const rows = fresh.map((e) => toRow(e, now));
-    try {
-      const result = await db.outboxMessage.createMany({ data: rows });
-      created += result.count;
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      // another instance inserted some of these keys since we looked: fall back to one by one
-      for (const row of rows) {
-        try {
-          await db.outboxMessage.create({ data: row });
-          created += 1;
-        } catch (rowError) {
-          if (!isUniqueViolation(rowError)) throw rowError;
-          duplicates += 1;
-        }
-      }
-    }
-  }
-  return { created, duplicates };
-}
-
-function dedupeWithin(entries: OutboxEntry[]): OutboxEntry[] {
   const seen = new Set<string>();
-  return entries.filter((e) => (seen.has(e.dedupeKey) ? false : (seen.add(e.dedupeKey), true)));
-}
-
-function toRow(e: OutboxEntry, now: Date) {
-  return {
-    dedupeKey: e.dedupeKey,
-    contactId: e.contactId,
-    purpose: e.purpose,
-    noticeId: e.noticeId ?? null,
-    text: e.text,
-    choices: JSON.stringify(e.choices ?? []),
-    status: 'pending',
-    nextAttemptAt: e.notBefore ?? now,
-    createdAt: now,
-  };
+  const fresh = entries.filter((e) => (seen.has(e.dedupeKey) ? false : (seen.add(e.dedupeKey), true)));
+  const { created } = await insertOutboxRows(
+    sqlOf(db),
+    fresh.map((e) => ({
+      dedupeKey: e.dedupeKey,
+      contactId: e.contactId,
+      purpose: e.purpose,
+      noticeId: e.noticeId ?? null,
+      text: e.text,
+      choices: e.choices ?? [],
+      nextAttemptAt: e.notBefore ?? now,
+    })),
+    now,
+  );
+  return { created, duplicates: entries.length - created };
 }
 
 export interface OutboxWorkerOptions {
@@ -178,25 +142,7 @@ async function withTimeout(send: () => Promise<void>, ms: number, message: strin
   }
 }
 
-type ClaimedRow = Awaited<ReturnType<typeof loadClaimed>>[number];
-
-async function loadClaimed(db: Db, ids: number[]) {
-  return db.outboxMessage.findMany({
-    where: { id: { in: ids } },
-    orderBy: { id: 'asc' },
-    include: {
-      contact: {
-        select: {
-          active: true,
-          preferredChannel: true,
-          email: true,
-          wecomUserId: true,
-          identities: { orderBy: [{ lastSeenAt: 'desc' }, { id: 'desc' }] },
-        },
-      },
-    },
-  });
-}
+type ClaimedRow = ClaimedOutboxRow;
 
 type Target = Exclude<Route, { kind: 'send' }> | (Extract<Route, { kind: 'send' }> & { sender: ChannelSender });
 
@@ -207,6 +153,7 @@ function sameReply(a: ClaimedRow, b: ClaimedRow): boolean {
 
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { db, clock, instanceId } = options;
+  const sql = sqlOf(db);
   const log = options.log.child({ component: 'outbox', instance: instanceId });
   // a batching sender (WeCom: 1,000 recipients a call) can only batch what was claimed together
   const batchSize = options.batchSize ?? Math.max(50, ...options.senders.map((s) => (s.sendBatch ? (s.maxBatch ?? 0) : 0)));
@@ -219,36 +166,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const channelWaitMs = options.channelWaitMs ?? 60_000;
   const senders = new Map<string, ChannelSender>(options.senders.map((s) => [s.channel, s]));
 
-  const dueWhere = (now: Date) => ({
-    OR: [
-      { status: 'pending', nextAttemptAt: { lte: now } },
-      { status: 'sending', lockedUntil: { lt: now } },
-    ],
-  });
-
-  /**
-   * Claim up to batchSize due rows after the cursor: one read of candidate ids, then one conditional
-   * UPDATE ... WHERE id IN (...) AND (due) RETURNING id. The database evaluates the due condition again
-   * under the row lock, so of two instances racing for a row exactly one gets it back; the other's
-   * claim simply returns fewer rows.
-   */
   async function claim(afterId: number): Promise<{ rows: ClaimedRow[]; lastSeenId: number }> {
     const now = clock.now();
-    const candidates = await db.outboxMessage.findMany({
-      where: { id: { gt: afterId }, ...dueWhere(now) },
-      orderBy: { id: 'asc' },
-      take: batchSize,
-      select: { id: true },
-    });
-    const lastSeenId = candidates.at(-1)?.id ?? afterId;
-    if (candidates.length === 0) return { rows: [], lastSeenId };
-    const won = await db.outboxMessage.updateManyAndReturn({
-      where: { id: { in: candidates.map((c) => c.id) }, ...dueWhere(now) },
-      data: { status: 'sending', lockedBy: instanceId, lockedUntil: new Date(now.getTime() + leaseMs), attempts: { increment: 1 } },
-      select: { id: true },
-    });
-    if (won.length === 0) return { rows: [], lastSeenId };
-    return { rows: await loadClaimed(db, won.map((r) => r.id)), lastSeenId };
+    const { ids, lastSeenId } = await claimDueOutbox(sql, { afterId, now, limit: batchSize, instanceId, lockedUntil: new Date(now.getTime() + leaseMs) });
+    return { rows: await loadClaimedOutbox(sql, ids), lastSeenId };
   }
 
   function chooseTarget(row: ClaimedRow): Target {
@@ -268,9 +189,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   }
 
   async function deliver(row: ClaimedRow, target: Target, summary: OutboxRunSummary, afterwards: Promise<void>[]): Promise<void> {
-    const done = { lockedBy: null, lockedUntil: null };
     if (target.kind === 'unreachable') {
-      await db.outboxMessage.update({ where: { id: row.id }, data: { ...done, status: 'unreachable', lastError: target.reason } });
+      await recordOutboxOutcome(sql, row.id, { status: 'unreachable', lastError: target.reason });
       summary.unreachable += 1;
       log.info({ outboxId: row.id, contactId: row.contactId, reason: target.reason }, 'outbox message unreachable');
       return;
@@ -279,13 +199,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       // the channel is down as a whole (a logout needs someone to scan a QR code, which may take
       // hours): the message waits for it without using up its attempts
       const nextAttemptAt = new Date(clock.now().getTime() + channelWaitMs);
-      await db.outboxMessage.update({ where: { id: row.id }, data: { ...done, status: 'pending', attempts: { decrement: 1 }, lastError: target.reason, nextAttemptAt } });
+      await recordOutboxOutcome(sql, row.id, { status: 'pending', refundAttempt: true, lastError: target.reason, nextAttemptAt });
       summary.retried += 1;
       log.info({ outboxId: row.id, contactId: row.contactId, reason: target.reason }, 'outbox message waits for its channel');
       return;
     }
     if (target.kind === 'failed') {
-      await db.outboxMessage.update({ where: { id: row.id }, data: { ...done, status: 'failed', lastError: target.reason } });
+      await recordOutboxOutcome(sql, row.id, { status: 'failed', lastError: target.reason });
       summary.failed += 1;
       log.warn({ outboxId: row.id, contactId: row.contactId, reason: target.reason }, 'outbox message failed');
       return;
@@ -336,7 +256,6 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     summary: OutboxRunSummary,
     afterwards: Promise<void>[],
   ): Promise<void> {
-    const done = { lockedBy: null, lockedUntil: null };
     const where = { channel: target.channel, externalId: target.externalId };
     if (failure !== null) {
       const error = failure;
@@ -344,33 +263,27 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       const kind = error instanceof DeliveryError ? error.kind : 'transient';
       const message = error instanceof Error ? error.message : String(error);
       if (kind === 'unreachable') {
-        if (target.identityId !== null) await db.channelIdentity.updateMany({ where: { id: target.identityId, blockedAt: null }, data: { blockedAt: now } });
-        await db.outboxMessage.update({ where: { id: row.id }, data: { ...done, ...where, status: 'unreachable', lastError: `blocked: ${message}` } });
+        if (target.identityId !== null) await markIdentityBlocked(sql, target.identityId, now);
+        await recordOutboxOutcome(sql, row.id, { ...where, status: 'unreachable', lastError: `blocked: ${message}` });
         summary.unreachable += 1;
         log.info({ outboxId: row.id, ...where, err: message }, 'outbox recipient unreachable; identity marked blocked');
         return;
       }
       if (kind === 'permanent' || row.attempts >= maxAttempts) {
         const reason = kind === 'permanent' ? message : `gave up after ${row.attempts} attempts: ${message}`;
-        await db.outboxMessage.update({ where: { id: row.id }, data: { ...done, ...where, status: 'failed', lastError: reason } });
+        await recordOutboxOutcome(sql, row.id, { ...where, status: 'failed', lastError: reason });
         summary.failed += 1;
         log.warn({ outboxId: row.id, ...where, err: reason }, 'outbox message failed');
         return;
       }
       const retryAfter = error instanceof DeliveryError ? error.retryAfterMs : undefined;
       const wait = backoffMs(row.attempts, baseBackoffMs, maxBackoffMs, retryAfter);
-      await db.outboxMessage.update({
-        where: { id: row.id },
-        data: { ...done, ...where, status: 'pending', lastError: message, nextAttemptAt: new Date(now.getTime() + wait) },
-      });
+      await recordOutboxOutcome(sql, row.id, { ...where, status: 'pending', lastError: message, nextAttemptAt: new Date(now.getTime() + wait) });
       summary.retried += 1;
       log.info({ outboxId: row.id, ...where, attempts: row.attempts, retryInMs: wait, err: message }, 'outbox delivery will be retried');
       return;
     }
-    await db.outboxMessage.update({
-      where: { id: row.id },
-      data: { ...done, ...where, status: 'delivered', deliveredAt: clock.now(), lastError: null },
-    });
+    await recordOutboxOutcome(sql, row.id, { ...where, status: 'delivered', at: clock.now() });
     summary.delivered += 1;
     if (choices.length > 0 && target.channel !== 'email') {
       // so a WeChat or console "1" (or the label typed out) is read as this message's choice. Not

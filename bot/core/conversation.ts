@@ -2,7 +2,7 @@
 // it. Each save increments the row's version and is conditional on the version read with the
 // message: when two instances handle the same chat's message at once, the second save fails, and
 // with it every effect of that message (they are one batch, see pipeline.ts).
-import type { Db } from '../db/client.ts';
+import { sqlOf, type Db } from '../db/client.ts';
 import type { Statement } from '../db/direct-sql.ts';
 import type { ConversationHandle } from './capability.ts';
 import type { ChannelName, Choice } from './types.ts';
@@ -102,13 +102,17 @@ export function saveConversationStatement(channel: ChannelName, chatId: string, 
   };
 }
 
-/** Remembers choices sent proactively (a notice's 收到 button), so a WeChat "1" can be read as that choice. */
+/**
+ * Remembers choices sent proactively (a notice's 收到 button), so a WeChat "1" can be read as that
+ * choice; a dialogue in progress owns the numbers (the person can still answer the notice with 收到).
+ */
 export async function rememberOfferedChoices(db: Db, channel: ChannelName, chatId: string, choices: Choice[], now: Date): Promise<void> {
-  const existing = await db.conversation.findUnique({ where: { channel_chatId: { channel, chatId } }, select: { flow: true } });
-  // a dialogue in progress owns the numbers; the person can still answer the notice with 收到
-  if (existing?.flow) return;
-  const data = { choices: JSON.stringify(choices), expiresAt: new Date(now.getTime() + CONVERSATION_TTL_MS) };
-  await db.conversation.upsert({ where: { channel_chatId: { channel, chatId } }, create: { channel, chatId, ...data }, update: data });
+  await sqlOf(db).execute(
+    `INSERT INTO "Conversation" ("channel", "chatId", "state", "choices", "updatedAt", "expiresAt", "version") VALUES (?, ?, '{}', ?, ?, ?, 0)
+     ON CONFLICT ("channel", "chatId") DO UPDATE SET "choices" = excluded."choices", "updatedAt" = excluded."updatedAt", "expiresAt" = excluded."expiresAt"
+     WHERE "Conversation"."flow" IS NULL`,
+    [channel, chatId, JSON.stringify(choices), now, new Date(now.getTime() + CONVERSATION_TTL_MS)],
+  );
 }
 
 function safeJson<T>(text: string, fallback: T): T {
