@@ -2,6 +2,7 @@
 // operator can move one stage without touching the others. Defaults follow annex 3 of the source
 // document: 每月5日前上报上个月的数据.
 import type { ReadDb } from '../bot/core/capability.ts';
+import { readSqlOf } from '../bot/db/client.ts';
 import { z } from 'zod';
 
 const day = z.number().int().min(1).max(28);
@@ -129,7 +130,10 @@ export function reminderSettingsFromRows(rows: { key: string; value: string }[])
 }
 
 export async function loadReminderSettings(db: ReadDb): Promise<{ settings: ReminderSettings; problems: string[] }> {
-  const rows = await db.setting.findMany({ where: { key: { in: REMINDER_SETTING_KEYS } } });
+  const rows = await readSqlOf(db).query<{ key: string; value: string }>(
+    `SELECT "key", "value" FROM "Setting" WHERE "key" IN (${REMINDER_SETTING_KEYS.map(() => '?').join(', ')})`,
+    REMINDER_SETTING_KEYS,
+  );
   return reminderSettingsFromRows(rows);
 }
 

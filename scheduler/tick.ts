@@ -2,7 +2,8 @@
 // follow-ups due at this instant, and store them in the outbox. Idempotent: running it every minute,
 // after a restart, or on several instances at once enqueues each message once (dedupe keys).
 import type { Logger } from 'pino';
-import type { Db } from '../bot/db/client.ts';
+import { sqlOf, type Db } from '../bot/db/client.ts';
+import type { Row } from '../bot/db/direct-sql.ts';
 import { toLocal, type Clock, type MonthKey } from '../bot/time.ts';
 import { releaseDueNotices } from '../bot/db/notice-store.ts';
 import { enqueueOutbox } from './outbox.ts';
@@ -10,102 +11,118 @@ import { dueReportStages, planReminders, reportMonthAt, type ReportState } from 
 import { followUpWindows, planNoticeFollowUps, type FollowUpNotice } from './notice-follow-ups.ts';
 import { loadReminderSettings, type ReminderSettings } from './settings.ts';
 import { planAcceptance, type AcceptanceState } from './acceptance.ts';
-import type { DirectoryState, PlannedMessage } from './plan-types.ts';
+import type { DirectoryState, PlanContact, PlanPoint, PlannedMessage } from './plan-types.ts';
+
+// The loaders run on every tick of every running bot: DirectSql, so the scheduler does not keep the
+// Prisma client in memory for them.
+
+const PLAN_POINT = `p."id", p."town", p."name", p."level", p."parentId"`;
+const PLAN_CONTACT = `c."id", c."servicePointId", c."name", c."role"`;
 
 export async function loadDirectoryState(db: Db): Promise<DirectoryState> {
-  const points = await db.servicePoint.findMany({
-    where: { active: true },
-    select: { id: true, town: true, name: true, level: true, parentId: true },
-    orderBy: { id: 'asc' },
-  });
-  const contacts = await db.contact.findMany({
-    where: { active: true, servicePoint: { active: true } },
-    select: { id: true, servicePointId: true, name: true, role: true },
-    orderBy: { id: 'asc' },
-  });
+  const sql = sqlOf(db);
+  const points = await sql.query<PlanPoint & Row>(`SELECT ${PLAN_POINT} FROM "ServicePoint" p WHERE p."active" = TRUE ORDER BY p."id"`);
+  const contacts = await sql.query<PlanContact & Row>(
+    `SELECT ${PLAN_CONTACT} FROM "Contact" c JOIN "ServicePoint" p ON p."id" = c."servicePointId" WHERE c."active" = TRUE AND p."active" = TRUE ORDER BY c."id"`,
+  );
   return { points, contacts };
 }
 
 export async function loadReportState(db: Db, month: MonthKey, directory?: DirectoryState): Promise<ReportState> {
-  const reports = await db.monthlyReport.findMany({ where: { month }, select: { servicePointId: true, status: true } });
+  const reports = await sqlOf(db).query<{ servicePointId: number; status: string }>('SELECT "servicePointId", "status" FROM "MonthlyReport" WHERE "month" = ?', [month]);
   return { ...(directory ?? (await loadDirectoryState(db))), month, reports };
 }
 
 const DAY_MS = 24 * 3600_000;
 
+const marks = (values: readonly unknown[]) => values.map(() => '?').join(', ');
+
 /** Sent notices whose follow-up window may include this instant. */
 export async function loadFollowUpNotices(db: Db, at: Date, settings: ReminderSettings): Promise<FollowUpNotice[]> {
-  const notices = await db.notice.findMany({
-    where: {
-      status: 'sent',
-      deadline: { gte: new Date(at.getTime() - (settings.catchUpDays + 1) * DAY_MS), lte: new Date(at.getTime() + 2 * DAY_MS) },
-    },
-    include: { recipients: { select: { contactId: true, servicePointId: true, acknowledgedAt: true } } },
-    orderBy: { id: 'asc' },
-  });
+  const sql = sqlOf(db);
+  const notices = await sql.query<Omit<FollowUpNotice, 'recipients' | 'deadline'> & { deadline: Date }>(
+    `SELECT * FROM "Notice" WHERE "status" = 'sent' AND "deadline" >= ? AND "deadline" <= ? ORDER BY "id"`,
+    [new Date(at.getTime() - (settings.catchUpDays + 1) * DAY_MS), new Date(at.getTime() + 2 * DAY_MS)],
+  );
   const relevant = notices.filter((n) => {
-    const w = followUpWindows(n.deadline!, settings);
+    const w = followUpWindows(n.deadline, settings);
     return at >= w.reminderFrom && at < w.escalationUntil;
   });
   if (relevant.length === 0) return [];
-  const outbox = await db.outboxMessage.findMany({
-    where: { noticeId: { in: relevant.map((n) => n.id) }, purpose: 'notice' },
-    select: { noticeId: true, contactId: true, status: true },
-  });
+  const ids = relevant.map((n) => n.id);
+  const recipients = await sql.query<{ noticeId: number; contactId: number; servicePointId: number; acknowledgedAt: Date | null }>(
+    `SELECT "noticeId", "contactId", "servicePointId", "acknowledgedAt" FROM "NoticeRecipient" WHERE "noticeId" IN (${marks(ids)}) ORDER BY "id"`,
+    ids,
+  );
+  const outbox = await sql.query<{ noticeId: number; contactId: number; status: string }>(
+    `SELECT "noticeId", "contactId", "status" FROM "OutboxMessage" WHERE "noticeId" IN (${marks(ids)}) AND "purpose" = 'notice'`,
+    ids,
+  );
   const delivery = new Map(outbox.map((o) => [`${o.noticeId}:${o.contactId}`, o.status]));
   return relevant.map((n) => ({
     ...n,
-    deadline: n.deadline!,
-    recipients: n.recipients.map((r) => ({
-      contactId: r.contactId,
-      servicePointId: r.servicePointId,
-      acknowledged: r.acknowledgedAt !== null,
-      delivery: delivery.get(`${n.id}:${r.contactId}`) ?? 'unknown',
-    })),
+    recipients: recipients
+      .filter((r) => r.noticeId === n.id)
+      .map((r) => ({
+        contactId: r.contactId,
+        servicePointId: r.servicePointId,
+        acknowledged: r.acknowledgedAt !== null,
+        delivery: delivery.get(`${n.id}:${r.contactId}`) ?? 'unknown',
+      })),
   }));
 }
 
 /** Applications awaiting inspection, accepted town points and running 限期整改, for planAcceptance. */
 // the points involved and the operators only, not the directory: it runs on every tick
 export async function loadAcceptanceState(db: Db): Promise<AcceptanceState> {
-  const pending = await db.acceptanceApplication.findMany({
-    where: { state: { in: ['received', 'scheduled'] }, deadline: { not: null }, remindOn: { not: null } },
-    select: { id: true, servicePointId: true, state: true, deadline: true, remindOn: true, scheduledOn: true },
-    orderBy: { id: 'asc' },
-  });
-  const towns = await db.servicePoint.findMany({
-    where: { active: true, level: 'town', acceptanceStatus: { in: ['accepted', 'deadlineRectification'] } },
-    select: {
-      id: true,
-      acceptanceStatus: true,
-      reinspections: { select: { id: true, year: true, result: true, deadline: true }, orderBy: { id: 'desc' } },
-      acceptanceApplications: { where: { state: 'passed' }, select: { plaqueOn: true }, orderBy: { id: 'desc' }, take: 1 },
-    },
-    orderBy: { id: 'asc' },
-  });
+  const sql = sqlOf(db);
+  const pending = await sql.query<{ id: number; servicePointId: number; state: string; deadline: string; remindOn: string; scheduledOn: string | null }>(
+    `SELECT "id", "servicePointId", "state", "deadline", "remindOn", "scheduledOn" FROM "AcceptanceApplication"
+     WHERE "state" IN ('received', 'scheduled') AND "deadline" IS NOT NULL AND "remindOn" IS NOT NULL ORDER BY "id"`,
+  );
+  const towns = await sql.query<{ id: number; acceptanceStatus: string }>(
+    `SELECT "id", "acceptanceStatus" FROM "ServicePoint"
+     WHERE "active" = TRUE AND "level" = 'town' AND "acceptanceStatus" IN ('accepted', 'deadlineRectification') ORDER BY "id"`,
+  );
   if (!pending.length && !towns.length) return { points: [], contacts: [], pending: [], acceptedTowns: [], rectifying: [] };
-  const involved = [...new Set([...pending.map((a) => a.servicePointId), ...towns.map((t) => t.id)])];
-  const points = await db.servicePoint.findMany({
-    where: { OR: [{ id: { in: involved } }, { level: 'subCenter', active: true }] },
-    select: { id: true, town: true, name: true, level: true, parentId: true },
-  });
-  const contacts = await db.contact.findMany({
-    where: { active: true, servicePoint: { level: 'subCenter', active: true } },
-    select: { id: true, servicePointId: true, name: true, role: true },
-    orderBy: { id: 'asc' },
-  });
+  const townIds = towns.map((t) => t.id);
+  const reinspections = townIds.length
+    ? await sql.query<{ id: number; servicePointId: number; year: number; result: string; deadline: string | null }>(
+        `SELECT "id", "servicePointId", "year", "result", "deadline" FROM "Reinspection" WHERE "servicePointId" IN (${marks(townIds)}) ORDER BY "id" DESC`,
+        townIds,
+      )
+    : [];
+  const plaques = townIds.length
+    ? await sql.query<{ servicePointId: number; plaqueOn: string | null }>(
+        `SELECT "servicePointId", "plaqueOn" FROM "AcceptanceApplication" WHERE "state" = 'passed' AND "servicePointId" IN (${marks(townIds)}) ORDER BY "id" DESC`,
+        townIds,
+      )
+    : [];
+  const involved = [...new Set([...pending.map((a) => a.servicePointId), ...townIds])];
+  const points = await sql.query<PlanPoint & Row>(
+    `SELECT ${PLAN_POINT} FROM "ServicePoint" p WHERE p."id" IN (${marks(involved)}) OR (p."level" = 'subCenter' AND p."active" = TRUE)`,
+    involved,
+  );
+  const contacts = await sql.query<PlanContact & Row>(
+    `SELECT ${PLAN_CONTACT} FROM "Contact" c JOIN "ServicePoint" p ON p."id" = c."servicePointId"
+     WHERE c."active" = TRUE AND p."level" = 'subCenter' AND p."active" = TRUE ORDER BY c."id"`,
+  );
+  const reinspectionsOf = (id: number) => reinspections.filter((r) => r.servicePointId === id);
   return {
     points,
     contacts,
-    pending: pending.map((a) => ({ ...a, state: a.state as AcceptanceState['pending'][number]['state'], deadline: a.deadline!, remindOn: a.remindOn! })),
-    acceptedTowns: towns.map((t) => ({
-      servicePointId: t.id,
-      acceptanceStatus: t.acceptanceStatus,
-      reinspectedYears: [...new Set(t.reinspections.map((r) => r.year))],
-      plaqueYear: t.acceptanceApplications[0]?.plaqueOn ? Number(t.acceptanceApplications[0].plaqueOn.slice(0, 4)) : null,
-    })),
+    pending: pending.map((a) => ({ ...a, state: a.state as AcceptanceState['pending'][number]['state'] })),
+    acceptedTowns: towns.map((t) => {
+      const plaqueOn = plaques.find((a) => a.servicePointId === t.id)?.plaqueOn;
+      return {
+        servicePointId: t.id,
+        acceptanceStatus: t.acceptanceStatus,
+        reinspectedYears: [...new Set(reinspectionsOf(t.id).map((r) => r.year))],
+        plaqueYear: plaqueOn ? Number(plaqueOn.slice(0, 4)) : null,
+      };
+    }),
     rectifying: towns.flatMap((t) => {
-      const latest = t.reinspections[0];
+      const latest = reinspectionsOf(t.id)[0];
       return t.acceptanceStatus === 'deadlineRectification' && latest?.result === 'rectify' && latest.deadline
         ? [{ reinspectionId: latest.id, servicePointId: t.id, deadline: latest.deadline }]
         : [];

@@ -12,6 +12,7 @@ import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@p
 import type { PrismaClient as SqliteClient } from '../../generated/sqlite/client.ts';
 import { postgresDirectSql, sqliteDirectSql, type DirectSql, type Row, type SqlValue, type BatchStep } from './direct-sql.ts';
 import type { DatabaseTarget } from './target.ts';
+import type { ReadDb, ReadSql } from '../core/capability.ts';
 
 export type Db = SqliteClient;
 export { parseDatabaseUrl, type DatabaseTarget, type Provider } from './target.ts';
@@ -122,6 +123,14 @@ export function sqlOf(db: Db): DirectSql {
   const sql = directSqlOfClient.get(db);
   if (!sql) throw new Error('this database client was not opened by openDatabase, so it has no DirectSql');
   return sql;
+}
+
+/**
+ * The DirectSql of the client behind a capability's read-only view of it (the core hands capabilities
+ * the client itself, narrowed to reads), for reads that run on every message.
+ */
+export function readSqlOf(db: ReadDb): ReadSql {
+  return sqlOf(db as unknown as Db);
 }
 
 const targetOfClient = new WeakMap<object, DatabaseTarget>();

@@ -193,7 +193,7 @@ export async function releaseNotice(db: Db, noticeId: number, now: Date): Promis
 
 /** Scheduled notices whose time has come; each is released (idempotently, see releaseNoticeSteps). */
 export async function releaseDueNotices(db: Db, now: Date): Promise<{ noticeId: number; recipients: number; enqueued: number }[]> {
-  const due = await db.notice.findMany({ where: { status: 'scheduled', scheduledFor: { lte: now } }, orderBy: { id: 'asc' }, select: { id: true } });
+  const due = await sqlOf(db).query<{ id: number }>(`SELECT "id" FROM "Notice" WHERE "status" = 'scheduled' AND "scheduledFor" <= ? ORDER BY "id"`, [now]);
   const released = [];
   for (const { id } of due) released.push({ noticeId: id, ...(await releaseNotice(db, id, now)) });
   return released;

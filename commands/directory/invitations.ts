@@ -5,7 +5,7 @@
 // invitation-key.ts): 40 bits alone would fall to a brute force of a leaked database in a few
 // hundred core-hours; without the secret, a copy of the database gives no way to test a guess.
 import { createHash, createHmac, randomInt } from 'node:crypto';
-import type { Db } from '../../bot/db/client.ts';
+import { sqlOf, type Db } from '../../bot/db/client.ts';
 import type { ReadDb } from '../../bot/core/capability.ts';
 import type { Logger } from 'pino';
 import { INVITATION_SECRET_FILE, invitationKey, loadInvitationKey, useInvitationKey, type InvitationKey } from './invitation-key.ts';
@@ -101,17 +101,21 @@ export async function checkInvitation(db: ReadDb, code: string, now: Date): Prom
  * cannot be redeemed with this one).
  */
 export async function upgradeInvitationHashes(db: Db, now: Date, key: InvitationKey = invitationKey()): Promise<{ upgraded: number; otherKeyLive: number }> {
+  // on DirectSql: every start runs this, and a start should not load the Prisma client for it
+  const sql = sqlOf(db);
   let upgraded = 0;
   for (;;) {
-    const legacy = await db.invitation.findMany({ where: { hashKeyId: null }, select: { id: true, codeHash: true }, take: 500 });
+    const legacy = await sql.query<{ id: number; codeHash: string }>('SELECT "id", "codeHash" FROM "Invitation" WHERE "hashKeyId" IS NULL ORDER BY "id" LIMIT 500');
     if (legacy.length === 0) break;
     for (const row of legacy) {
-      const result = await db.invitation.updateMany({ where: { id: row.id, hashKeyId: null }, data: { codeHash: keyedHash(row.codeHash, key), hashKeyId: key.id } });
-      upgraded += result.count;
+      upgraded += await sql.execute('UPDATE "Invitation" SET "codeHash" = ?, "hashKeyId" = ? WHERE "id" = ? AND "hashKeyId" IS NULL', [keyedHash(row.codeHash, key), key.id, row.id]);
     }
   }
-  const otherKeyLive = await db.invitation.count({ where: { hashKeyId: { not: key.id }, usedAt: null, expiresAt: { gt: now } } });
-  return { upgraded, otherKeyLive };
+  const [live] = await sql.query<{ n: number }>(
+    'SELECT COUNT(*) AS n FROM "Invitation" WHERE "hashKeyId" <> ? AND "usedAt" IS NULL AND "expiresAt" > ?',
+    [key.id, now],
+  );
+  return { upgraded, otherKeyLive: Number(live?.n ?? 0) };
 }
 
 /** Start-up of every entry point that issues or redeems codes: load the secret, upgrade old rows, say what happened. */

@@ -81,7 +81,11 @@ export async function loadStandardInput(
 ): Promise<StandardInput | null> {
   if (point.level !== 'town' && point.level !== 'village') return null;
   const [rules, loaded, listed, settings] = await Promise.all([
-    readMostly(db, 'reportRules', () => db.rule.findMany({ where: { OR: [{ item: { contains: '每周开放' } }, { item: { contains: '服务人次' } }] } })).then((all) =>
+    readMostly(db, 'reportRules', () =>
+      sql.query<{ level: string; item: string; quantity: number | null; unit: string | null }>(
+        `SELECT "level", "item", "quantity", "unit" FROM "Rule" WHERE "item" LIKE '%每周开放%' OR "item" LIKE '%服务人次%' ORDER BY "id"`,
+      ),
+    ).then((all) =>
       all.filter((r) => r.level === point.level),
     ),
     yearSoFar ??

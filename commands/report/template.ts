@@ -4,6 +4,7 @@
 import type { ReadDb, ReadSql } from '../../bot/core/capability.ts';
 import { z } from 'zod';
 import { readMostly } from '../../bot/db/read-cache.ts';
+import { readSqlOf } from '../../bot/db/client.ts';
 
 export const FIELD_TYPES = ['int', 'decimal', 'text'] as const;
 
@@ -84,8 +85,7 @@ export function templateOfRows(rows: readonly unknown[]): ReportTemplate {
 /** The template operators maintain; falls back to the defaults when the table is still empty. */
 export function loadTemplate(db: ReadDb): Promise<ReportTemplate> {
   return readMostly(db, 'reportTemplate', async () => {
-    const rows = await db.reportField.findMany({ orderBy: { sortOrder: 'asc' } });
-    return buildTemplate(rows.length > 0 ? rows : REPORT_FIELD_DEFAULTS);
+    return readTemplate(readSqlOf(db));
   });
 }
 

@@ -4,6 +4,7 @@
 import { acceptanceStatusReplies } from '../acceptance/index.ts';
 import type { ReadDb } from '../../bot/core/capability.ts';
 import { readMostly } from '../../bot/db/read-cache.ts';
+import { readSqlOf } from '../../bot/db/client.ts';
 import type { Reply } from '../../bot/core/types.ts';
 import { ALL_ROLES, type Capability, type CommandContext } from '../../bot/core/capability.ts';
 import { answerStandardsQuestion, fullText, standardsOverview, type FullText, type StandardsAnswer } from './answer.ts';
@@ -16,9 +17,10 @@ export interface StandardsTables {
 
 export function loadStandardsTables(db: ReadDb): Promise<StandardsTables> {
   return readMostly(db, 'standardsTables', async () => {
+    const sql = readSqlOf(db);
     const [rules, facts] = await Promise.all([
-      db.rule.findMany({ orderBy: [{ level: 'asc' }, { sortOrder: 'asc' }] }),
-      db.fact.findMany({ orderBy: { sortOrder: 'asc' } }),
+      sql.query<RuleRecord & Record<string, unknown>>('SELECT * FROM "Rule" ORDER BY "level", "sortOrder"'),
+      sql.query<FactRecord & Record<string, unknown>>('SELECT * FROM "Fact" ORDER BY "sortOrder"'),
     ]);
     return { rules, facts };
   });
