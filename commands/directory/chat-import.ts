@@ -10,7 +10,8 @@ import { targetOf } from '../../bot/db/client.ts';
 import { z } from 'zod';
 import { withEffects, type CommandContext, type Outcome } from '../../bot/core/capability.ts';
 import { startDialogue, type Dialogue } from '../../bot/core/dialogue.ts';
-import { formatOutcome, formatReading, runDirectoryImport, formatPlan, type ImportRun } from './import.ts';
+import { runDirectoryImport, type ImportRun } from '../../bot/db/directory-store.ts';
+import { formatOutcome, formatReading, formatPlan } from './import.ts';
 import { formatProblems } from './rows.ts';
 
 const PendingImport = z.object({ filename: z.string(), content: z.string(), fingerprint: z.string(), planText: z.string() });

@@ -9,7 +9,8 @@ import { startDialogue, type Dialogue } from '../../bot/core/dialogue.ts';
 import type { IncomingDocument } from '../../bot/core/types.ts';
 import type { Db } from '../../bot/db/client.ts';
 import { readTable, SpreadsheetError } from '../../bot/spreadsheet.ts';
-import { planRules, REMOVAL_SHARE_TO_CONFIRM, replaceRules } from './cli.ts';
+import { replaceRules } from '../../bot/db/rules-store.ts';
+import { planRules, REMOVAL_SHARE_TO_CONFIRM } from './cli.ts';
 import { parseRulesTable, RULE_COLUMNS } from './rulesFile.ts';
 
 /** A header that is the rules table's (its own columns 项目, 数量, 比较), not the directory's. */

@@ -1,10 +1,9 @@
 // gxgc rules export FILE | rules import FILE: operators edit the annex-1 rules table in a spreadsheet.
-// An import is the whole table: every row is validated first, then rows are created or updated and
-// rules missing from the file are removed, in one transaction — nothing is half-imported.
+// An import is the whole table: every row is validated first, then the store (bot/db/rules-store.ts)
+// creates or updates rows and removes the rules missing from the file, in one transaction.
 import type { Logger } from 'pino';
-import { writeAudit } from '../../bot/db/audit.ts';
 import type { Db } from '../../bot/db/client.ts';
-import { forgetReadMostly } from '../../bot/db/read-cache.ts';
+import { replaceRules, type RulesImportResult } from '../../bot/db/rules-store.ts';
 import { readTable, writeTable, SpreadsheetError } from '../../bot/spreadsheet.ts';
 import { parseRulesTable, rulesToTable, type RuleInput } from './rulesFile.ts';
 
@@ -15,38 +14,6 @@ export interface RulesCliDeps {
 }
 
 const USAGE = '用法：rules export 文件.xlsx|文件.csv ；rules import 文件.xlsx|文件.csv [--dry-run 只预览] [--confirm 确认删除大量规则]（导入即整张规则表：文件中没有的规则会被删除）';
-
-export interface RulesImportResult {
-  created: number;
-  updated: number;
-  removed: number;
-}
-
-/** Replaces the rules table with the given rows, in one transaction. */
-export async function replaceRules(
-  db: Db,
-  rules: readonly RuleInput[],
-  who: { at: Date; actor: string; actorContactId: number | null } = { at: new Date(), actor: 'cli', actorContactId: null },
-): Promise<RulesImportResult> {
-  const result = await db.$transaction(async (tx) => {
-    const existing = await tx.rule.findMany({ select: { id: true, level: true, item: true } });
-    const wanted = new Set(rules.map((r) => `${r.level}|${r.item}`));
-    const stale = existing.filter((r) => !wanted.has(`${r.level}|${r.item}`));
-    if (stale.length) await tx.rule.deleteMany({ where: { id: { in: stale.map((r) => r.id) } } });
-    const known = new Set(existing.map((r) => `${r.level}|${r.item}`));
-    let created = 0;
-    let updated = 0;
-    for (const r of rules) {
-      await tx.rule.upsert({ where: { level_item: { level: r.level, item: r.item } }, create: r, update: r });
-      if (known.has(`${r.level}|${r.item}`)) updated++;
-      else created++;
-    }
-    await writeAudit(tx, { ...who, action: 'rules.import', entity: 'Rule', entityId: null, detail: { created, updated, removed: stale.length } });
-    return { created, updated, removed: stale.length };
-  });
-  forgetReadMostly(db);
-  return result;
-}
 
 /** Removing more than this share of the rules needs --confirm (a file of the wrong table removes them all). */
 export const REMOVAL_SHARE_TO_CONFIRM = 0.1;
