@@ -15,7 +15,7 @@
 // PostgreSQL (see bot/db/direct-sql.ts).
 import { importDecision, needsConfirmation, planFingerprint, type ImportMode } from '../../commands/directory/plan.ts';
 import { DirectoryValidator, notePoint, type DirectoryRow, type FilePoint, type RowProblem } from '../../commands/directory/rows.ts';
-import { SpreadsheetError, openTable, type TableSource } from '../spreadsheet.ts';
+import { SpreadsheetError, openTable, type TableReading, type TableSource } from '../spreadsheet.ts';
 import { auditFilledLater } from './audit.ts';
 import type { Db } from './client.ts';
 import { openDirectSql, type DirectSql, type Row, type Statement } from './direct-sql.ts';
@@ -379,12 +379,7 @@ export class DirectoryStaging {
 }
 
 /** How the file was read: its format, encoding and sheets. */
-export interface FileReading {
-  format: 'csv' | 'xlsx';
-  encoding: string | null;
-  sheetsRead: string[];
-  sheetsSkipped: string[];
-}
+export type FileReading = TableReading;
 
 export type ImportOutcome =
   | { kind: 'unreadable'; message: string }

@@ -7,6 +7,7 @@
 import { runDirectoryImport, type FileReading, type ImportOutcome, type ImportPlan } from '../../bot/db/directory-store.ts';
 import type { DatabaseTarget } from '../../bot/db/target.ts';
 import { POINT_LEVEL_LABELS, type PointLevel } from '../../bot/domain.ts';
+import { readingText } from '../../bot/spreadsheet.ts';
 import type { Clock } from '../../bot/time.ts';
 import { formatProblems } from './rows.ts';
 
@@ -19,11 +20,7 @@ export interface DirectoryImportDeps {
 const changes = (c: { created: number; updated: number; deactivated: number }) => `新增 ${c.created}，更新 ${c.updated}，停用 ${c.deactivated}`;
 const levelLabel = (level: string) => POINT_LEVEL_LABELS[level as PointLevel] ?? level;
 
-export function formatReading(r: FileReading): string {
-  const parts = [r.format === 'csv' ? `CSV 文件，按 ${r.encoding} 编码读取` : `Excel 工作簿，读取工作表：${r.sheetsRead.map((s) => `“${s}”`).join('、')}`];
-  if (r.sheetsSkipped.length) parts.push(`跳过不是名录的工作表：${r.sheetsSkipped.map((s) => `“${s}”`).join('、')}`);
-  return `（${parts.join('；')}）`;
-}
+export const formatReading = (r: FileReading): string => readingText(r, '名录');
 
 /** The plan as the operator reads it: totals, each town's changes, the contacts that will lose their chats. */
 export function formatPlan(plan: ImportPlan, done = false): string[] {
