@@ -4,7 +4,7 @@
 // tab-separated) or UTF-8 with or without a BOM; the encoding is found from the bytes, never from
 // the name. An .xlsx is read sheet by sheet (every sheet: the caller decides which are tables).
 // The format is found from the bytes too: an .xls renamed .xlsx gets an answer, not a zip error.
-// A whole table in memory (readTable) for small files such as the rules; row by row (streamTable)
+// Every sheet in memory (readSheets) for small files such as the rules; row by row (openTable)
 // for the directory, which may have 200,000 rows.
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';

@@ -1,6 +1,8 @@
-// The directory aggregate's writes: an imported directory. Re-importing updates in place: points are matched by (镇街, 服务点),
-// contacts by mobile number (one without a mobile by its point and name), so chat bindings survive;
-// whatever the new file no longer lists is deactivated, never deleted (reports and history keep it).
+// The directory aggregate's writes: a directory file imported (runDirectoryImport, for the command
+// line and the chat's importDirectory effect), or rows in memory (applyDirectoryImport). Re-importing
+// updates in place: points are matched by (镇街, 服务点), contacts by mobile number (one without a
+// mobile by its point and name), so chat bindings survive; whatever the new file no longer lists is
+// deactivated, never deleted (reports and history keep it).
 // A contact whose name changes, or whose point's level gives it other rights in the chat (a village
 // contact's number now listed for the 市支中心), is another person to the bot: its chats are unbound
 // and its unused invitation codes expire, so an old chat never keeps the number's new rights.
