@@ -86,6 +86,8 @@ export interface Dialogue<S> {
   cancelEffects?(state: S): Effect[];
   /** a message another capability recognises with confidence is answered by it, and the dialogue stays */
   yieldsToOthers?: boolean;
+  /** a file sent while it waits replaces it: the file goes where a sent file goes (another file to import) */
+  replacedBySentFile?: boolean;
   /** a state saved by an older version of the bot: the state to go on with (at its first open step), or null */
   upgrade?(old: Record<string, unknown>, oldStep: string | null, ctx: CommandContext): S | null | Promise<S | null>;
   /** how to start again, for the apology when an old or broken state cannot be continued */

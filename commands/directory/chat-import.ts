@@ -20,6 +20,7 @@ export const directoryImportDialogue: Dialogue<SentFile> = {
   steps: [],
   confirmLabel: '确认导入',
   changeable: false,
+  replacedBySentFile: true,
   summary: (pending) => pending.planText,
   restartHint: '请重新发送名录文件。',
   allowed: (ctx) => ctx.actor.role === 'operator',

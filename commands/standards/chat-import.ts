@@ -18,6 +18,7 @@ export const rulesImportDialogue: Dialogue<SentFile> = {
   steps: [],
   confirmLabel: '确认导入',
   changeable: false,
+  replacedBySentFile: true,
   summary: (pending) => pending.planText,
   restartHint: '请重新发送规则表文件。',
   allowed: (ctx) => ctx.actor.role === 'operator',

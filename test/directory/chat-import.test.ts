@@ -99,6 +99,17 @@ describe.each(TEST_PROVIDERS)('directory import in the chat on %s', (provider) =
     expect(await waiting()).toEqual([]);
   });
 
+  it('another file sent while one waits replaces it: its own preview, the first let go', async () => {
+    const operator = await bot.chat(DEMO.operator);
+    expect(await send(operator.chatId, { document: fileOf('towns.xlsx') })).toContain('回复 1 确认导入');
+    const second = await send(operator.chatId, { document: fileOf('flat-utf8.csv') });
+    expect(second).toContain('收到“flat-utf8.csv”（CSV 文件，按 UTF-8 编码读取）。名录还没有改动');
+    expect(second).not.toContain('没有看懂');
+    const waiting = await bot.db.pendingUpload.findMany({ where: { channel: 'console', chatId: operator.chatId } });
+    expect(waiting.map((u) => u.filename)).toEqual(['flat-utf8.csv']);
+    expect(await send(operator.chatId, { text: '2' })).toContain('已取消，名录没有任何改动');
+  });
+
   it('a file left waiting for over a day is deleted when another is sent; its 确认导入 asks for it again', async () => {
     const operator = await bot.chat(DEMO.operator);
     const other = await bot.chat(DEMO.operator, 'telegram');
