@@ -1,6 +1,7 @@
 // The one writer of AuditLog rows: every change a person or the command line makes is recorded
 // here, as a statement the caller runs in the same transaction as the change itself (or, where the
-// change is a Prisma transaction, written on that transaction's client by writeAudit).
+// change is a Prisma transaction, written on that transaction's client by writeAudit; or, in a bulk
+// batch whose counts are known only at its end, written first and filled in last: auditFilledLater).
 import { randomUUID } from 'node:crypto';
 import type { Statement } from './direct-sql.ts';
 
