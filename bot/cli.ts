@@ -117,7 +117,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   const { openPreparedDatabase, createAppCore } = await import('./app.ts');
   const database = await openPreparedDatabase(config.databaseUrl, log);
   try {
-    const { prepareInvitationKey } = await import('../commands/directory/invitations.ts');
+    const { prepareInvitationKey } = await import('./db/identity-store.ts');
     await prepareInvitationKey(database.db, config, log, clock.now());
     if (area === 'console') {
       const asIndex = rest.indexOf('--as');

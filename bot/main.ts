@@ -11,7 +11,7 @@ import { createHttpServer } from './http-server.ts';
 import { startWithRetry } from './channels/channel-start.ts';
 import { startHeartbeat } from './db/heartbeat.ts';
 import { dailyBackupJob } from './db/backup.ts';
-import { prepareInvitationKey } from '../commands/directory/invitations.ts';
+import { prepareInvitationKey } from './db/identity-store.ts';
 import type { RunningScheduler } from '../scheduler/index.ts';
 import type { ChannelSender } from './core/types.ts';
 

@@ -4,7 +4,7 @@
 // tab-separated) or UTF-8 with or without a BOM; the encoding is found from the bytes, never from
 // the name. An .xlsx is read sheet by sheet (every sheet: the caller decides which are tables).
 // The format is found from the bytes too: an .xls renamed .xlsx gets an answer, not a zip error.
-// A whole table in memory (readTable) for small files such as the rules; row by row (streamTable)
+// Every sheet in memory (readSheets) for small files such as the rules; row by row (openTable)
 // for the directory, which may have 200,000 rows.
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
@@ -253,6 +253,40 @@ export async function readTable(source: TableSource): Promise<string[][]> {
   const rows: string[][] = [];
   for await (const row of table.rows) if (row.sheet === first) rows.push(row.cells);
   return rows;
+}
+
+export interface TableSheet {
+  /** the worksheet's name; null for a .csv */
+  name: string | null;
+  rows: string[][];
+}
+
+/** Every sheet of a small table (the rules), in order, empty ones included, with how it was read. */
+export async function readSheets(source: TableSource): Promise<{ format: SpreadsheetFormat; encoding: string | null; sheets: TableSheet[] }> {
+  const table = await openTable(source);
+  const sheets = table.sheets.map((name): TableSheet => ({ name, rows: [] }));
+  for await (const row of table.rows) sheets.find((s) => s.name === row.sheet)!.rows.push(row.cells);
+  return { format: table.format, encoding: table.encoding, sheets };
+}
+
+/** How a header cell is compared: full-width folded, spaces and required-field stars dropped. */
+export function headerKey(cell: string): string {
+  return cell.normalize('NFKC').replace(/[\s*]/g, '');
+}
+
+/** How a file was read, for an import's summary: a CSV's encoding, a workbook's sheets read and skipped. */
+export interface TableReading {
+  format: SpreadsheetFormat;
+  encoding: string | null;
+  sheetsRead: string[];
+  sheetsSkipped: string[];
+}
+
+/** "（CSV 文件，按 GBK/GB18030 编码读取）", "（Excel 工作簿，读取工作表：“村级”；跳过不是规则表的工作表：“填表说明”）" */
+export function readingText(r: TableReading, tableName: string): string {
+  const parts = [r.format === 'csv' ? `CSV 文件，按 ${r.encoding} 编码读取` : `Excel 工作簿，读取工作表：${r.sheetsRead.map((s) => `“${s}”`).join('、')}`];
+  if (r.sheetsSkipped.length) parts.push(`跳过不是${tableName}的工作表：${r.sheetsSkipped.map((s) => `“${s}”`).join('、')}`);
+  return `（${parts.join('；')}）`;
 }
 
 const CSV_OPTIONS = { bom: true, relax_column_count: true, skip_empty_lines: false } as const;

@@ -2,11 +2,15 @@
 # Writes the FODS (flat OpenDocument) sources of the directory fixtures that
 # scripts/make-spreadsheet-fixtures.sh converts with LibreOffice into the files operators really
 # send: a one-sheet-per-town .xlsx with a notes sheet, titles and spaced headers; GBK and UTF-16
-# text as Excel/WPS on Chinese Windows save "CSV" and "Unicode 文本"; .xls and .ods.
+# text as Excel/WPS on Chinese Windows save "CSV" and "Unicode 文本"; .xls and .ods. And the rules
+# table (annex 1) as operators edit it: one sheet per level after a notes sheet, or one sheet.
+#   make-spreadsheet-fixtures.py OUT_DIR RULES.json   (RULES.json: rulesToTable(RULE_SEEDS), header first)
+import json
 import sys
 from xml.sax.saxutils import escape
 
 OUT = sys.argv[1]
+RULES = json.load(open(sys.argv[2], encoding='utf-8'))
 
 HEAD = '''<?xml version="1.0" encoding="UTF-8"?>
 <office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -98,3 +102,32 @@ write('directory-damaged.fods', [('通信名录', [HEADER,
     ['石龙镇', '示例三村', '村级', '郑村联', '联络人', '', '', '', ''],
     ['石龙镇', '示例四村', '村级', '王村联', '联络人', '13800002104', '22834125转8', '', ''],
 ])])
+
+# the rules table: the seeded annex 1, figures and sort orders as number cells
+RULES_HEADER, RULE_ROWS = RULES[0], RULES[1:]
+RULES_SPACED = ['级　别', '类别', '项 目', '数量', '单位', '比　较', '备注', '关键词', '排序', '来源*']
+rule_cells = lambda row: [num(c) if isinstance(c, (int, float)) else ('' if c is None else c) for c in row]
+VILLAGE_RULES = [rule_cells(r) for r in RULE_ROWS if r[0] == '村级']
+TOWN_RULES = [rule_cells(r) for r in RULE_ROWS if r[0] == '镇级']
+RULES_NOTES = [['填表说明'], ['1. 镇级、村级各一张工作表，第一行可写标题。'], ['2. 文件中没有的规则导入后会被删除。']]
+RULES_TITLE = ['东莞市文化共享工程基层服务点配置及服务标准（附件1）']
+
+# the rules sheets after a notes sheet, the village sheet with a title, a blank row and a spaced header
+write('rules-levels.fods', [
+    ('填表说明', RULES_NOTES),
+    ('村级', [RULES_TITLE, [], RULES_SPACED] + VILLAGE_RULES),
+    ('镇级', [RULES_HEADER] + TOWN_RULES),
+])
+# only the village sheet: an import of it would remove every town rule
+write('rules-village.fods', [('村级', [RULES_TITLE, RULES_SPACED] + VILLAGE_RULES)])
+# the whole table on one sheet under a title, for the GBK .csv
+write('rules-flat.fods', [('配置及服务标准', [RULES_TITLE, RULES_HEADER] + TOWN_RULES + VILLAGE_RULES)])
+# a bad figure on the village sheet (its row 4: title, header, then the second rule), and a town sheet
+# whose header lacks 排序 and 来源: it is meant as rules, so it is a problem, not skipped
+bad_village = [list(r) for r in VILLAGE_RULES]
+bad_village[1][3] = '很多'
+write('rules-damaged.fods', [
+    ('填表说明', RULES_NOTES),
+    ('村级', [RULES_TITLE, RULES_HEADER] + bad_village),
+    ('镇级', [RULES_HEADER[:8]] + [r[:8] for r in TOWN_RULES]),
+])

@@ -8,7 +8,8 @@
 // channel-neutral and stored.
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import type { CommandContext, Outcome } from './capability.ts';
+import { withEffects, type CommandContext, type Outcome } from './capability.ts';
+import type { Effect } from './effects.ts';
 import type { Choice, Reply } from './types.ts';
 
 /** How a message was read as an answer. note: how the bot interpreted it, for the read-back. */
@@ -81,8 +82,12 @@ export interface Dialogue<S> {
   interpret?(text: string, state: S, where: string, ctx: CommandContext): Promise<Interpretation<S> | null> | Interpretation<S> | null;
   confirm(state: S, ctx: CommandContext): Promise<Confirmation<S>>;
   cancelled(state: S): string;
+  /** what giving up also does (a waiting file let go) */
+  cancelEffects?(state: S): Effect[];
   /** a message another capability recognises with confidence is answered by it, and the dialogue stays */
   yieldsToOthers?: boolean;
+  /** a file sent while it waits replaces it: the file goes where a sent file goes (another file to import) */
+  replacedBySentFile?: boolean;
   /** a state saved by an older version of the bot: the state to go on with (at its first open step), or null */
   upgrade?(old: Record<string, unknown>, oldStep: string | null, ctx: CommandContext): S | null | Promise<S | null>;
   /** how to start again, for the apology when an old or broken state cannot be continued */
@@ -235,9 +240,11 @@ async function resume<S>(dialogue: Dialogue<S>, ctx: CommandContext): Promise<St
   return parsed.success ? { engine: 1, id: randomBytes(4).toString('hex'), turn: 0, at: '', data: parsed.data } : null;
 }
 
-async function cancel<S>(dialogue: Dialogue<S>, ctx: CommandContext, stored: Stored<S>): Promise<Reply[]> {
+async function cancel<S>(dialogue: Dialogue<S>, ctx: CommandContext, stored: Stored<S>): Promise<Outcome> {
   ctx.conversation.clear();
-  return [{ text: dialogue.cancelled(stored.data) }];
+  const replies = [{ text: dialogue.cancelled(stored.data) }];
+  const effects = dialogue.cancelEffects?.(stored.data) ?? [];
+  return effects.length ? withEffects(effects, () => replies) : replies;
 }
 
 async function confirm<S>(dialogue: Dialogue<S>, ctx: CommandContext, stored: Stored<S>): Promise<Outcome> {

@@ -12,6 +12,11 @@ import type { Actor } from './types.ts';
 import type { DatabaseTarget } from '../db/target.ts';
 import type { Db } from '../db/client.ts';
 import type { ReinspectionInput, ReinspectionOutcome, StepInput, StepResult } from '../db/acceptance.ts';
+import type { ImportOutcome } from '../db/directory-store.ts';
+import type { RulesImportResult } from '../db/rules-store.ts';
+import { discardUploadStatement, keepUploadSteps, type PendingUploadInput } from '../db/upload-store.ts';
+import type { RulesPlan } from '../../commands/standards/rules-import.ts';
+import type { RuleInput } from '../../commands/standards/rulesFile.ts';
 
 export type Effect =
   /** a confirmed monthly report: a new revision of the point's month */
@@ -24,10 +29,17 @@ export type Effect =
   | { kind: 'bindChat'; contactId: number; how: 'invitation' | 'phone'; invitationId?: number }
   /** a wrong-code attempt counted before the code was tried is given back: only wrong codes count */
   | { kind: 'refundAttempt'; key: string }
-  /** a directory file confirmed in the chat: a bulk import on a connection of its own, after the message's batch */
-  | { kind: 'importDirectory'; filename: string; content: string; fingerprint: string }
-  /** a rules table (annex 1) confirmed in the chat: the whole table replaced, after the message's batch */
-  | { kind: 'importRules'; filename: string; content: string; fingerprint: string }
+  /** a file sent in the chat for import, kept for this chat until the operator answers */
+  | { kind: 'keepUpload'; upload: PendingUploadInput }
+  /** the chat's waiting file, given up */
+  | { kind: 'discardUpload'; uploadId: string }
+  /**
+   * a directory file confirmed in the chat: a bulk import on a connection of its own, after the
+   * message's batch, only if its plan is still the one shown (fingerprint); its waiting file goes
+   */
+  | { kind: 'importDirectory'; file: { filename: string; content: Uint8Array }; fingerprint: string; uploadId: string | null }
+  /** a rules table (annex 1) confirmed in the chat: the whole table replaced, after the batch, unless it changed since the plan */
+  | { kind: 'importRules'; rules: RuleInput[]; planned: Omit<RulesPlan, 'removedItems'>; uploadId: string | null }
   /**
    * a step of an acceptance application (apply, confirm, return, receive, …): the store takes it in a
    * transaction of its own after the batch, because it locks the point's row and decides on what it reads
@@ -43,10 +55,10 @@ export interface EffectResults {
   report?: StoredReport;
   notice?: CreatedNotice;
   cancelled?: boolean;
-  /** the import's answer */
-  imported?: string;
-  /** the rules import's answer */
-  importedRules?: string;
+  /** what the directory import did */
+  imported?: ImportOutcome;
+  /** what the rules import did; null: the table changed since the plan, nothing written */
+  importedRules?: RulesImportResult | null;
   acceptance?: StepResult;
   reinspection?: ReinspectionOutcome;
 }
@@ -77,8 +89,14 @@ export function effectSteps(effects: readonly Effect[], actor: Actor, now: Date,
           bindChatStatement(actor.channel, actor.chatId, effect.contactId, now),
           auditStatement({ ...who, actorContactId: effect.contactId, action: 'chat.bind', entity: 'ChannelIdentity', entityId: String(actor.identityId), detail: { how: effect.how } }),
         ];
+      case 'keepUpload':
+        return keepUploadSteps(actor.channel, actor.chatId, effect.upload, now);
+      case 'discardUpload':
+        return [discardUploadStatement(actor.channel, actor.chatId, effect.uploadId)];
       case 'importDirectory':
       case 'importRules':
+        // the import itself runs after the batch (applyAfterBatch), on the bytes the effect holds
+        return effect.uploadId ? [discardUploadStatement(actor.channel, actor.chatId, effect.uploadId)] : [];
       case 'acceptanceStep':
       case 'reinspection':
         // not a statement: applyAfterBatch runs it
@@ -107,12 +125,13 @@ export async function applyAfterBatch(effects: readonly Effect[], actor: Actor, 
   const stepActor = { contactId: actor.contact?.id ?? null, point: point ? { id: point.id, town: point.town, level: point.level } : null, label };
   for (const effect of effects) {
     if (effect.kind === 'importDirectory') {
-      const { importSentFile } = await import('../../commands/directory/chat-import.ts');
-      results.imported = await importSentFile({ target, now, actor: label, actorContactId: actor.contact?.id ?? null }, effect);
+      const { runDirectoryImport } = await import('../db/directory-store.ts');
+      const run = { target, now, actor: label, actorContactId: actor.contact?.id ?? null };
+      results.imported = await runDirectoryImport(effect.file, run, { apply: true, confirmed: true, expect: effect.fingerprint });
     }
     if (effect.kind === 'importRules') {
-      const { importRulesFile } = await import('../../commands/standards/chat-import.ts');
-      results.importedRules = await importRulesFile(db, effect, { at: now, actor: label, actorContactId: actor.contact?.id ?? null });
+      const { replaceRulesAsPlanned } = await import('../db/rules-store.ts');
+      results.importedRules = await replaceRulesAsPlanned(db, effect.rules, { at: now, actor: label, actorContactId: actor.contact?.id ?? null }, effect.planned);
     }
     if (effect.kind === 'acceptanceStep') {
       const [{ takeStep }, { chinaCalendar }, { loadReminderSettings }] = await Promise.all([

@@ -156,7 +156,9 @@ export function createCore(deps: CoreDeps): Core {
       if (capability) return capability.onChoice!({ ...ctx, choice: value });
       return [{ text: '这个选项已经失效了，请重新发起操作。发送 /help 查看可以做什么。' }];
     }
-    const open = conversation.flow ? dialogues.get(conversation.flow) : undefined;
+    const waiting = conversation.flow ? dialogues.get(conversation.flow) : undefined;
+    // another file sent while one waits for its 确认导入 is that file's import, not an answer
+    const open = waiting?.replacedBySentFile && ctx.message.document ? undefined : waiting;
     if (open && (isCancelWord(ctx.text) || ctx.text === '/cancel')) return continueDialogue(open, { ...ctx, text: '取消' }, hostFor(undefined));
     // at a step that takes the whole message (a notice's body), only a slash command is a command
     const found = ctx.text ? findCommand(ctx.text, !(open && expectsFreeText(open, ctx))) : null;
@@ -176,13 +178,12 @@ export function createCore(deps: CoreDeps): Core {
     if (ctx.text.startsWith('/')) {
       return [{ text: `没有“${ctx.text.split(/\s/)[0]}”这个命令。发送 /help 查看可用的命令。` }];
     }
-    if (conversation.flow) {
-      if (open) {
-        const owner = capabilities.find((c) => c.dialogues?.includes(open));
-        return continueDialogue(open, ctx, hostFor(owner));
-      }
-      conversation.clear();
+    if (open) {
+      const owner = capabilities.find((c) => c.dialogues?.includes(open));
+      return continueDialogue(open, ctx, hostFor(owner));
     }
+    // a flow this version does not know
+    if (conversation.flow && !waiting) conversation.clear();
     const best = await bestRecognizer(ctx);
     if (best) {
       ctx.log = ctx.log.child({ command: best.capability.name });

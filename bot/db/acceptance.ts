@@ -3,8 +3,8 @@
 // both databases), then the facts are read, the pure machine decides (commands/acceptance/machine.ts),
 // and the new state, the event, the audit row and the outbox rows telling each party are written
 // together. A refused step changes nothing.
-import type { Db } from './client.ts';
-import { writeAudit } from './audit.ts';
+import { sqlOf, type Db } from './client.ts';
+import { auditStatement, writeAudit } from './audit.ts';
 import type { ReadDb } from '../core/capability.ts';
 import {
   decide,
@@ -50,6 +50,21 @@ export interface StepOutcome {
 export type StepResult = ({ ok: true } & StepOutcome) | { ok: false; reason: string };
 
 export const PARTY_EDUCATION_SETTING = 'acceptance.partyEducationAllowed';
+
+/** 二（二）1: an operator lets a 党员远程教育基层点 apply anyway; the setting and its audit row in one batch. */
+export async function allowPartyEducationPoint(db: Db, point: { id: number; town: string; name: string }, who: { at: Date; actor: string }): Promise<void> {
+  const row = await db.setting.findUnique({ where: { key: PARTY_EDUCATION_SETTING } });
+  const ids = new Set<number>(row ? (JSON.parse(row.value) as number[]) : []);
+  ids.add(point.id);
+  const value = JSON.stringify([...ids].sort((a, b) => a - b));
+  await sqlOf(db).batch([
+    {
+      sql: 'INSERT INTO "Setting" ("key", "value", "updatedAt") VALUES (?, ?, ?) ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "updatedAt" = excluded."updatedAt"',
+      params: [PARTY_EDUCATION_SETTING, value, who.at],
+    },
+    auditStatement({ at: who.at, actorContactId: null, actor: who.actor, action: 'acceptance.allowPartyEducationPoint', entity: 'ServicePoint', entityId: String(point.id), detail: { town: point.town, name: point.name } }),
+  ]);
+}
 
 function pointLabel(p: { town: string; name: string }): string {
   return p.name.startsWith(p.town) ? p.name : `${p.town} ${p.name}`;

@@ -1,6 +1,8 @@
 // The one writer of AuditLog rows: every change a person or the command line makes is recorded
 // here, as a statement the caller runs in the same transaction as the change itself (or, where the
-// change is a Prisma transaction, written on that transaction's client by writeAudit).
+// change is a Prisma transaction, written on that transaction's client by writeAudit; or, in a bulk
+// batch whose counts are known only at its end, written first and filled in last: auditFilledLater).
+import { randomUUID } from 'node:crypto';
 import type { Statement } from './direct-sql.ts';
 
 export interface AuditEntry {
@@ -15,10 +17,22 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
+const INSERT = 'INSERT INTO "AuditLog" ("at", "actorContactId", "actor", "action", "entity", "entityId", "detail") VALUES (?, ?, ?, ?, ?, ?, ?)';
+
 export function auditStatement(entry: AuditEntry): Statement {
+  return { sql: INSERT, params: [entry.at, entry.actorContactId, entry.actor, entry.action, entry.entity, entry.entityId, JSON.stringify(entry.detail ?? {})] };
+}
+
+/**
+ * An audit row of a bulk batch whose detail is known only at its end (the counts of a directory
+ * import): `insert` writes the row with a marker unique to it as the detail, `fill` then sets the
+ * detail to a JSON text that an SQL expression of the batch computes (it must hold no `?`).
+ */
+export function auditFilledLater(entry: Omit<AuditEntry, 'detail'>): { insert: Statement; fill(detailSql: string): Statement } {
+  const marker = JSON.stringify({ pending: randomUUID() });
   return {
-    sql: 'INSERT INTO "AuditLog" ("at", "actorContactId", "actor", "action", "entity", "entityId", "detail") VALUES (?, ?, ?, ?, ?, ?, ?)',
-    params: [entry.at, entry.actorContactId, entry.actor, entry.action, entry.entity, entry.entityId, JSON.stringify(entry.detail ?? {})],
+    insert: { sql: INSERT, params: [entry.at, entry.actorContactId, entry.actor, entry.action, entry.entity, entry.entityId, marker] },
+    fill: (detailSql) => ({ sql: `UPDATE "AuditLog" SET "detail" = ${detailSql} WHERE "action" = ? AND "at" = ? AND "detail" = ?`, params: [entry.action, entry.at, marker] }),
   };
 }
 

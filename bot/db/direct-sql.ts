@@ -20,7 +20,8 @@ import pg from 'pg';
 import type { Provider } from './client.ts';
 import type { DatabaseTarget } from './target.ts';
 
-export type SqlValue = string | number | bigint | boolean | Date | null;
+/** Uint8Array: a Bytes column (BLOB, BYTEA) */
+export type SqlValue = string | number | bigint | boolean | Date | Uint8Array | null;
 export interface Statement {
   sql: string;
   params?: readonly SqlValue[];
@@ -77,9 +78,10 @@ export function parseSqliteTimestamp(text: string): Date {
   return new Date(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(text) ? `${text.replace(' ', 'T')}Z` : text);
 }
 
-function sqliteValue(value: SqlValue): string | number | bigint | null {
+function sqliteValue(value: SqlValue): string | number | bigint | Buffer | null {
   if (value instanceof Date) return sqliteTimestamp(value);
   if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return value;
 }
 
@@ -184,6 +186,7 @@ function pgValue(value: SqlValue): unknown {
   // "timestamp(3) without time zone" columns hold UTC, as Prisma writes them; pg would send a Date in local time
   if (value instanceof Date) return value.toISOString().replace('T', ' ').replace('Z', '');
   if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return value;
 }
 

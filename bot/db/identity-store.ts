@@ -1,6 +1,11 @@
 // The identity aggregate's writes: a chat bound to a directory contact, an invitation code used
-// once, a wrong-code counter given back. Statements for the core's batch (bot/core/effects.ts).
+// once, a wrong-code counter given back (statements for the core's batch, bot/core/effects.ts);
+// invitation codes issued by the command line, and old rows given the keyed hash at start-up.
+import type { Logger } from 'pino';
+import { generateCode, hashCode, INVITATION_VALID_DAYS, keyedHash } from '../../commands/directory/invitations.ts';
+import { INVITATION_SECRET_FILE, invitationKey, loadInvitationKey, useInvitationKey, type InvitationKey } from '../../commands/directory/invitation-key.ts';
 import type { ChannelName } from '../core/types.ts';
+import { sqlOf, type Db } from './client.ts';
 import type { Statement } from './direct-sql.ts';
 
 export function bindChatStatement(channel: ChannelName, chatId: string, contactId: number, now: Date): Statement {
@@ -22,4 +27,58 @@ export function claimInvitationStatement(invitationId: number, channel: ChannelN
 
 export function refundAttemptStatement(key: string): Statement {
   return { sql: 'UPDATE "RateLimitWindow" SET "count" = "count" - 1 WHERE "key" = ? AND "count" > 0', params: [key] };
+}
+
+export interface IssuedInvitation {
+  contactId: number;
+  code: string;
+  expiresAt: Date;
+}
+
+/** New single-use codes for the contacts; only their keyed hashes are stored, the codes are returned to hand out. */
+export async function issueInvitations(db: Db, contactIds: number[], now: Date): Promise<IssuedInvitation[]> {
+  const expiresAt = new Date(now.getTime() + INVITATION_VALID_DAYS * 24 * 3600_000);
+  const issued = contactIds.map((contactId) => ({ contactId, code: generateCode(), expiresAt }));
+  const key = invitationKey();
+  for (let i = 0; i < issued.length; i += 500) {
+    await db.invitation.createMany({
+      data: issued.slice(i, i + 500).map((inv) => ({ contactId: inv.contactId, codeHash: hashCode(inv.code, key), hashKeyId: key.id, expiresAt: inv.expiresAt })),
+    });
+  }
+  return issued;
+}
+
+/**
+ * Start-up: rows hashed before the key existed (hashKeyId null) get the keyed hash of their stored
+ * digest, so codes already handed out keep working and no unkeyed hash stays in the database.
+ * Conditional per row, so two instances starting together upgrade each row once. Returns how many
+ * rows were upgraded, and how many unused, unexpired codes were made under another secret (they
+ * cannot be redeemed with this one).
+ */
+export async function upgradeInvitationHashes(db: Db, now: Date, key: InvitationKey = invitationKey()): Promise<{ upgraded: number; otherKeyLive: number }> {
+  // on DirectSql: every start runs this, and a start should not load the Prisma client for it
+  const sql = sqlOf(db);
+  let upgraded = 0;
+  for (;;) {
+    const legacy = await sql.query<{ id: number; codeHash: string }>('SELECT "id", "codeHash" FROM "Invitation" WHERE "hashKeyId" IS NULL ORDER BY "id" LIMIT 500');
+    if (legacy.length === 0) break;
+    for (const row of legacy) {
+      upgraded += await sql.execute('UPDATE "Invitation" SET "codeHash" = ?, "hashKeyId" = ? WHERE "id" = ? AND "hashKeyId" IS NULL', [keyedHash(row.codeHash, key), key.id, row.id]);
+    }
+  }
+  const [live] = await sql.query<{ n: number }>('SELECT COUNT(*) AS n FROM "Invitation" WHERE "hashKeyId" <> ? AND "usedAt" IS NULL AND "expiresAt" > ?', [key.id, now]);
+  return { upgraded, otherKeyLive: Number(live?.n ?? 0) };
+}
+
+/** Start-up of every entry point that issues or redeems codes: load the secret, upgrade old rows, say what happened. */
+export async function prepareInvitationKey(db: Db, config: { invitationSecret?: string; dataDir: string }, log: Logger, now: Date): Promise<InvitationKey> {
+  const { key, source } = loadInvitationKey({ ...(config.invitationSecret ? { secret: config.invitationSecret } : {}), dataDir: config.dataDir });
+  useInvitationKey(key);
+  if (source === 'generated') log.info({ file: `${config.dataDir}/${INVITATION_SECRET_FILE}` }, 'invitation secret generated; keep this file (or set GXGC_INVITATION_SECRET) and back it up with the database');
+  const { upgraded, otherKeyLive } = await upgradeInvitationHashes(db, now, key);
+  if (upgraded > 0) log.info({ upgraded }, 'invitation hashes upgraded to the keyed hash; codes already handed out keep working');
+  if (otherKeyLive > 0) {
+    log.error({ codes: otherKeyLive, keyId: key.id }, 'live invitation codes were issued under another invitation secret and cannot be redeemed here: use the same secret on every instance, or issue new codes');
+  }
+  return key;
 }

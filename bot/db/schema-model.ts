@@ -133,8 +133,8 @@ function columnDefault(f: DmmfField): ExpectedColumn['default'] {
 /** The column type each database gets for a Prisma scalar, as Prisma itself maps it. */
 export function sqlType(provider: Provider, prismaType: string): string {
   const map: Record<Provider, Record<string, string>> = {
-    sqlite: { Int: 'INTEGER', String: 'TEXT', Boolean: 'BOOLEAN', DateTime: 'DATETIME', Float: 'REAL', BigInt: 'BIGINT', Json: 'JSONB' },
-    postgresql: { Int: 'INTEGER', String: 'TEXT', Boolean: 'BOOLEAN', DateTime: 'TIMESTAMP(3)', Float: 'DOUBLE PRECISION', BigInt: 'BIGINT', Json: 'JSONB' },
+    sqlite: { Int: 'INTEGER', String: 'TEXT', Boolean: 'BOOLEAN', DateTime: 'DATETIME', Float: 'REAL', BigInt: 'BIGINT', Json: 'JSONB', Bytes: 'BLOB' },
+    postgresql: { Int: 'INTEGER', String: 'TEXT', Boolean: 'BOOLEAN', DateTime: 'TIMESTAMP(3)', Float: 'DOUBLE PRECISION', BigInt: 'BIGINT', Json: 'JSONB', Bytes: 'BYTEA' },
   };
   const type = map[provider][prismaType];
   if (!type) throw new Error(`no ${provider} column type for Prisma type ${prismaType}`);

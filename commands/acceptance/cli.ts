@@ -1,11 +1,9 @@
 // gxgc acceptance ...: the operators' side of the acceptance path from the command line — list and
 // export the applications, print one as annex 2, and take the sub-center's steps (receive, schedule,
 // pass, fail) and record yearly re-inspections. Each step goes through the same store as the chat.
-import { sqlOf } from '../../bot/db/client.ts';
-import { auditStatement } from '../../bot/db/audit.ts';
 import { writeFile } from 'node:fs/promises';
 import type { CliDeps } from '../../bot/cli.ts';
-import { listApplications, loadApplication, PARTY_EDUCATION_SETTING, recordReinspection, takeStep, type StepActor } from '../../bot/db/acceptance.ts';
+import { allowPartyEducationPoint, listApplications, loadApplication, recordReinspection, takeStep, type StepActor } from '../../bot/db/acceptance.ts';
 import { formatOf, SpreadsheetError, writeTable } from '../../bot/spreadsheet.ts';
 import { localDateString } from '../../bot/time.ts';
 import { chinaCalendar } from '../../bot/workdays.ts';
@@ -165,18 +163,7 @@ export async function runAcceptanceCli(argv: string[], deps: CliDeps): Promise<n
     case 'allow': {
       const point = args[0] ? await findPoint(deps, args[0]) : '请写服务点，例如：acceptance allow 石龙镇/示例一村';
       if (typeof point === 'string') return usage(deps, point);
-      const row = await deps.db.setting.findUnique({ where: { key: PARTY_EDUCATION_SETTING } });
-      const ids = new Set<number>(row ? (JSON.parse(row.value) as number[]) : []);
-      ids.add(point.id);
-      const value = JSON.stringify([...ids].sort((a, b) => a - b));
-      const now = deps.clock.now();
-      await sqlOf(deps.db).batch([
-        {
-          sql: 'INSERT INTO "Setting" ("key", "value", "updatedAt") VALUES (?, ?, ?) ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "updatedAt" = excluded."updatedAt"',
-          params: [PARTY_EDUCATION_SETTING, value, now],
-        },
-        auditStatement({ at: now, actorContactId: null, actor: 'cli', action: 'acceptance.allowPartyEducationPoint', entity: 'ServicePoint', entityId: String(point.id), detail: { town: point.town, name: point.name } }),
-      ]);
+      await allowPartyEducationPoint(deps.db, point, { at: deps.clock.now(), actor: CLI_ACTOR.label });
       deps.out(`${point.town} ${point.name} 可以申请验收挂牌了。`);
       return 0;
     }

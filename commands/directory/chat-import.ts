@@ -1,39 +1,42 @@
 // 通信名录 sent in the chat: an operator sends the spreadsheet as a document (Telegram) or file
 // (WeChat); the bot answers with the dry-run summary and every bad row, and imports only after
-// "1 确认导入" — a dialogue on the engine with no questions, only the read-back. The file waits in the
-// conversation state; on confirmation the importDirectory effect plans it again and imports it only
-// if the plan is still the one shown (its fingerprint), so a directory changed in between is never
-// overwritten by what the operator did not see.
+// "1 确认导入" — a dialogue on the engine with no questions, only the read-back. The file waits as a
+// pending upload (sent-file.ts); on confirmation the importDirectory effect plans it again and
+// imports it only if the plan is still the one shown (its fingerprint), so a directory changed in
+// between is never overwritten by what the operator did not see.
 import type { IncomingDocument } from '../../bot/core/types.ts';
 import { MAX_INCOMING_FILE_BYTES } from '../../bot/core/types.ts';
 import { targetOf } from '../../bot/db/client.ts';
-import { z } from 'zod';
 import { withEffects, type CommandContext, type Outcome } from '../../bot/core/capability.ts';
 import { startDialogue, type Dialogue } from '../../bot/core/dialogue.ts';
-import { formatOutcome, formatReading, runDirectoryImport, formatPlan, type ImportRun } from './import.ts';
+import { planDirectoryImport, type ImportOutcome, type ImportRun } from '../../bot/db/directory-store.ts';
+import { formatOutcome, formatReading, formatPlan } from './import.ts';
 import { formatProblems } from './rows.ts';
+import { alsoApplying, discardSentFile, keepSentFile, SentFile, sentFileContent, sentFileGone, uploadIdOf } from './sent-file.ts';
 
-const PendingImport = z.object({ filename: z.string(), content: z.string(), fingerprint: z.string(), planText: z.string() });
-type PendingImport = z.infer<typeof PendingImport>;
-
-export const directoryImportDialogue: Dialogue<PendingImport> = {
+export const directoryImportDialogue: Dialogue<SentFile> = {
   name: 'directoryImport',
-  schema: PendingImport,
+  schema: SentFile,
   steps: [],
   confirmLabel: '确认导入',
   changeable: false,
+  replacedBySentFile: true,
   summary: (pending) => pending.planText,
   restartHint: '请重新发送名录文件。',
   allowed: (ctx) => ctx.actor.role === 'operator',
-  async confirm(pending) {
+  async confirm(pending, ctx) {
+    const content = await sentFileContent(ctx, pending);
+    if (!content) return { kind: 'done', outcome: sentFileGone('名录') };
     return {
       kind: 'done',
-      outcome: withEffects([{ kind: 'importDirectory', filename: pending.filename, content: pending.content, fingerprint: pending.fingerprint }], ({ imported }) => [
-        { text: imported ?? '导入没有完成，名录没有任何改动。请稍后再试。' },
-      ]),
+      outcome: withEffects(
+        [{ kind: 'importDirectory', file: { filename: pending.filename, content }, fingerprint: pending.fingerprint, uploadId: uploadIdOf(pending) }],
+        ({ imported }) => [{ text: imported ? importAnswer(imported) : '导入没有完成，名录没有任何改动。请稍后再试。' }],
+      ),
     };
   },
   cancelled: () => '已取消，名录没有任何改动。',
+  cancelEffects: discardSentFile,
 };
 
 const FILE_TYPES = /\.(xlsx|xlsm|csv|txt|xls|et|ods)$/i;
@@ -51,7 +54,7 @@ export async function planSentFile(ctx: CommandContext, document: IncomingDocume
     return [{ text: `文件“${document.filename}”太大（${(document.size / 1048576).toFixed(1)} MB），聊天中最多接收 ${MAX_INCOMING_FILE_BYTES / 1048576} MB。更大的名录请存为 .csv 再发，或由管理员在服务器上运行：gxgc directory import 文件` }];
   }
   if (!document.content) return [{ text: `文件“${document.filename}”没能收下来，请再发送一次。` }];
-  const outcome = await runDirectoryImport({ filename: document.filename, content: document.content }, runOf(ctx), { apply: false });
+  const outcome = await planDirectoryImport({ filename: document.filename, content: document.content }, runOf(ctx));
   if (outcome.kind !== 'planned') {
     ctx.conversation.clear();
     return [{ text: formatOutcome(outcome, { confirmHint: '' }).join('\n') }];
@@ -59,13 +62,12 @@ export async function planSentFile(ctx: CommandContext, document: IncomingDocume
   const lines = [`收到“${document.filename}”${formatReading(outcome.reading)}。名录还没有改动，导入后将是：`, ...formatPlan(outcome.plan)];
   if (outcome.toConfirm.length) lines.push('请特别注意：', ...outcome.toConfirm.map((r) => `· ${r}`));
   lines.push('', '回复 1 确认导入，回复 2 或“取消”放弃。');
-  const pending: PendingImport = { filename: document.filename, content: Buffer.from(document.content).toString('base64'), fingerprint: outcome.fingerprint, planText: lines.join('\n') };
-  return startDialogue(directoryImportDialogue, ctx, pending);
+  const kept = keepSentFile(document.filename, document.content, outcome.fingerprint, lines.join('\n'));
+  return alsoApplying([kept.effect], await startDialogue(directoryImportDialogue, ctx, kept.state));
 }
 
-/** The importDirectory effect: the waiting file planned again, and imported if its plan is the one shown; the answer's text. */
-export async function importSentFile(run: ImportRun, file: { filename: string; content: string; fingerprint: string }): Promise<string> {
-  const outcome = await runDirectoryImport({ filename: file.filename, content: Buffer.from(file.content, 'base64') }, run, { apply: true, confirmed: true, expect: file.fingerprint });
+/** The importDirectory effect's outcome, as the answer to 确认导入. */
+function importAnswer(outcome: ImportOutcome): string {
   if (outcome.kind === 'bad rows') return `导入失败，名录没有任何改动：\n${formatProblems(outcome.problems)}`;
   return formatOutcome(outcome, { confirmHint: '' }).join('\n');
 }

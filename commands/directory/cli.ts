@@ -6,7 +6,8 @@ import { normaliseMobile } from '../../bot/domain.ts';
 import { DIRECTORY_EXPORT_HEADER, directoryRowToCells } from './rows.ts';
 import { directoryOverview, formatOverview, readDirectoryRows } from './store.ts';
 import { runDirectoryImportCli } from './import.ts';
-import { INVITATION_VALID_DAYS, issueInvitations } from './invitations.ts';
+import { issueInvitations } from '../../bot/db/identity-store.ts';
+import { INVITATION_VALID_DAYS } from './invitations.ts';
 import { localDateString } from '../../bot/time.ts';
 
 async function invite(argv: string[], deps: CliDeps): Promise<number> {

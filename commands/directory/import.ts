@@ -1,18 +1,15 @@
-// Importing a directory file, from the command line or a file sent in the chat. The file is read as a
-// stream and checked row by row; each good row goes to the staging tables at once (apply.ts), so a
-// directory of 200,000 contacts is never in memory. When every row was good, the plan says per town
-// what would be added, updated and deactivated; an import that would deactivate more than a tenth of
-// the active contacts, or a whole town, is not applied unless confirmed. Only then is the directory
-// changed, in one transaction. No Prisma client is involved: the import runs on a driver connection
-// of its own.
-import { createHash } from 'node:crypto';
+// Importing a directory file from the command line, and the words of every import's answer. The
+// store (bot/db/directory-store.ts) reads the file as a stream into staging tables, so a directory
+// of 200,000 contacts is never in memory, plans per town what would be added, updated and
+// deactivated, and applies it in one transaction when plan.ts lets it: an import that would
+// deactivate more than a tenth of the active contacts, or a whole town, needs a confirmation. No
+// Prisma client is involved: the import runs on a driver connection of its own.
+import { runDirectoryImport, type FileReading, type ImportOutcome, type ImportPlan } from '../../bot/db/directory-store.ts';
 import type { DatabaseTarget } from '../../bot/db/target.ts';
-import { openDirectSql } from '../../bot/db/direct-sql.ts';
 import { POINT_LEVEL_LABELS, type PointLevel } from '../../bot/domain.ts';
-import { SpreadsheetError, openTable, type TableSource } from '../../bot/spreadsheet.ts';
+import { readingText } from '../../bot/spreadsheet.ts';
 import type { Clock } from '../../bot/time.ts';
-import { DirectoryStaging, type ImportPlan, type ImportSummary } from './apply.ts';
-import { DirectoryValidator, formatProblems, type RowProblem } from './rows.ts';
+import { formatProblems } from './rows.ts';
 
 export interface DirectoryImportDeps {
   target: DatabaseTarget;
@@ -20,107 +17,10 @@ export interface DirectoryImportDeps {
   out: (line: string) => void;
 }
 
-/** Deactivating more than this share of the active contacts needs a confirmation. */
-export const DEACTIVATION_SHARE_TO_CONFIRM = 0.1;
-
-/** How the file was read: its format, encoding and sheets. */
-export interface FileReading {
-  format: 'csv' | 'xlsx';
-  encoding: string | null;
-  sheetsRead: string[];
-  sheetsSkipped: string[];
-}
-
-export type ImportMode =
-  /** plan only */
-  | { apply: false }
-  /** apply unless a confirmation is needed and not given; `expect`: the fingerprint of the plan that was confirmed */
-  | { apply: true; confirmed: boolean; expect?: string };
-
-export type ImportOutcome =
-  | { kind: 'unreadable'; message: string }
-  | { kind: 'bad rows'; reading: FileReading; problems: RowProblem[] }
-  | { kind: 'planned'; reading: FileReading; plan: ImportPlan; fingerprint: string; toConfirm: string[]; applied: ImportSummary | null; changedSincePlan: boolean };
-
-export interface ImportRun {
-  target: DatabaseTarget;
-  now: Date;
-  actor: string;
-  actorContactId: number | null;
-}
-
-/** What needs a confirmation before the plan may be applied, in Chinese; empty when nothing does. */
-export function needsConfirmation(plan: ImportPlan): string[] {
-  const reasons: string[] = [];
-  const gone = plan.summary.contacts.deactivated;
-  if (plan.activeContacts > 0 && gone > plan.activeContacts * DEACTIVATION_SHARE_TO_CONFIRM) {
-    reasons.push(`将停用 ${gone} 位联系人，占现有在册联系人（${plan.activeContacts} 位）的 ${Math.round((gone / plan.activeContacts) * 100)}%（超过 ${DEACTIVATION_SHARE_TO_CONFIRM * 100}%）`);
-  }
-  if (plan.townsGone.length) reasons.push(`文件中完全没有这些镇街，它们的服务点和联系人将全部停用：${plan.townsGone.join('、')}`);
-  return reasons;
-}
-
-/** The same plan gives the same fingerprint: a confirmation is for the plan the operator saw. */
-export function planFingerprint(plan: ImportPlan): string {
-  return createHash('sha256').update(JSON.stringify(plan)).digest('hex').slice(0, 16);
-}
-
-async function readInto(source: TableSource, validator: DirectoryValidator, staging: DirectoryStaging): Promise<FileReading> {
-  const table = await openTable(source);
-  for await (const { sheet, number, cells } of table.rows) {
-    const row = validator.feed(sheet, cells, number);
-    // after the first bad row the file will not be imported: only check the rest
-    if (row && !validator.problems.length) await staging.add(row);
-  }
-  validator.finish();
-  return { format: table.format, encoding: table.encoding, sheetsRead: validator.sheets.read, sheetsSkipped: validator.sheets.skipped };
-}
-
-/** Reads, checks and plans the import of a file; applies it when the mode says so and it may be. */
-export async function runDirectoryImport(source: TableSource, run: ImportRun, mode: ImportMode): Promise<ImportOutcome> {
-  const sql = openDirectSql(run.target);
-  try {
-    const staging = await DirectoryStaging.open(sql);
-    try {
-      const validator = new DirectoryValidator();
-      let reading: FileReading;
-      try {
-        reading = await readInto(source, validator, staging);
-      } catch (e) {
-        if (e instanceof SpreadsheetError) return { kind: 'unreadable', message: e.message };
-        throw e;
-      }
-      if (validator.problems.length) return { kind: 'bad rows', reading, problems: validator.problems };
-      const plan = await staging.plan(validator.points.values());
-      const fingerprint = planFingerprint(plan);
-      const toConfirm = needsConfirmation(plan);
-      const outcome = { kind: 'planned' as const, reading, plan, fingerprint, toConfirm, applied: null, changedSincePlan: false };
-      if (!mode.apply) return outcome;
-      if (mode.expect && mode.expect !== fingerprint) return { ...outcome, changedSincePlan: true };
-      if (toConfirm.length && !mode.confirmed) return outcome;
-      const applied = await staging.apply(validator.points.values(), { actor: run.actor, actorContactId: run.actorContactId, now: run.now });
-      return { ...outcome, applied };
-    } finally {
-      await staging.close();
-    }
-  } finally {
-    await sql.close();
-  }
-}
-
-/** A file to plan: the dry-run summary and every bad row, nothing written. */
-export function planDirectoryImport(source: TableSource, run: ImportRun): Promise<ImportOutcome> {
-  return runDirectoryImport(source, run, { apply: false });
-}
-
 const changes = (c: { created: number; updated: number; deactivated: number }) => `新增 ${c.created}，更新 ${c.updated}，停用 ${c.deactivated}`;
 const levelLabel = (level: string) => POINT_LEVEL_LABELS[level as PointLevel] ?? level;
 
-export function formatReading(r: FileReading): string {
-  const parts = [r.format === 'csv' ? `CSV 文件，按 ${r.encoding} 编码读取` : `Excel 工作簿，读取工作表：${r.sheetsRead.map((s) => `“${s}”`).join('、')}`];
-  if (r.sheetsSkipped.length) parts.push(`跳过不是名录的工作表：${r.sheetsSkipped.map((s) => `“${s}”`).join('、')}`);
-  return `（${parts.join('；')}）`;
-}
+export const formatReading = (r: FileReading): string => readingText(r, '名录');
 
 /** The plan as the operator reads it: totals, each town's changes, the contacts that will lose their chats. */
 export function formatPlan(plan: ImportPlan, done = false): string[] {

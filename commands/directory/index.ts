@@ -3,15 +3,15 @@
 import { OPERATOR_ONLY, type Capability } from '../../bot/core/capability.ts';
 import { directoryOverview, formatOverview } from './store.ts';
 import { directoryImportDialogue, planSentFile } from './chat-import.ts';
-import { isRulesHeader, planRulesFile, rulesImportDialogue } from '../standards/chat-import.ts';
-import { readTable } from '../../bot/spreadsheet.ts';
+import { planRulesFile, rulesImportDialogue } from '../standards/chat-import.ts';
+import { isRulesSheet } from '../standards/rulesFile.ts';
+import { readSheets } from '../../bot/spreadsheet.ts';
 
-/** Whether a sent file's first row is the rules table's header; a file that cannot be read is left to the directory's answer. */
+/** Whether a sheet of a sent file has the rules table's header; a file that cannot be read is left to the directory's answer. */
 async function sentRulesTable(filename: string, content: Uint8Array): Promise<boolean> {
   if (!/\.(xlsx|xlsm|csv|txt)$/i.test(filename) || content.length > 512 * 1024) return false;
   try {
-    const [header] = await readTable({ filename, content });
-    return Boolean(header && isRulesHeader(header));
+    return (await readSheets({ filename, content })).sheets.some((sheet) => isRulesSheet(sheet.rows));
   } catch {
     return false;
   }
@@ -30,8 +30,8 @@ export const directoryCapability: Capability = {
       },
     },
   ],
-  // a file sent in the chat is an operator's import: the rules table when its header is the rules
-  // table's, otherwise the directory (whose own checks say what is wrong with any other file)
+  // a file sent in the chat is an operator's import: the rules table when a sheet's header is the
+  // rules table's, otherwise the directory (whose own checks say what is wrong with any other file)
   recognize: (ctx) => (ctx.message.document ? 1 : 0),
   async handleText(ctx) {
     if (ctx.actor.role !== 'operator') return [{ text: '只有市支中心管理员可以发送文件导入通信名录或规则表。发送 /help 查看您可以使用的功能。' }];

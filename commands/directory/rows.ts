@@ -12,6 +12,7 @@ import {
   type ContactRole,
   type PointLevel,
 } from '../../bot/domain.ts';
+import { headerKey } from '../../bot/spreadsheet.ts';
 
 /**
  * The columns of the directory file, in the order the export writes them. A file may order them as
@@ -66,11 +67,6 @@ export interface RowProblem {
 }
 
 export type ParsedDirectory = { ok: true; rows: DirectoryRow[] } | { ok: false; problems: RowProblem[] };
-
-/** How a header cell is compared: full-width folded, spaces and required-field stars dropped. */
-export function headerKey(cell: string): string {
-  return cell.normalize('NFKC').replace(/[\s*]/g, '');
-}
 
 const COLUMN_OF_HEADER = new Map<string, ColumnKey>(
   DIRECTORY_COLUMNS.flatMap((c) => [c.label, ...c.aliases].map((name) => [headerKey(name), c.key] as [string, ColumnKey])),

@@ -1,36 +1,10 @@
-// The directory in the database for whoever holds a Prisma client: applying rows already in memory
-// (tests, benchmarks, the demo), reading it back, and the operators' summary. A file is imported by
-// import.ts, which streams it; both write through apply.ts.
+// The directory as it stands, read: its rows for the export, and the operators' summary. Every
+// write of the directory is the store's (bot/db/directory-store.ts).
 import type { ReadSql } from '../../bot/core/capability.ts';
 import { formatChannelCounts } from '../../bot/channels/labels.ts';
-import { targetOf, type Db } from '../../bot/db/client.ts';
-import { openDirectSql } from '../../bot/db/direct-sql.ts';
+import type { Db } from '../../bot/db/client.ts';
 import { POINT_LEVEL_LABELS, type ContactRole, type PointLevel } from '../../bot/domain.ts';
-import { DirectoryStaging, type ImportSummary } from './apply.ts';
-import { notePoint, type DirectoryRow, type FilePoint } from './rows.ts';
-
-export type { ImportSummary } from './apply.ts';
-
-/**
- * Applies checked rows (parseDirectoryTable's) to the database of `db`, on a connection of its own:
- * the write uses temporary tables, which a connection shared with Prisma must not be left holding.
- */
-export async function applyDirectoryImport(db: Db, rows: DirectoryRow[], actor: string, actorContactId: number | null = null, now: Date = new Date()): Promise<ImportSummary> {
-  const points = new Map<string, FilePoint>();
-  rows.forEach((row, i) => notePoint(points, row, { sheet: null, row: i + 2 }));
-  const sql = openDirectSql(targetOf(db));
-  try {
-    const staging = await DirectoryStaging.open(sql);
-    try {
-      for (const row of rows) await staging.add(row);
-      return await staging.apply(points.values(), { actor, actorContactId, now });
-    } finally {
-      await staging.close();
-    }
-  } finally {
-    await sql.close();
-  }
-}
+import type { DirectoryRow } from './rows.ts';
 
 /** The active directory as rows of the import format, ordered by 镇街, 服务点 and contact. */
 export async function readDirectoryRows(db: Db): Promise<DirectoryRow[]> {

@@ -8,7 +8,7 @@ import { createTelegramChannel } from '../../bot/channels/telegram.ts';
 import { bindChat } from '../../bot/core/identity.ts';
 import type { ChannelSender } from '../../bot/core/types.ts';
 import { systemClock } from '../../bot/time.ts';
-import { applyDirectoryImport } from '../../commands/directory/store.ts';
+import { applyDirectoryImport } from '../../bot/db/directory-store.ts';
 import { createNotice, releaseNotice } from '../../bot/db/notice-store.ts';
 import { createOutboxWorker } from '../../scheduler/outbox.ts';
 import { createTestDatabase } from '../support/database.ts';

@@ -29,7 +29,7 @@ import { createCore } from '../../bot/core/pipeline.ts';
 import { bindChat } from '../../bot/core/identity.ts';
 import { ManualClock } from '../../bot/time.ts';
 import { createCapabilities } from '../../commands/index.ts';
-import { applyDirectoryImport } from '../../commands/directory/store.ts';
+import { applyDirectoryImport } from '../../bot/db/directory-store.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { scriptFor } from './report-script.ts';
 import { BENCH_TOKEN, benchLogger, emit, figure, generateDirectory, percentile, startStandIn, type StandIn } from './common.ts';

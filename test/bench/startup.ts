@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { openDatabase } from '../../bot/db/client.ts';
 import { migrate } from '../../bot/db/migrate.ts';
 import { bindChat } from '../../bot/core/identity.ts';
-import { applyDirectoryImport } from '../../commands/directory/store.ts';
+import { applyDirectoryImport } from '../../bot/db/directory-store.ts';
 import { seedDatabase } from '../../prisma/seed/index.ts';
 import { BENCH_TOKEN, emit, figure, generateDirectory, startStandIn } from './common.ts';
 import { scriptFor } from './report-script.ts';

@@ -7,7 +7,7 @@
 import { createWecomChannel } from '../../bot/channels/wecom.ts';
 import { createHttpServer } from '../../bot/http-server.ts';
 import { systemClock } from '../../bot/time.ts';
-import { applyDirectoryImport } from '../../commands/directory/store.ts';
+import { applyDirectoryImport } from '../../bot/db/directory-store.ts';
 import { createNotice, releaseNotice } from '../../bot/db/notice-store.ts';
 import { createOutboxWorker } from '../../scheduler/outbox.ts';
 import { createTestDatabase } from '../support/database.ts';

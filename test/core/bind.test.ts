@@ -2,7 +2,8 @@
 // Telegram's verified phone number.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIND_ATTEMPTS } from '../../commands/bind.ts';
-import { CODE_ALPHABET, CODE_LENGTH, generateCode, issueInvitations, normaliseCode } from '../../commands/directory/invitations.ts';
+import { issueInvitations } from '../../bot/db/identity-store.ts';
+import { CODE_ALPHABET, CODE_LENGTH, generateCode, normaliseCode } from '../../commands/directory/invitations.ts';
 import { runDirectoryCli } from '../../commands/directory/cli.ts';
 import { silentLogger } from '../../bot/logger.ts';
 import { TEST_PROVIDERS } from '../support/database.ts';

@@ -1,10 +1,13 @@
 // Importing the directory by sending its spreadsheet in the chat, through the real core, on both
 // databases: the dry run with every bad row, nothing written before "1 确认导入", the plan checked
-// again at confirmation; files of another type, too large, or from a non-operator get an answer.
+// again at confirmation; the waiting file kept in a row of its own, not in the conversation; files
+// of another type, too large, or from a non-operator get an answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingDocument } from '../../bot/core/types.ts';
+import { targetOf } from '../../bot/db/client.ts';
+import { planDirectoryImport } from '../../bot/db/directory-store.ts';
 import { TEST_PROVIDERS } from '../support/database.ts';
 import { createTestBot, DEMO, type TestBot } from '../support/harness.ts';
 
@@ -75,6 +78,61 @@ describe.each(TEST_PROVIDERS)('directory import in the chat on %s', (provider) =
   ])('an operator sending %j is told what to do', async (document, answer) => {
     const operator = await bot.chat(DEMO.operator);
     expect(await send(operator.chatId, { document })).toContain(answer);
+  });
+
+  it('the waiting file is kept out of the conversation row, and let go by 确认导入 and by 取消', async () => {
+    const operator = await bot.chat(DEMO.operator);
+    const content = readFileSync(join(OFFICE, 'towns.xlsx'));
+    const waiting = () => bot.db.pendingUpload.findMany({ where: { channel: 'console', chatId: operator.chatId } });
+    expect(await send(operator.chatId, { document: fileOf('towns.xlsx') })).toContain('回复 1 确认导入');
+    const [upload] = await waiting();
+    expect(Buffer.from(upload!.content).equals(content)).toBe(true);
+    const row = await bot.db.conversation.findUniqueOrThrow({ where: { channel_chatId: { channel: 'console', chatId: operator.chatId } } });
+    expect(row.state).toContain(upload!.id);
+    expect(row.state).not.toContain(content.toString('base64').slice(0, 64));
+    expect(row.state.length).toBeLessThan(4000);
+    expect(await send(operator.chatId, { text: '取消' })).toContain('已取消，名录没有任何改动');
+    expect(await waiting()).toEqual([]);
+    expect(await send(operator.chatId, { document: fileOf('towns.xlsx') })).toContain('回复 1 确认导入');
+    expect(await waiting()).toHaveLength(1);
+    expect(await send(operator.chatId, { text: '1' })).toContain('导入成功');
+    expect(await waiting()).toEqual([]);
+  });
+
+  it('another file sent while one waits replaces it: its own preview, the first let go', async () => {
+    const operator = await bot.chat(DEMO.operator);
+    expect(await send(operator.chatId, { document: fileOf('towns.xlsx') })).toContain('回复 1 确认导入');
+    const second = await send(operator.chatId, { document: fileOf('flat-utf8.csv') });
+    expect(second).toContain('收到“flat-utf8.csv”（CSV 文件，按 UTF-8 编码读取）。名录还没有改动');
+    expect(second).not.toContain('没有看懂');
+    const waiting = await bot.db.pendingUpload.findMany({ where: { channel: 'console', chatId: operator.chatId } });
+    expect(waiting.map((u) => u.filename)).toEqual(['flat-utf8.csv']);
+    expect(await send(operator.chatId, { text: '2' })).toContain('已取消，名录没有任何改动');
+  });
+
+  it('a file left waiting for over a day is deleted when another is sent; its 确认导入 asks for it again', async () => {
+    const operator = await bot.chat(DEMO.operator);
+    const other = await bot.chat(DEMO.operator, 'telegram');
+    const before = await bot.db.contact.findMany({ orderBy: { id: 'asc' } });
+    expect(await send(operator.chatId, { document: fileOf('flat-gbk.csv') })).toContain('回复 1 确认导入');
+    bot.clock.advance(25 * 3600_000);
+    expect(await send(other.chatId, { document: fileOf('flat-utf8.csv') }, 'telegram')).toContain('回复 1 确认导入');
+    expect(await bot.db.pendingUpload.count({ where: { chatId: operator.chatId } })).toBe(0);
+    expect(await send(operator.chatId, { text: '1' })).toContain('等待导入的文件已超过一天，已经删除，名录没有任何改动。请重新发送文件');
+    expect(await bot.db.contact.findMany({ orderBy: { id: 'asc' } })).toEqual(before);
+    expect(await send(other.chatId, { text: '2' }, 'telegram')).toContain('已取消');
+  });
+
+  it('a conversation saved by an older version, with the file inside it, is still imported after 1', async () => {
+    const operator = await bot.chat(DEMO.operator);
+    const content = readFileSync(join(OFFICE, 'towns.xlsx'));
+    const planned = await planDirectoryImport({ filename: '名录.xlsx', content }, { target: targetOf(bot.db), now: bot.clock.now(), actor: 'test', actorContactId: null });
+    expect(planned.kind).toBe('planned');
+    const fingerprint = planned.kind === 'planned' ? planned.fingerprint : '';
+    const state = { engine: 1, id: 'a1b2c3d4', turn: 1, at: 'summary', data: { filename: '名录.xlsx', content: content.toString('base64'), fingerprint, planText: '（旧版保存的预览）' } };
+    const data = { flow: 'directoryImport', step: 'summary', state: JSON.stringify(state), choices: JSON.stringify([{ label: '确认导入', value: 'directoryImport:@a1b2c3d4.1:confirm' }]), expiresAt: new Date(bot.clock.now().getTime() + 3600_000) };
+    await bot.db.conversation.upsert({ where: { channel_chatId: { channel: 'console', chatId: operator.chatId } }, create: { channel: 'console', chatId: operator.chatId, ...data }, update: data });
+    expect(await send(operator.chatId, { text: '1' })).toContain('导入成功（Excel 工作簿');
   });
 
   it('a village contact sending a file is told only operators import the directory', async () => {

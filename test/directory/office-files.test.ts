@@ -1,9 +1,11 @@
 // Directory files as an office suite writes them (made by LibreOffice: scripts/make-spreadsheet-fixtures.sh):
-// GBK and UTF-16 text, a workbook of one sheet per town with a notes sheet, titles above the header,
-// spaced headers, numeric, full-width and +86 mobiles, a landline-only point, a town written once or
-// merged; .xls/.et/.ods refused with how to save as .xlsx. Then, on both databases, what an import of
-// them does to a full directory, and the re-import rules of issue 18 (another person on a number
-// loses the old chats; names with invisible characters are refused; the export defuses formulas).
+// GBK, UTF-8 (with and without a BOM) and UTF-16 text, a workbook of one sheet per town with a notes
+// sheet, titles above the header, spaced headers, numeric, full-width and +86 mobiles, a landline-only
+// point, a town written once or merged; .xls/.et/.ods refused with how to save as .xlsx. Then, on both
+// databases: every file imported into an empty directory, with the rows it holds or the Chinese
+// refusal; what an import of them does to a full directory; and the re-import rules of issue 18
+// (another person on a number loses the old chats; names with invisible characters are refused; the
+// export defuses formulas).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +15,9 @@ import { targetOf } from '../../bot/db/client.ts';
 import { silentLogger } from '../../bot/logger.ts';
 import { openTable, readTable, sniffEncoding } from '../../bot/spreadsheet.ts';
 import { runDirectoryCli } from '../../commands/directory/cli.ts';
-import { planDirectoryImport } from '../../commands/directory/import.ts';
-import { issueInvitations } from '../../commands/directory/invitations.ts';
+import { readDirectoryRows } from '../../commands/directory/store.ts';
+import { planDirectoryImport } from '../../bot/db/directory-store.ts';
+import { issueInvitations } from '../../bot/db/identity-store.ts';
 import { DIRECTORY_HEADER, DirectoryValidator, readLandline, readMobile, parseDirectoryTable, type DirectoryRow } from '../../commands/directory/rows.ts';
 import { TEST_PROVIDERS } from '../support/database.ts';
 import { createTestBot, type TestBot } from '../support/harness.ts';
@@ -50,6 +53,7 @@ describe('directory files made by an office suite', () => {
   it.each([
     ['flat-gbk.csv', 'GBK/GB18030'],
     ['flat-utf8.csv', 'UTF-8'],
+    ['flat-utf8-bom.csv', 'UTF-8（带 BOM）'],
     ['flat-unicode.txt', 'UTF-16（Unicode 文本）'],
     ['flat.xlsx', null],
   ])('%s reads as the directory, encoding %s', async (name, encoding) => {
@@ -189,6 +193,57 @@ describe('cells as spreadsheets write them', () => {
     expect(sniffEncoding(Buffer.from('镇街,a', 'utf16le'), true).encoding).toBe('utf-16le');
     // a UTF-8 character cut at the end of the sniffed bytes is still UTF-8
     expect(sniffEncoding(Buffer.from('镇街', 'utf8').subarray(0, 4), false).encoding).toBe('utf-8');
+  });
+});
+
+describe.each(TEST_PROVIDERS)('every office file imported into an empty directory on %s', (provider) => {
+  let bot: TestBot;
+  let output: string[];
+  let deps: CliDeps;
+  const SHEETS = '（Excel 工作簿，读取工作表：“通信名录”）';
+
+  beforeAll(async () => {
+    bot = await createTestBot({ provider, directory: false });
+    deps = { db: bot.db, clock: bot.clock, log: silentLogger, out: (l) => output.push(l) };
+  });
+  afterAll(async () => bot.close());
+
+  const importFile = async (name: string) => {
+    // each file into an empty directory, so that each one's rows are the ones stored
+    await bot.db.contact.deleteMany();
+    await bot.db.servicePoint.deleteMany();
+    output = [];
+    return { code: await runDirectoryCli(['import', file(name)], deps), text: output.join('\n') };
+  };
+  const stored = async () => (await readDirectoryRows(bot.db)).map((r) => [r.town, r.pointName, r.level, r.contactName, r.role, r.mobile, r.landline ?? null]);
+  const sorted = (rows: unknown[][]) => [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+  it.each([
+    ['flat-gbk.csv', '（CSV 文件，按 GBK/GB18030 编码读取）'],
+    ['flat-utf8.csv', '（CSV 文件，按 UTF-8 编码读取）'],
+    ['flat-utf8-bom.csv', '（CSV 文件，按 UTF-8（带 BOM） 编码读取）'],
+    ['flat-unicode.txt', '（CSV 文件，按 UTF-16（Unicode 文本） 编码读取）'],
+    ['flat.xlsx', SHEETS],
+    ['towns.xlsx', '（Excel 工作簿，读取工作表：“市支中心”、“石龙镇”、“虎门镇”、“长安镇”；跳过不是名录的工作表：“填表说明”）'],
+  ])('%s: every row stored, the summary says how it was read', async (name, reading) => {
+    const { code, text } = await importFile(name);
+    expect(code).toBe(0);
+    expect(text).toContain(`导入成功${reading}：9 个服务点（新增 9，更新 0，停用 0），9 位联系人（新增 9，更新 0，停用 0）`);
+    expect(sorted(await stored())).toEqual(sorted(EXPECTED));
+  });
+
+  it.each([
+    ['flat.xls', 'Excel 97-2003 工作簿（.xls），机器人读不了这种旧格式。请打开文件另存为 .xlsx 后重新导入'],
+    ['flat.et', 'WPS 表格文件（.et），机器人读不了这种格式。请打开文件另存为 .xlsx 后重新导入'],
+    ['flat.ods', 'OpenDocument 表格（.ods），机器人读不了这种格式。请打开文件另存为 .xlsx 后重新导入'],
+    ['renamed-xls.xlsx', 'Excel 97-2003 工作簿（.xls），机器人读不了这种旧格式。请打开文件另存为 .xlsx 后重新导入'],
+    ['damaged-gbk.csv', '导入失败，名录没有任何改动（CSV 文件，按 GBK/GB18030 编码读取）。请修改以下 3 处后重新导入：\n第 3 行：手机号“1.39E+10”是科学计数法'],
+  ])('%s: refused in Chinese with what to do, nothing stored', async (name, answer) => {
+    const { code, text } = await importFile(name);
+    expect(code).toBe(1);
+    expect(text).toContain(answer);
+    expect(text).not.toMatch(/zip|Error|undefined/i);
+    expect(await bot.db.contact.count()).toBe(0);
   });
 });
 

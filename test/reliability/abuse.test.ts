@@ -9,7 +9,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLOOD_LIMIT } from '../../bot/core/pipeline.ts';
 import { BIND_ATTEMPTS } from '../../commands/bind.ts';
-import { CODE_ALPHABET, CODE_LENGTH, issueInvitations } from '../../commands/directory/invitations.ts';
+import { issueInvitations } from '../../bot/db/identity-store.ts';
+import { CODE_ALPHABET, CODE_LENGTH } from '../../commands/directory/invitations.ts';
 import { createTestBot, DEMO, type TestBot } from '../support/harness.ts';
 import { TEST_PROVIDERS } from '../support/database.ts';
 import { broadcastDirectory } from './support/broadcast.ts';

@@ -10,7 +10,7 @@ import { ManualClock } from '../../bot/time.ts';
 import { silentLogger } from '../../bot/logger.ts';
 import { readTable } from '../../bot/spreadsheet.ts';
 import { parseDirectoryTable, type DirectoryRow } from '../../commands/directory/rows.ts';
-import { applyDirectoryImport } from '../../commands/directory/store.ts';
+import { applyDirectoryImport } from '../../bot/db/directory-store.ts';
 import { DEMO_DIRECTORY } from '../../bot/db/cli.ts';
 import type { ChannelName, Reply } from '../../bot/core/types.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';

@@ -3,7 +3,7 @@
 // adapters.
 import type { Db } from '../../../bot/db/client.ts';
 import { createNotice, releaseNotice } from '../../../bot/db/notice-store.ts';
-import { issueInvitations } from '../../../commands/directory/invitations.ts';
+import { issueInvitations } from '../../../bot/db/identity-store.ts';
 import { issuedCodes } from '../../support/log-capture.ts';
 
 export async function contactByMobile(db: Db, mobile: string) {

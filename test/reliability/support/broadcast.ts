@@ -2,7 +2,7 @@
 // material of the crash and two-instance tests.
 import type { Db } from '../../../bot/db/client.ts';
 import type { DirectoryRow } from '../../../commands/directory/rows.ts';
-import { applyDirectoryImport } from '../../../commands/directory/store.ts';
+import { applyDirectoryImport } from '../../../bot/db/directory-store.ts';
 import { createNotice } from '../../../bot/db/notice-store.ts';
 
 export const TELEGRAM_CHAT_BASE = 700_000_000;

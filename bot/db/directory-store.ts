@@ -1,6 +1,8 @@
-// Writing an imported directory. Re-importing updates in place: points are matched by (镇街, 服务点),
-// contacts by mobile number (one without a mobile by its point and name), so chat bindings survive;
-// whatever the new file no longer lists is deactivated, never deleted (reports and history keep it).
+// The directory aggregate's writes: a directory file imported (runDirectoryImport, for the command
+// line and the chat's importDirectory effect), or rows in memory (applyDirectoryImport). Re-importing
+// updates in place: points are matched by (镇街, 服务点), contacts by mobile number (one without a
+// mobile by its point and name), so chat bindings survive; whatever the new file no longer lists is
+// deactivated, never deleted (reports and history keep it).
 // A contact whose name changes, or whose point's level gives it other rights in the chat (a village
 // contact's number now listed for the 市支中心), is another person to the bot: its chats are unbound
 // and its unused invitation codes expire, so an old chat never keeps the number's new rights.
@@ -13,9 +15,13 @@
 // only). So neither the rows nor the existing directory are ever held in memory, and nothing is
 // written to the directory before the whole file is known good. The SQL is the same on SQLite and
 // PostgreSQL (see bot/db/direct-sql.ts).
-import { randomUUID } from 'node:crypto';
-import type { DirectSql, Row, Statement } from '../../bot/db/direct-sql.ts';
-import type { DirectoryRow, FilePoint } from './rows.ts';
+import { importDecision, needsConfirmation, planFingerprint, type ImportMode } from '../../commands/directory/plan.ts';
+import { DirectoryValidator, notePoint, type DirectoryRow, type FilePoint, type RowProblem } from '../../commands/directory/rows.ts';
+import { SpreadsheetError, openTable, type TableReading, type TableSource } from '../spreadsheet.ts';
+import { auditFilledLater } from './audit.ts';
+import type { Db } from './client.ts';
+import { openDirectSql, type DirectSql, type Row, type Statement } from './direct-sql.ts';
+import type { DatabaseTarget } from './target.ts';
 
 export interface ImportSummary {
   points: { created: number; updated: number; deactivated: number; total: number };
@@ -153,13 +159,11 @@ const UNBIND = [
 // The audit row is the batch's first statement: on SQLite a write first takes the write lock before
 // anything is read, so a writer committing meanwhile cannot make the batch fail halfway (a
 // transaction that reads and then writes could not wait for it). Its detail, the summary as
-// JSON.stringify would write it, is filled in at the end, found by a detail unique to this import.
-const AUDIT = `INSERT INTO "AuditLog" ("at", "actorContactId", "actor", "action", "entity", "detail") VALUES (?, ?, ?, 'directory.import', 'directory', ?)`;
+// JSON.stringify would write it, is filled in at the end from the counts table.
 const count = (kind: string, key: string) => `(SELECT "${key}" FROM ${COUNTS} WHERE "kind" = '${kind}')`;
-const AUDIT_DETAIL = `UPDATE "AuditLog" SET "detail" = '{' || ${['points', 'contacts']
+const AUDIT_DETAIL = `'{' || ${['points', 'contacts']
   .map((kind) => `'"${kind}":{' || ${['created', 'updated', 'deactivated', 'total'].map((key) => `'"${key}":' || ${count(kind, key)}`).join(` || ',' || `)} || '}'`)
-  .join(` || ',' || `)} || ',"unbound":' || ${count('unbound', 'total')} || '}'
-  WHERE "action" = 'directory.import' AND "at" = ? AND "detail" = ?`;
+  .join(` || ',' || `)} || ',"unbound":' || ${count('unbound', 'total')} || '}'`;
 
 const CONTACT_WRITES = [
   // a changed contact keeps its row, and so its chat bindings (unless unbound above)
@@ -334,10 +338,9 @@ export class DirectoryStaging {
   async apply(points: Iterable<FilePoint>, who: ImportActor): Promise<ImportSummary> {
     await this.stagePoints(points);
     const { now } = who;
-    const at = new Date();
-    const marker = JSON.stringify({ importing: randomUUID() });
+    const audit = auditFilledLater({ at: new Date(), actorContactId: who.actorContactId, actor: who.actor, action: 'directory.import', entity: 'directory', entityId: null });
     const statements: Statement[] = [
-      { sql: AUDIT, params: [at, who.actorContactId, who.actor, marker] },
+      audit.insert,
       { sql: `DELETE FROM ${COUNTS}` },
       // matched again inside the transaction: the directory may have changed since the plan
       ...[...MATCH_CONTACTS, ...REBIND_CONTACTS].map((sql) => ({ sql })),
@@ -355,7 +358,7 @@ export class DirectoryStaging {
       { sql: CONTACT_WRITES[2]!, params: [now] },
       { sql: CONTACT_WRITES[3]!, params: [now, now] },
       ...(this.wecomColumn ? [{ sql: WECOM_WRITE, params: [now] }] : []),
-      { sql: AUDIT_DETAIL, params: [at, marker] },
+      audit.fill(AUDIT_DETAIL),
       { sql: `SELECT "kind", "total", "created", "updated", "deactivated" FROM ${COUNTS}` },
     ];
     const results = await this.sql.batch(statements);
@@ -374,5 +377,96 @@ export class DirectoryStaging {
   async close(): Promise<void> {
     this.pending = [];
     await this.drop();
+  }
+}
+
+/** How the file was read: its format, encoding and sheets. */
+export type FileReading = TableReading;
+
+export type ImportOutcome =
+  | { kind: 'unreadable'; message: string }
+  | { kind: 'bad rows'; reading: FileReading; problems: RowProblem[] }
+  | { kind: 'planned'; reading: FileReading; plan: ImportPlan; fingerprint: string; toConfirm: string[]; applied: ImportSummary | null; changedSincePlan: boolean };
+
+export interface ImportRun {
+  target: DatabaseTarget;
+  now: Date;
+  actor: string;
+  actorContactId: number | null;
+}
+
+async function readInto(source: TableSource, validator: DirectoryValidator, staging: DirectoryStaging): Promise<FileReading> {
+  const table = await openTable(source);
+  for await (const { sheet, number, cells } of table.rows) {
+    const row = validator.feed(sheet, cells, number);
+    // after the first bad row the file will not be imported: only check the rest
+    if (row && !validator.problems.length) await staging.add(row);
+  }
+  validator.finish();
+  return { format: table.format, encoding: table.encoding, sheetsRead: validator.sheets.read, sheetsSkipped: validator.sheets.skipped };
+}
+
+/**
+ * Reads, checks and plans the import of a directory file (a path, or the bytes of a file sent in a
+ * chat) on a connection of its own; applies it when the mode says so and the plan may be applied
+ * (commands/directory/plan.ts decides).
+ */
+export async function runDirectoryImport(source: TableSource, run: ImportRun, mode: ImportMode): Promise<ImportOutcome> {
+  const sql = openDirectSql(run.target);
+  try {
+    const staging = await DirectoryStaging.open(sql);
+    try {
+      const validator = new DirectoryValidator();
+      let reading: FileReading;
+      try {
+        reading = await readInto(source, validator, staging);
+      } catch (e) {
+        if (e instanceof SpreadsheetError) return { kind: 'unreadable', message: e.message };
+        throw e;
+      }
+      if (validator.problems.length) return { kind: 'bad rows', reading, problems: validator.problems };
+      const plan = await staging.plan(validator.points.values());
+      const fingerprint = planFingerprint(plan);
+      const toConfirm = needsConfirmation(plan);
+      const outcome = { kind: 'planned' as const, reading, plan, fingerprint, toConfirm, applied: null, changedSincePlan: false };
+      const decision = importDecision(mode, fingerprint, toConfirm);
+      if (decision === 'changed since plan') return { ...outcome, changedSincePlan: true };
+      if (decision !== 'apply') return outcome;
+      const applied = await staging.apply(validator.points.values(), { actor: run.actor, actorContactId: run.actorContactId, now: run.now });
+      return { ...outcome, applied };
+    } finally {
+      await staging.close();
+    }
+  } finally {
+    await sql.close();
+  }
+}
+
+/** A file to plan: the dry-run summary and every bad row; only temporary tables are written. */
+export function planDirectoryImport(source: TableSource, run: ImportRun): Promise<ImportOutcome> {
+  return runDirectoryImport(source, run, { apply: false });
+}
+
+/**
+ * Applies checked rows (parseDirectoryTable's: tests, benchmarks, the demo) to the database of `db`,
+ * on a connection of its own: the write uses temporary tables, which a connection shared with
+ * Prisma must not be left holding.
+ */
+export async function applyDirectoryImport(db: Db, rows: DirectoryRow[], actor: string, actorContactId: number | null = null, now: Date = new Date()): Promise<ImportSummary> {
+  const points = new Map<string, FilePoint>();
+  rows.forEach((row, i) => notePoint(points, row, { sheet: null, row: i + 2 }));
+  // client.ts loads the Prisma adapters, which the command line's file import does without
+  const { targetOf } = await import('./client.ts');
+  const sql = openDirectSql(targetOf(db));
+  try {
+    const staging = await DirectoryStaging.open(sql);
+    try {
+      for (const row of rows) await staging.add(row);
+      return await staging.apply(points.values(), { actor, actorContactId, now });
+    } finally {
+      await staging.close();
+    }
+  } finally {
+    await sql.close();
   }
 }
