@@ -49,6 +49,6 @@ describe('who writes the database', () => {
     // the patterns on the lines they exist to catch, so a typo in them cannot make the test pass vacuously
     expect(find(['bot/db/directory-store.ts'], [/\b(INSERT\s+INTO|UPDATE\s+")/]).length).toBeGreaterThan(5);
     expect(find(['bot/db/audit.ts'], [/"AuditLog"/]).length).toBeGreaterThan(0);
-    expect(find(['bot/db/identity-store.ts'], [/\.(createMany|updateMany)\(/]).length).toBe(2);
+    expect(find(['bot/db/identity-store.ts'], [/\.(createMany|updateMany)\(/]).length).toBeGreaterThan(0);
   });
 });
