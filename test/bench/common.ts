@@ -26,6 +26,14 @@ export function figure(name: string, value: number, unit: string, target?: { op:
 
 /** Child benchmark processes print figures on stdout behind this marker; run.ts collects them. */
 export const FIGURE_MARK = '@@figure ';
+
+/** The node options `npm start` runs the bot with (package.json), so the benches run it the same way. */
+export function startNodeOptions(): string[] {
+  const scripts = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const words = scripts.start!.split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/bot/main.js') throw new Error(`package.json start is not "node … dist/bot/main.js": ${scripts.start}`);
+  return words.slice(1, -1);
+}
 export function emit(f: Figure): void {
   process.stdout.write(`${FIGURE_MARK}${JSON.stringify(f)}\n`);
 }

@@ -68,7 +68,16 @@ function mainThreadCpuMs(): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-async function phases(standIn: StandIn, label: string, targets: boolean): Promise<void> {
+interface InboundTargets {
+  rate?: number;
+  ratio: number;
+  p99Ms: number;
+}
+
+// issue 17: ≥ 0.5 of the baseline on SQLite and ≥ 0.35 on PostgreSQL, p99 < 20 ms at 500/s on both
+const TARGETS: Record<'sqlite' | 'postgresql', InboundTargets> = { sqlite: { rate: 1000, ratio: 0.5, p99Ms: 20 }, postgresql: { ratio: 0.35, p99Ms: 20 } };
+
+async function phases(standIn: StandIn, label: string, targets: InboundTargets | null): Promise<void> {
   const ids = (n: number, from: number) => Array.from({ length: n }, (_, i) => from + i);
   await drive(standIn, ids(WARMUP_CONTACTS, FIRST_CHAT_ID + 2 * CONTACTS), 2 * CONTACTS);
   const cpuBefore = mainThreadCpuMs();
@@ -82,11 +91,11 @@ async function phases(standIn: StandIn, label: string, targets: boolean): Promis
   const busy = [...saturated.latencies].sort((a, b) => a - b);
   const steady = [...paced.latencies].sort((a, b) => a - b);
   const rate = (busy.length / saturated.elapsedMs) * 1000;
-  emit(figure(`inbound ${label}: updates per second`, rate, 'updates/s', targets ? { op: '>=', bound: 1000 } : undefined));
-  if (label !== 'baseline') emit(figure(`inbound ${label}: rate / baseline rate`, rate / baselineRate(), 'ratio', targets ? { op: '>=', bound: 0.3 } : undefined));
+  emit(figure(`inbound ${label}: updates per second`, rate, 'updates/s', targets?.rate ? { op: '>=', bound: targets.rate } : undefined));
+  if (label !== 'baseline') emit(figure(`inbound ${label}: rate / baseline rate`, rate / baselineRate(), 'ratio', targets ? { op: '>=', bound: targets.ratio } : undefined));
   emit(figure(`inbound ${label}: main-thread CPU per update`, cpuPerUpdate, 'ms'));
   emit(figure(`inbound ${label}: p50 latency at ${LATENCY_RATE} updates/s`, percentile(steady, 50), 'ms'));
-  emit(figure(`inbound ${label}: p99 latency at ${LATENCY_RATE} updates/s`, percentile(steady, 99), 'ms', targets ? { op: '<', bound: 20 } : undefined));
+  emit(figure(`inbound ${label}: p99 latency at ${LATENCY_RATE} updates/s`, percentile(steady, 99), 'ms', targets ? { op: '<', bound: targets.p99Ms } : undefined));
   emit(figure(`inbound ${label}: p50 latency, 1,000 at once`, percentile(busy, 50), 'ms'));
   emit(figure(`inbound ${label}: p99 latency, 1,000 at once`, percentile(busy, 99), 'ms'));
 }
@@ -118,7 +127,7 @@ async function benchBaseline(): Promise<void> {
   });
   await bot.init();
   const runner = run(bot, { runner: { fetch: { allowed_updates: ['message', 'callback_query'] } } });
-  await phases(standIn, 'baseline', false);
+  await phases(standIn, 'baseline', null);
   await runner.stop();
   await standIn.close();
   sqlite.close();
@@ -140,10 +149,11 @@ async function benchBot(provider: 'sqlite' | 'postgresql'): Promise<void> {
     const core = createCore({ db, clock, log, capabilities: createCapabilities() });
     const channel = createTelegramChannel({ config: { token: BENCH_TOKEN, apiRoot: standIn.apiRoot, port: 0 }, core, db, clock, log });
     await channel.start();
-    // the issue sets the inbound targets on SQLite, the embedded default, and asks for the same
-    // figures on PostgreSQL; here the PostgreSQL server shares the bot's two cores, so its figures
-    // are printed without a target
-    await phases(standIn, provider === 'sqlite' ? 'SQLite' : 'PostgreSQL', provider === 'sqlite');
+    // run.ts runs SQLite a second time under the V8 heap flags of `npm start` (smaller heap, more GC
+    // work), so the cost of the running bot's memory target shows; the targets are for the defaults
+    const heapFlags = process.env.GXGC_BENCH_START_FLAGS === '1';
+    const name = `${provider === 'sqlite' ? 'SQLite' : 'PostgreSQL'}${heapFlags ? ", npm start's heap flags" : ''}`;
+    await phases(standIn, name, heapFlags ? null : TARGETS[provider]);
     await channel.stop();
     await standIn.close();
 

@@ -3,15 +3,15 @@
 // {"figure","value","unit","target","met"}. Takes ~10 minutes on a 2-core machine; the scale steps
 // are most of it. GXGC_BENCH_ONLY=startup,inbound,broadcast,wecom,scale,assessment runs a subset.
 import { spawn } from 'node:child_process';
-import { FIGURE_MARK, type Figure } from './common.ts';
+import { FIGURE_MARK, startNodeOptions, type Figure } from './common.ts';
 
 const only = new Set((process.env.GXGC_BENCH_ONLY ?? 'startup,inbound,broadcast,wecom,scale,assessment').split(','));
 const figures: Figure[] = [];
 
-function runChild(file: string, arg: string, env: Record<string, string> = {}): Promise<Figure[]> {
+function runChild(file: string, arg: string, env: Record<string, string> = {}, nodeOptions: string[] = []): Promise<Figure[]> {
   return new Promise((resolve, reject) => {
     process.stderr.write(`bench: ${file} ${arg}\n`);
-    const child = spawn(process.execPath, ['--import', 'tsx', `test/bench/${file}`, arg], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', `test/bench/${file}`, arg], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     const found: Figure[] = [];
     let buffer = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -28,9 +28,9 @@ function runChild(file: string, arg: string, env: Record<string, string> = {}): 
 }
 
 let failed = false;
-async function step(file: string, arg: string, env: Record<string, string> = {}): Promise<Figure[]> {
+async function step(file: string, arg: string, env: Record<string, string> = {}, nodeOptions: string[] = []): Promise<Figure[]> {
   try {
-    const found = await runChild(file, arg, env);
+    const found = await runChild(file, arg, env, nodeOptions);
     figures.push(...found);
     return found;
   } catch (error) {
@@ -46,6 +46,8 @@ if (only.has('inbound')) {
   const rate = baseline.find((f) => f.figure.endsWith('updates per second'))?.value;
   if (rate) {
     for (const provider of ['sqlite', 'postgresql']) await step('inbound.ts', provider, { GXGC_BENCH_BASELINE_RATE: String(rate) });
+    const heapFlags = startNodeOptions().filter((o) => o.startsWith('--max-semi-space-size') || o.startsWith('--heap-growing-percent'));
+    await step('inbound.ts', 'sqlite', { GXGC_BENCH_BASELINE_RATE: String(rate), GXGC_BENCH_START_FLAGS: '1' }, heapFlags);
   }
 }
 if (only.has('broadcast')) for (const provider of ['sqlite', 'postgresql']) await step('broadcast.ts', provider);

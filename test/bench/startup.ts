@@ -18,7 +18,7 @@ import { migrate } from '../../bot/db/migrate.ts';
 import { bindChat } from '../../bot/core/identity.ts';
 import { applyDirectoryImport } from '../../bot/db/directory-store.ts';
 import { seedDatabase } from '../../prisma/seed/index.ts';
-import { BENCH_TOKEN, emit, figure, generateDirectory, startStandIn } from './common.ts';
+import { BENCH_TOKEN, emit, figure, generateDirectory, startStandIn, startNodeOptions } from './common.ts';
 import { scriptFor } from './report-script.ts';
 
 const POINTS = 600;
@@ -69,7 +69,7 @@ function rssOf(pid: number): { rssMb: number; peakMb: number } {
 
 async function runningBot(databaseUrl: string, chatIds: number[]): Promise<void> {
   const standIn = await startStandIn('inbound');
-  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/bot/main.js'], {
+  const child = spawn(process.execPath, [...startNodeOptions(), 'dist/bot/main.js'], {
     env: { ...process.env, DATABASE_URL: databaseUrl, TELEGRAM_BOT_TOKEN: BENCH_TOKEN, TELEGRAM_API_ROOT: standIn.apiRoot, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
