@@ -80,19 +80,7 @@ export interface ClaimedOutboxRow {
 export async function loadClaimedOutbox(sql: DirectSql, ids: readonly number[]): Promise<ClaimedOutboxRow[]> {
   if (ids.length === 0) return [];
   const marks = ids.map(() => '?').join(', ');
-  const rows = await sql.query<{
-    id: number;
-    contactId: number;
-    purpose: string;
-    noticeId: number | null;
-    text: string;
-    choices: string;
-    attempts: number;
-    active: boolean;
-    preferredChannel: string | null;
-    email: string | null;
-    wecomUserId: string | null;
-  }>(
+  const rows = await sql.query<Omit<ClaimedOutboxRow, 'contact'> & Omit<RoutableContact, 'identities'>>(
     `SELECT o."id", o."contactId", o."purpose", o."noticeId", o."text", o."choices", o."attempts",
             c."active", c."preferredChannel", c."email", c."wecomUserId"
      FROM "OutboxMessage" o JOIN "Contact" c ON c."id" = o."contactId"
