@@ -2,7 +2,7 @@
 // operator can move one stage without touching the others. Defaults follow annex 3 of the source
 // document: 每月5日前上报上个月的数据.
 import type { ReadDb } from '../bot/core/capability.ts';
-import { readSqlOf } from '../bot/db/client.ts';
+import { readSqlOf } from '../bot/db/sql-of.ts';
 import { z } from 'zod';
 
 const day = z.number().int().min(1).max(28);

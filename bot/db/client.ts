@@ -12,10 +12,11 @@ import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@p
 import type { PrismaClient as SqliteClient } from '../../generated/sqlite/client.ts';
 import { postgresDirectSql, sqliteDirectSql, type DirectSql, type Row, type SqlValue, type BatchStep } from './direct-sql.ts';
 import type { DatabaseTarget } from './target.ts';
-import type { ReadDb, ReadSql } from '../core/capability.ts';
+import { directSqlOfClient } from './sql-of.ts';
 
 export type Db = SqliteClient;
 export { parseDatabaseUrl, type DatabaseTarget, type Provider } from './target.ts';
+export { sqlOf, readSqlOf } from './sql-of.ts';
 
 /**
  * The SQLite adapter factory, with two additions per connection. In WAL mode (set by the
@@ -114,23 +115,6 @@ export interface Database {
   sql: DirectSql;
   target: DatabaseTarget;
   close(): Promise<void>;
-}
-
-const directSqlOfClient = new WeakMap<object, DirectSql>();
-
-/** The DirectSql of a client opened by openDatabase. */
-export function sqlOf(db: Db): DirectSql {
-  const sql = directSqlOfClient.get(db);
-  if (!sql) throw new Error('this database client was not opened by openDatabase, so it has no DirectSql');
-  return sql;
-}
-
-/**
- * The DirectSql of the client behind a capability's read-only view of it (the core hands capabilities
- * the client itself, narrowed to reads), for reads that run on every message.
- */
-export function readSqlOf(db: ReadDb): ReadSql {
-  return sqlOf(db as unknown as Db);
 }
 
 const targetOfClient = new WeakMap<object, DatabaseTarget>();

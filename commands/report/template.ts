@@ -4,7 +4,7 @@
 import type { ReadDb, ReadSql } from '../../bot/core/capability.ts';
 import { z } from 'zod';
 import { readMostly } from '../../bot/db/read-cache.ts';
-import { readSqlOf } from '../../bot/db/client.ts';
+import { readSqlOf } from '../../bot/db/sql-of.ts';
 
 export const FIELD_TYPES = ['int', 'decimal', 'text'] as const;
 

@@ -4,7 +4,7 @@
 import { acceptanceStatusReplies } from '../acceptance/index.ts';
 import type { ReadDb } from '../../bot/core/capability.ts';
 import { readMostly } from '../../bot/db/read-cache.ts';
-import { readSqlOf } from '../../bot/db/client.ts';
+import { readSqlOf } from '../../bot/db/sql-of.ts';
 import type { Reply } from '../../bot/core/types.ts';
 import { ALL_ROLES, type Capability, type CommandContext } from '../../bot/core/capability.ts';
 import { answerStandardsQuestion, fullText, standardsOverview, type FullText, type StandardsAnswer } from './answer.ts';
