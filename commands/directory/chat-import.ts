@@ -12,19 +12,9 @@ import { startDialogue, type Dialogue } from '../../bot/core/dialogue.ts';
 import { planDirectoryImport, type ImportOutcome, type ImportRun } from '../../bot/db/directory-store.ts';
 import { formatOutcome, formatReading, formatPlan } from './import.ts';
 import { formatProblems } from './rows.ts';
-import { alsoApplying, discardSentFile, keepSentFile, SentFile, sentFileContent, sentFileGone, uploadIdOf } from './sent-file.ts';
+import { alsoApplying, discardSentFile, keepSentFile, SentFile, sentFileContent, sentFileDialogue, sentFileGone, uploadIdOf } from './sent-file.ts';
 
-export const directoryImportDialogue: Dialogue<SentFile> = {
-  name: 'directoryImport',
-  schema: SentFile,
-  steps: [],
-  confirmLabel: '确认导入',
-  changeable: false,
-  replacedBySentFile: true,
-  summary: (pending) => pending.planText,
-  restartHint: '请重新发送名录文件。',
-  allowed: (ctx) => ctx.actor.role === 'operator',
-  async confirm(pending, ctx) {
+export const directoryImportDialogue: Dialogue<SentFile> = sentFileDialogue('directoryImport', '名录', async (pending, ctx) => {
     const content = await sentFileContent(ctx, pending);
     if (!content) return { kind: 'done', outcome: sentFileGone('名录') };
     return {
@@ -34,10 +24,7 @@ export const directoryImportDialogue: Dialogue<SentFile> = {
         ({ imported }) => [{ text: imported ? importAnswer(imported) : '导入没有完成，名录没有任何改动。请稍后再试。' }],
       ),
     };
-  },
-  cancelled: () => '已取消，名录没有任何改动。',
-  cancelEffects: discardSentFile,
-};
+});
 
 const FILE_TYPES = /\.(xlsx|xlsm|csv|txt|xls|et|ods)$/i;
 

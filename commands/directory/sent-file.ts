@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { withEffects, type CommandContext, type Outcome } from '../../bot/core/capability.ts';
 import type { Reply } from '../../bot/core/types.ts';
 import type { Effect } from '../../bot/core/effects.ts';
+import type { Dialogue } from '../../bot/core/dialogue.ts';
 
 export const SentFile = z.union([
   z.object({ filename: z.string(), uploadId: z.string(), fingerprint: z.string(), planText: z.string() }),
@@ -39,4 +40,25 @@ export const sentFileGone = (what: string): Reply[] => [{ text: `等待导入的
 export function alsoApplying(effects: Effect[], outcome: Outcome): Outcome {
   if (Array.isArray(outcome)) return withEffects(effects, () => outcome);
   return withEffects([...effects, ...outcome.effects], outcome.replies);
+}
+
+/**
+ * The dialogue of a file an operator sent for import: no questions, only the read-back (the plan),
+ * confirmed with 确认导入; cancelling lets the file go. `what` names the table (名录, 规则表).
+ */
+export function sentFileDialogue(name: string, what: string, confirm: Dialogue<SentFile>['confirm']): Dialogue<SentFile> {
+  return {
+    name,
+    schema: SentFile,
+    steps: [],
+    confirmLabel: '确认导入',
+    changeable: false,
+    replacedBySentFile: true,
+    summary: (pending) => pending.planText,
+    restartHint: `请重新发送${what}文件。`,
+    allowed: (ctx) => ctx.actor.role === 'operator',
+    confirm,
+    cancelled: () => `已取消，${what}没有任何改动。`,
+    cancelEffects: discardSentFile,
+  };
 }

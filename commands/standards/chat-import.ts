@@ -6,23 +6,13 @@
 import { withEffects, type CommandContext, type Outcome } from '../../bot/core/capability.ts';
 import { startDialogue, type Dialogue } from '../../bot/core/dialogue.ts';
 import type { IncomingDocument } from '../../bot/core/types.ts';
-import { alsoApplying, discardSentFile, keepSentFile, SentFile, sentFileContent, sentFileGone, uploadIdOf } from '../directory/sent-file.ts';
+import { alsoApplying, discardSentFile, keepSentFile, SentFile, sentFileContent, sentFileDialogue, sentFileGone, uploadIdOf } from '../directory/sent-file.ts';
 import { formatRulesPlan, formatRulesReading, needsRemovalConfirmation, planRules, readRulesFile, REMOVAL_SHARE_TO_CONFIRM, type RulesPlan, type RulesRead } from './rules-import.ts';
 import { ruleProblemText } from './rulesFile.ts';
 
 const CHANGED = '规则表在此期间已被修改，这次没有导入。请重新发送文件，核对新的预览后再确认。';
 
-export const rulesImportDialogue: Dialogue<SentFile> = {
-  name: 'rulesImport',
-  schema: SentFile,
-  steps: [],
-  confirmLabel: '确认导入',
-  changeable: false,
-  replacedBySentFile: true,
-  summary: (pending) => pending.planText,
-  restartHint: '请重新发送规则表文件。',
-  allowed: (ctx) => ctx.actor.role === 'operator',
-  async confirm(pending, ctx) {
+export const rulesImportDialogue: Dialogue<SentFile> = sentFileDialogue('rulesImport', '规则表', async (pending, ctx) => {
     const content = await sentFileContent(ctx, pending);
     if (!content) return { kind: 'done', outcome: sentFileGone('规则表') };
     const read = await readRulesFile({ filename: pending.filename, content });
@@ -43,10 +33,7 @@ export const rulesImportDialogue: Dialogue<SentFile> = {
         },
       ]),
     };
-  },
-  cancelled: () => '已取消，规则表没有任何改动。',
-  cancelEffects: discardSentFile,
-};
+});
 
 function unreadable(read: Exclude<RulesRead, { kind: 'read' }>): string {
   if (read.kind === 'unreadable') return `${read.message}\n规则表没有任何改动。`;
