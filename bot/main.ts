@@ -39,7 +39,8 @@ async function main(): Promise<number> {
   // a rejection nobody handled (a library's timer, say) is logged through the scrubbing logger, not printed raw
   process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
   const instanceId = config.instanceId ?? `${hostname()}-${process.pid}`;
-  const database = await openPreparedDatabase(config.databaseUrl, log);
+  // a long-running bot checkpoints its SQLite WAL on a thread of its own (bot/db/wal-checkpoints.ts)
+  const database = await openPreparedDatabase(config.databaseUrl, log, { walCheckpointThread: { log } });
   const clock = systemClock;
   await prepareInvitationKey(database.db, config, log, clock.now());
   // the scheduler needs the channels' senders; commands wake it through this

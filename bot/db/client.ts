@@ -12,6 +12,8 @@ import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@p
 import type { PrismaClient as SqliteClient } from '../../generated/sqlite/client.ts';
 import { postgresDirectSql, sqliteDirectSql, type DirectSql, type Row, type SqlValue, type BatchStep } from './direct-sql.ts';
 import type { DatabaseTarget } from './target.ts';
+import { startWalCheckpoints, type WalCheckpoints } from './wal-checkpoints.ts';
+import type { Logger } from 'pino';
 import { directSqlOfClient } from './sql-of.ts';
 
 export type Db = SqliteClient;
@@ -19,21 +21,23 @@ export { parseDatabaseUrl, type DatabaseTarget, type Provider } from './target.t
 export { sqlOf, readSqlOf } from './sql-of.ts';
 
 /**
- * The SQLite adapter factory, with two additions per connection. In WAL mode (set by the
+ * The SQLite adapter factory, with these additions per connection. In WAL mode (set by the
  * migrations runner) synchronous=NORMAL cannot corrupt the database and loses nothing when the
  * process crashes, only the last commits on a power cut; it saves an fsync per write, which is most
  * of a write's cost. And the connection is handed to `onConnection`, so DirectSql shares it. One
  * connection at a time: DirectSql may open it before the Prisma client exists, and the client then
- * gets the same one.
+ * gets the same one. Without `automaticCheckpoints` a thread of its own checkpoints the WAL.
  */
 function sqliteAdapterFactory(
   factory: PrismaBetterSqlite3,
   onConnection: (connection: BetterSqlite3.Database | null) => void,
+  automaticCheckpoints: boolean,
 ): SqlMigrationAwareDriverAdapterFactory {
   let open: Promise<SqlDriverAdapter> | null = null;
   const connect = async (): Promise<SqlDriverAdapter> => {
     const adapter: SqlDriverAdapter = await factory.connect();
     await adapter.executeRaw({ sql: 'PRAGMA synchronous = NORMAL', args: [], argTypes: [] });
+    if (!automaticCheckpoints) await adapter.executeRaw({ sql: 'PRAGMA wal_autocheckpoint = 0', args: [], argTypes: [] });
     // not part of the adapter's typed interface, but its constructor argument; checked here
     const connection = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
     if (!connection || typeof connection.prepare !== 'function') throw new Error('the better-sqlite3 adapter no longer exposes its connection; DirectSql needs it');
@@ -114,6 +118,8 @@ export interface Database {
   db: Db;
   sql: DirectSql;
   target: DatabaseTarget;
+  /** the WAL checkpoint thread, when one was asked for */
+  checkpoints?: WalCheckpoints;
   close(): Promise<void>;
 }
 
@@ -126,14 +132,20 @@ export function targetOf(db: Db): DatabaseTarget {
   return target;
 }
 
-export function openDatabase(target: DatabaseTarget): Database {
+export interface OpenOptions {
+  /** SQLite: checkpoint the WAL on a thread of its own (the running bot; wal-checkpoints.ts says why) */
+  walCheckpointThread?: { log: Logger };
+}
+
+export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Database {
   if (target.provider === 'sqlite') {
     mkdirSync(dirname(target.location), { recursive: true });
     let shared: DirectSql | null = null;
+    const threaded = options.walCheckpointThread;
     // busy timeout: several processes (bot, gxgc command line) may share the file
     const adapter = sqliteAdapterFactory(new PrismaBetterSqlite3({ url: `file:${target.location}`, timeout: 10_000 }), (connection) => {
       shared = connection ? sqliteDirectSql(connection) : null;
-    });
+    }, !threaded);
     const db = lazyClient(async () => {
       const { PrismaClient } = await import('../../generated/sqlite/client.ts');
       return new PrismaClient({ adapter });
@@ -141,12 +153,16 @@ export function openDatabase(target: DatabaseTarget): Database {
     const sql = sharedSqliteDirectSql(() => adapter.connect(), () => shared);
     directSqlOfClient.set(db, sql);
     targetOfClient.set(db, target);
+    const checkpoints = threaded ? startWalCheckpoints(target.location, threaded.log, async () => void (await sql.execute('PRAGMA wal_autocheckpoint = 1000'))) : null;
     // the connection DirectSql opened is closed with the client's, or here when no client was made
+    // (the last connection to close checkpoints what is left and removes the WAL)
     return {
       db,
       sql,
       target,
+      ...(checkpoints ? { checkpoints } : {}),
       async close() {
+        await checkpoints?.stop();
         await db.$disconnect();
         if (shared) await (await adapter.connect()).dispose();
       },

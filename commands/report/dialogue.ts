@@ -379,10 +379,18 @@ async function upgrade(old: Record<string, unknown>, _step: string | null, ctx: 
   return { ...legacy.data, fields: template.fields, notes: [], warned: null, previous: null, replaceConfirmed: false };
 }
 
+// a draft's steps follow from its template alone, and templates are shared objects (templateOfRows)
+const stepsOfTemplate = new WeakMap<ReportTemplate, Step<ReportDraft, unknown>[]>();
+function fieldSteps(template: ReportTemplate): Step<ReportDraft, unknown>[] {
+  let steps = stepsOfTemplate.get(template);
+  if (!steps) stepsOfTemplate.set(template, (steps = template.fields.map(fieldStep)));
+  return steps;
+}
+
 export const reportDialogue: Dialogue<ReportDraft> = {
   name: FLOW,
   schema: ReportDraft,
-  steps: (draft) => templateOf(draft).fields.map(fieldStep),
+  steps: (draft) => fieldSteps(templateOf(draft)),
   summary: (draft) => summaryText(draft),
   yieldsToOthers: true,
   restartHint: '需要时再发送 /report（或“月报”）。',

@@ -73,7 +73,22 @@ interface Mention {
   byUnit: boolean;
 }
 
+// The report capability's recognize and then its handler parse the same message: the last few
+// parses are kept. A parse reads the date only to the day, so the minute is part of the key.
+const recentParses = new Map<string, { template: ReportTemplate; parsed: ParsedReport }>();
+
+/** What a message says about a monthly report. The result is shared: callers must not change it. */
 export function parseReportMessage(input: string, template: ReportTemplate, now: Date): ParsedReport {
+  const key = `${Math.floor(now.getTime() / 60_000)}\u0000${input}`;
+  const known = recentParses.get(key);
+  if (known?.template === template) return known.parsed;
+  const parsed = parseUncached(input, template, now);
+  if (recentParses.size >= 64) recentParses.delete(recentParses.keys().next().value!);
+  recentParses.set(key, { template, parsed });
+  return parsed;
+}
+
+function parseUncached(input: string, template: ReportTemplate, now: Date): ParsedReport {
   const result: ParsedReport = {
     figures: {},
     interpretations: {},

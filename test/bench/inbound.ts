@@ -18,7 +18,7 @@
 //   5. the confirmation the other way (button or "1") → revision 2 is stored
 // so 5,000 updates, 2,000 of them writing reports. Afterwards the database must hold 1,000 reports
 // at revision 2 and 2,000 revisions, or the run fails.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -68,6 +68,27 @@ function mainThreadCpuMs(): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/**
+ * GXGC_BENCH_CPU_PROFILE=dir: a V8 CPU profile of the main thread during the throughput run only
+ * (not the set-up or the warm-up), written to dir/inbound-<label>.cpuprofile for Chrome's DevTools.
+ */
+async function startProfile(): Promise<{ stop(label: string): Promise<void> } | null> {
+  const dir = process.env.GXGC_BENCH_CPU_PROFILE;
+  if (!dir) return null;
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(label) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(join(dir, `inbound-${label.replace(/\W+/g, '-')}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 interface InboundTargets {
   rate?: number;
   ratio: number;
@@ -80,9 +101,11 @@ const TARGETS: Record<'sqlite' | 'postgresql', InboundTargets> = { sqlite: { rat
 async function phases(standIn: StandIn, label: string, targets: InboundTargets | null): Promise<void> {
   const ids = (n: number, from: number) => Array.from({ length: n }, (_, i) => from + i);
   await drive(standIn, ids(WARMUP_CONTACTS, FIRST_CHAT_ID + 2 * CONTACTS), 2 * CONTACTS);
+  const profile = await startProfile();
   const cpuBefore = mainThreadCpuMs();
   const saturated = await drive(standIn, ids(CONTACTS, FIRST_CHAT_ID), 0);
   const cpuPerUpdate = (mainThreadCpuMs() - cpuBefore) / (CONTACTS * 5);
+  await profile?.stop(label);
   const paced = await drive(standIn, ids(CONTACTS, FIRST_CHAT_ID + CONTACTS), CONTACTS, LATENCY_RATE);
   for (const result of [saturated, paced]) {
     if (result.unexpectedReplies) throw new Error(`${result.unexpectedReplies} replies answered no pending update`);
@@ -135,11 +158,12 @@ async function benchBaseline(): Promise<void> {
 }
 
 async function benchBot(provider: 'sqlite' | 'postgresql'): Promise<void> {
-  const test = await createTestDatabase(provider);
+  const log = benchLogger();
+  // as bot/main.ts opens it: the WAL checkpointed on a thread of its own
+  const test = await createTestDatabase(provider, { walCheckpointThread: { log } });
   try {
     const { db } = test;
     const clock = new ManualClock('2026-11-03T02:00:00Z'); // 10:00 in Dongguan; October's reports are due
-    const log = benchLogger();
     const total = 2 * CONTACTS + WARMUP_CONTACTS;
     await applyDirectoryImport(db, generateDirectory(total, 1), 'bench');
     const contacts = await db.contact.findMany({ where: { servicePoint: { level: 'village' } }, orderBy: { id: 'asc' }, select: { id: true } });

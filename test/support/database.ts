@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase, type Database, type DatabaseTarget, type Db, type Provider } from '../../bot/db/client.ts';
+import { openDatabase, type Database, type DatabaseTarget, type Db, type OpenOptions, type Provider } from '../../bot/db/client.ts';
 import { migrate } from '../../bot/db/migrate.ts';
 import { seedDatabase } from '../../prisma/seed/index.ts';
 
@@ -51,10 +51,10 @@ export async function createEmptyDatabase(provider: Provider): Promise<{ target:
   };
 }
 
-export async function createTestDatabase(provider: Provider, options: { seed?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(provider: Provider, options: { seed?: boolean } & OpenOptions = {}): Promise<TestDatabase> {
   const empty = await createEmptyDatabase(provider);
   await migrate(empty.target);
-  const database = openDatabase(empty.target);
+  const database = openDatabase(empty.target, options);
   if (options.seed !== false) await seedDatabase(database.db);
   const opened: Database[] = [database];
   return {
