@@ -239,6 +239,13 @@ export function postgresDirectSql(connectionString: string, poolSize = 10): Dire
     query: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => (await run(pool, { sql, params })).rows as T[],
     execute: async (sql, params = []) => (await run(pool, { sql, params })).rowCount ?? 0,
     async batch(steps) {
+      const [only] = steps;
+      // one statement is a transaction by itself: BEGIN and COMMIT would be two more round trips
+      if (steps.length === 1 && typeof only === 'object') {
+        const result = await run(pool, only);
+        checkChanges(only, result.rowCount ?? 0);
+        return [result.rows as Row[]];
+      }
       const client = await pool.connect();
       try {
         return await inTransaction(client, steps, run);

@@ -68,6 +68,21 @@ export function standardLines(input: StandardInput): string[] {
   return lines;
 }
 
+// A point's createdAt never changes and ids are never reused (autoincrement), so it is read once per
+// point and database: every confirmed report needs it, and on PostgreSQL each read is a round trip.
+const listedAtByDatabase = new WeakMap<ReadSql, Map<number, Date>>();
+async function pointListedAt(sql: ReadSql, pointId: number): Promise<Date | null> {
+  let listedAt = listedAtByDatabase.get(sql);
+  if (!listedAt) listedAtByDatabase.set(sql, (listedAt = new Map()));
+  const known = listedAt.get(pointId);
+  if (known) return known;
+  const [row] = await sql.query<{ createdAt: Date }>('SELECT "createdAt" FROM "ServicePoint" WHERE "id" = ?', [pointId]);
+  if (!row) return null;
+  if (listedAt.size >= 20_000) listedAt.clear();
+  listedAt.set(pointId, row.createdAt);
+  return row.createdAt;
+}
+
 /** Only town and village points have annex-1 minimums. */
 export async function loadStandardInput(
   db: ReadDb,
@@ -93,11 +108,11 @@ export async function loadStandardInput(
         where: { servicePointId: point.id, month: { gte: `${parseMonthKey(month).year}-01`, lte: month } },
         select: { month: true, figures: true },
       }),
-    sql.query<{ createdAt: Date }>('SELECT "createdAt" FROM "ServicePoint" WHERE "id" = ?', [point.id]).then((rows) => rows[0]),
+    pointListedAt(sql, point.id),
     readMostly(db, 'reportsCountFrom', () => loadReminderSettings(db)),
   ]);
   // the month reported always counts, even when it comes before the point's first month
-  const computed = periodStart(month, listed?.createdAt ?? new Date(0), settings.settings.reportsCountFrom);
+  const computed = periodStart(month, listed ?? new Date(0), settings.settings.reportsCountFrom);
   const start = computed > month ? month : computed;
   const reports = loaded.filter((r) => r.month >= start && r.month <= month);
   const asMinimum = (r: (typeof rules)[number] | undefined): RuleMinimum | null =>
