@@ -60,21 +60,29 @@ function fixTypos(text: string, prepared: PreparedVocabulary): string {
   };
   // a word can only be meant where at least one of its characters stands in its place: those
   // starts alone are tried (this runs for every message, against every word of the vocabulary)
-  const starts = new Map<number, Set<number>>();
+  // (each word's starts kept in order without duplicates as they are found: a word has one or two)
+  const starts = new Map<number, number[]>();
   chars.forEach((c, j) => {
     for (const { word, at } of prepared.byChar.get(c) ?? []) {
       const i = j - at;
       if (i < 0 || i + prepared.words[word]!.length > chars.length) continue;
-      let set = starts.get(word);
-      if (!set) starts.set(word, (set = new Set()));
-      set.add(i);
+      const found = starts.get(word);
+      if (!found) {
+        starts.set(word, [i]);
+        continue;
+      }
+      let k = found.length;
+      while (k > 0 && found[k - 1]! > i) k--;
+      if (found[k - 1] === i) continue;
+      if (k === found.length) found.push(i);
+      else found.splice(k, 0, i);
     }
   });
   // longer words first, so 投影机 is preferred to 投影
   prepared.words.forEach((w, index) => {
     const at = starts.get(index);
     if (!at) return;
-    for (const i of [...at].sort((a, b) => a - b)) {
+    for (const i of at) {
       let same = 0;
       for (let k = 0; k < w.length; k++) if (chars[i + k] === w[k]) same++;
       if (same * 2 < w.length || !free(i, w.length)) continue;
@@ -158,6 +166,9 @@ export function isNoneAnswer(text: string): boolean {
 const ACK_WORDS = ['收到', '已收到', '已阅', '已读', '已看', '知道', '知悉', '明白', '了解', '好的', 'ok', 'okay', '👌', '👍', '🙏', '🫡', '✅', '已确认', '确认收到', '确认', 'roger', 'got it', 'gotit'];
 const ACK_FILLERS = ['了', '谢谢', '谢', '感谢', '多谢', '辛苦', '老师', '您', '你', '啦', '哈', '嗯', '的', '好', '呀', '啊', '哦', '噢', '滴', '收', '已', '啊', '领导'];
 
+// longest first, so 收到了 is one piece rather than 收到 and 了
+const ACK_PIECES = [...ACK_WORDS.map((w) => ({ w, ack: true })), ...ACK_FILLERS.map((w) => ({ w, ack: false }))].sort((a, b) => b.w.length - a.w.length);
+
 /** Whether the message only acknowledges (收到, 收到了谢谢, 好的收到, 已阅, 知道了, 👌, OK). */
 export function isAcknowledgement(text: string): boolean {
   let s = toSimplified(foldText(text))
@@ -166,9 +177,8 @@ export function isAcknowledgement(text: string): boolean {
     .replace(/[\u{1F3FB}-\u{1F3FF}\uFE0F]/gu, '');
   if (s.length === 0 || s.length > 30) return false;
   let sawAck = false;
-  const pieces = [...ACK_WORDS.map((w) => ({ w, ack: true })), ...ACK_FILLERS.map((w) => ({ w, ack: false }))].sort((a, b) => b.w.length - a.w.length);
   while (s.length > 0) {
-    const piece = pieces.find((p) => s.startsWith(p.w));
+    const piece = ACK_PIECES.find((p) => s.startsWith(p.w));
     if (!piece) return false;
     if (piece.ack) sawAck = true;
     s = s.slice(piece.w.length);

@@ -214,8 +214,9 @@ function applyRate(rate: string, template: ReportTemplate, result: ParsedReport)
 }
 
 /** A number with its unit right before a position ("3场" of "3场活动"). */
+const NUMBER_WITH_UNIT_ENDS_RE = new RegExp(`(-?\\d[\\d,.]*|${CHINESE_NUMERAL_CLASS}+)\\s*(人次|人|名|次|场次|场|期|个小时|小时|时|天|日|台|个)\\s*$`);
 function numberBefore(text: string, at: number): RegExpExecArray | null {
-  return new RegExp(`(-?\\d[\\d,.]*|${CHINESE_NUMERAL_CLASS}+)\\s*(人次|人|名|次|场次|场|期|个小时|小时|时|天|日|台|个)\\s*$`).exec(text.slice(0, at));
+  return NUMBER_WITH_UNIT_ENDS_RE.exec(text.slice(0, at));
 }
 
 /** The words a report message is made of, for homophone typos (时常 → 时长). */
@@ -284,10 +285,26 @@ function fieldForUnit(template: ReportTemplate, unit: string): ReportField | nul
   return required.length === 1 ? required[0]! : null;
 }
 
+const UNIT_LABELS_LONGEST_FIRST = Object.entries(UNIT_LABELS).sort((a, b) => b[0].length - a[0].length);
+const FIGURE_FOLLOWS_RE = new RegExp(`^\\s*[:：=]?\\s*(?:改成|改为|应为|应该是|是|为|有)?\\s*(?:\\d|${CHINESE_NUMERAL_CLASS})`);
+const NUMBER_ENDS_RE = new RegExp(`(?:\\d|${CHINESE_NUMERAL_CLASS})\\s*$`);
+const ONLY_A_NUMBER_RE = new RegExp(`^[\\s:：=]*(?:\\d[\\d,.]*|${CHINESE_NUMERAL_CLASS}+)\\s*$`);
+
+// every name of every field, longest first; per template (templates are shared objects)
+const namesOfTemplate = new WeakMap<ReportTemplate, { name: string; field: ReportField }[]>();
+function fieldNamesOf(template: ReportTemplate): { name: string; field: ReportField }[] {
+  let names = namesOfTemplate.get(template);
+  if (!names) {
+    names = [];
+    for (const field of template.fields) for (const name of fieldNames(field)) names.push({ name, field });
+    names.sort((a, b) => b.name.length - a.name.length);
+    namesOfTemplate.set(template, names);
+  }
+  return names;
+}
+
 function findMentions(text: string, template: ReportTemplate): Mention[] {
-  const names: { name: string; field: ReportField }[] = [];
-  for (const field of template.fields) for (const name of fieldNames(field)) names.push({ name, field });
-  names.sort((a, b) => b.name.length - a.name.length);
+  const names = fieldNamesOf(template);
   const taken: Mention[] = [];
   const free = (start: number, end: number) => !taken.some((t) => start < t.end && end > t.start);
   for (const { name, field } of names) {
@@ -298,12 +315,12 @@ function findMentions(text: string, template: ReportTemplate): Mention[] {
   // a unit used as a label ("人次120"): standing alone, or right after another field's figure
   // ("时长176人次120"); not after an unlabelled number ("120人次" is a unit) nor ending a longer word
   const candidates: Mention[] = [];
-  for (const [label, unit] of Object.entries(UNIT_LABELS).sort((a, b) => b[0].length - a[0].length)) {
+  for (const [label, unit] of UNIT_LABELS_LONGEST_FIRST) {
     const field = fieldForUnit(template, unit);
     if (!field) continue;
     for (let at = text.indexOf(label); at >= 0; at = text.indexOf(label, at + 1)) {
       const end = at + label.length;
-      if (free(at, end) && !candidates.some((c) => at < c.end && end > c.start) && new RegExp(`^\\s*[:：=]?\\s*(?:改成|改为|应为|应该是|是|为|有)?\\s*(?:\\d|${CHINESE_NUMERAL_CLASS})`).test(text.slice(end))) {
+      if (free(at, end) && !candidates.some((c) => at < c.end && end > c.start) && FIGURE_FOLLOWS_RE.test(text.slice(end))) {
         candidates.push({ field, start: at, end, byUnit: true });
       }
     }
@@ -312,9 +329,9 @@ function findMentions(text: string, template: ReportTemplate): Mention[] {
     const before = text.slice(0, candidate.start);
     if (/\p{Script=Han}$/u.test(before)) continue;
     const previous = taken.filter((t) => t.end <= candidate.start).sort((a, b) => a.end - b.end).at(-1);
-    const afterNumber = new RegExp(`(?:\\d|${CHINESE_NUMERAL_CLASS})\\s*$`).test(before);
+    const afterNumber = NUMBER_ENDS_RE.test(before);
     const afterFigure = previous !== undefined && previous.field.unit !== candidate.field.unit
-      && new RegExp(`^[\\s:：=]*(?:\\d[\\d,.]*|${CHINESE_NUMERAL_CLASS}+)\\s*$`).test(text.slice(previous.end, candidate.start));
+      && ONLY_A_NUMBER_RE.test(text.slice(previous.end, candidate.start));
     if (!afterNumber || afterFigure) taken.push(candidate);
   }
   taken.sort((a, b) => a.start - b.start);

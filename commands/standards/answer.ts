@@ -256,7 +256,17 @@ function answerInShort(
   if (isSelfCheck(question, statements.length, figures)) {
     const byLevel = new Map<RuleLevel, ItemVerdict[]>();
     for (const l of resolved.ruleLevels) byLevel.set(l, checkStatements(statements, rules, l));
-    return { kind: 'selfCheck', text: renderSelfCheck(byLevel, resolved), confidence: 0.9, levels: resolved.ruleLevels };
+    // a monthly report reads as a self-check too and is scored on every such message: the text is
+    // rendered only when the answer is given
+    let text: string | null = null;
+    return {
+      kind: 'selfCheck',
+      get text() {
+        return (text ??= renderSelfCheck(byLevel, resolved));
+      },
+      confidence: 0.9,
+      levels: resolved.ruleLevels,
+    };
   }
 
   const index = buildTopicIndex(rules, facts);

@@ -70,7 +70,8 @@ function mainThreadCpuMs(): number {
 
 /**
  * GXGC_BENCH_CPU_PROFILE=dir: a V8 CPU profile of the main thread during the throughput run only
- * (not the set-up or the warm-up), written to dir/inbound-<label>.cpuprofile for Chrome's DevTools.
+ * (not the set-up or the warm-up), written to dir/inbound-<label>.cpuprofile for Chrome's DevTools, and
+ * a sampled allocation profile of the same run (.heapprofile: what the garbage collector has to clear).
  */
 async function startProfile(): Promise<{ stop(label: string): Promise<void> } | null> {
   const dir = process.env.GXGC_BENCH_CPU_PROFILE;
@@ -80,10 +81,16 @@ async function startProfile(): Promise<{ stop(label: string): Promise<void> } | 
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
+  // allocations too, including what the young generation collected (the GC's work)
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
   return {
     async stop(label) {
       const { profile } = await session.post('Profiler.stop');
-      writeFileSync(join(dir, `inbound-${label.replace(/\W+/g, '-')}.cpuprofile`), JSON.stringify(profile));
+      const name = `inbound-${label.replace(/\W+/g, '-')}`;
+      writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+      const { profile: heap } = await session.post('HeapProfiler.stopSampling');
+      writeFileSync(join(dir, `${name}.heapprofile`), JSON.stringify(heap));
       session.disconnect();
     },
   };
