@@ -229,12 +229,13 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   bot.use(sequentialize((ctx: Context) => (ctx.chat?.id ?? ctx.from?.id)?.toString()));
 
   bot.on('callback_query:data', async (ctx) => {
-    // answered first and always, so the button stops spinning even when handling fails
-    await ctx.answerCallbackQuery().catch((error: unknown) => log.warn({ err: error }, 'answerCallbackQuery failed'));
-    if (!ctx.chat || ctx.chat.type !== 'private') return;
+    // answered first and always, so the button stops spinning even when handling fails; the two
+    // calls run while the press is handled, not before it (two round trips off every press's reply)
+    const answered = ctx.answerCallbackQuery().catch((error: unknown) => log.warn({ err: error }, 'answerCallbackQuery failed'));
+    if (!ctx.chat || ctx.chat.type !== 'private') return answered;
     // a pressed keyboard goes away, so a confirmation cannot be pressed twice by accident
     const pressed = ctx.callbackQuery.message?.message_id;
-    if (pressed !== undefined) await bot.api.editMessageReplyMarkup(ctx.chat.id, pressed).catch(() => undefined);
+    const removed = pressed !== undefined ? bot.api.editMessageReplyMarkup(ctx.chat.id, pressed).catch(() => undefined) : undefined;
     const data = ctx.callbackQuery.data;
     let choices: Choice[] = [];
     // only a hashed long value needs the offered choices; most buttons carry the value itself
@@ -246,7 +247,11 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         choices = [];
       }
     }
-    await handle(ctx, { choice: choiceFromCallbackData(data, choices) });
+    try {
+      await handle(ctx, { choice: choiceFromCallbackData(data, choices) });
+    } finally {
+      await Promise.all([answered, removed]);
+    }
   });
 
   bot.on('message', async (ctx) => {
