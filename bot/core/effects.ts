@@ -3,7 +3,7 @@
 // transaction), built by the store of each aggregate (bot/db/*-store.ts). A capability never
 // writes; it returns these.
 import type { NoticeDraft } from '../../commands/notice/model.ts';
-import { auditStatement } from '../db/audit.ts';
+import { auditStatement, type AuditEntry } from '../db/audit.ts';
 import type { BatchStep } from '../db/direct-sql.ts';
 import { bindChatStatement, claimInvitationStatement, refundAttemptStatement } from '../db/identity-store.ts';
 import { acknowledgeNoticeStatement, cancelScheduledNoticeSteps, createNoticeSteps, type CreatedNotice } from '../db/notice-store.ts';
@@ -15,6 +15,7 @@ import type { ReinspectionInput, ReinspectionOutcome, StepInput, StepResult } fr
 import type { ImportOutcome } from '../db/directory-store.ts';
 import type { RulesImportResult } from '../db/rules-store.ts';
 import { discardUploadStatement, keepUploadSteps, type PendingUploadInput } from '../db/upload-store.ts';
+import { alertOperatorsStatement } from '../db/outbox-store.ts';
 import type { RulesPlan } from '../../commands/standards/rules-import.ts';
 import type { RuleInput } from '../../commands/standards/rulesFile.ts';
 
@@ -47,8 +48,16 @@ export type Effect =
   | { kind: 'acceptanceStep'; step: AcceptanceStepRequest }
   /** a yearly re-inspection of an accepted town point (合格 / 限期整改 / 除牌), taken like an acceptance step */
   | { kind: 'reinspection'; record: Omit<ReinspectionInput, 'actor' | 'at'> }
+  /**
+   * an alert to every operator through the outbox, keyed `<key>:<contact id>` (a key per minute
+   * sends one alert a minute however often the cause repeats); audited with what it is about
+   */
+  | { kind: 'alertOperators'; key: string; text: string; about: { action: string; entity: string; entityId: string | null; detail?: Record<string, unknown> } }
   /** something worth recording that changes nothing else (an export) */
   | { kind: 'audit'; action: string; entity: string; entityId: string | null; detail?: Record<string, unknown> };
+
+/** The effects of a fact about a whole channel: they need no chat. */
+export type ChannelEffect = Extract<Effect, { kind: 'alertOperators' | 'audit' }>;
 
 /** What applying the effects gave, for the replies. */
 export interface EffectResults {
@@ -61,6 +70,8 @@ export interface EffectResults {
   importedRules?: RulesImportResult | null;
   acceptance?: StepResult;
   reinspection?: ReinspectionOutcome;
+  /** outbox rows an alert wrote (0: the same alert was already written) */
+  alerted?: number;
 }
 
 /** takeStep's input without what the core knows (who, when, the calendar). */
@@ -103,9 +114,25 @@ export function effectSteps(effects: readonly Effect[], actor: Actor, now: Date,
         return [];
       case 'refundAttempt':
         return [refundAttemptStatement(effect.key)];
+      case 'alertOperators':
       case 'audit':
-        return [auditStatement({ ...who, action: effect.action, entity: effect.entity, entityId: effect.entityId, detail: effect.detail })];
+        return channelEffectSteps([effect], who, results);
     }
+  });
+}
+
+/** The statements of effects that need no chat, for one batch; `who` is recorded as the actor. */
+export function channelEffectSteps(effects: readonly ChannelEffect[], who: Omit<AuditEntry, 'action' | 'entity' | 'entityId' | 'detail'>, results: EffectResults): BatchStep[] {
+  return effects.flatMap((effect): BatchStep[] => {
+    if (effect.kind === 'audit') return [auditStatement({ ...who, action: effect.action, entity: effect.entity, entityId: effect.entityId, detail: effect.detail })];
+    return [
+      alertOperatorsStatement(effect.key, effect.text, who.at),
+      (rows) => {
+        const alerted = rows[rows.length - 1]!.length;
+        results.alerted = (results.alerted ?? 0) + alerted;
+        return [auditStatement({ ...who, ...effect.about, detail: { ...effect.about.detail, alerted } })];
+      },
+    ];
   });
 }
 

@@ -1,20 +1,20 @@
 // The one entry point every channel calls: an incoming message in, replies out. Polling, webhooks,
 // WeChat and the console all go through handleMessage, as grammY's handleUpdate does for its bot.
 // Order: size and flood limits → per-chat queue → who is writing → platform fact → picked choice →
-// command → dialogue → free text. Capabilities decide; the core acts: a message's effects, the
+// command → dialogue → free text. Facts about a whole channel (a logout) enter by handleChannelFact. Capabilities decide; the core acts: a message's effects, the
 // audit rows they imply and the chat's conversation are written in one transaction, conditional on
 // the conversation's version, and the outbox is woken once.
 import type { Logger } from 'pino';
 import { sqlOf, targetOf, type Db } from '../db/client.ts';
 import { ConflictError, type Statement } from '../db/direct-sql.ts';
 import type { Clock } from '../time.ts';
-import { isEffects, type Capability, type CommandContext, type CommandSpec, type Outcome } from './capability.ts';
+import { isEffects, type AttemptLimit, type Capability, type CommandContext, type CommandSpec, type Outcome } from './capability.ts';
 import { conversationFromRow, saveConversationStatement, type LoadedConversation } from './conversation.ts';
 import { continueDialogue, dialogueChoice, expectsFreeText, isCancelWord, type Dialogue } from './dialogue.ts';
-import { applyAfterBatch, effectSteps, runsAfterBatch, type EffectResults } from './effects.ts';
+import { applyAfterBatch, channelEffectSteps, effectSteps, runsAfterBatch, type EffectResults } from './effects.ts';
 import { resolveChat } from './identity.ts';
 import { countInWindow, FloodGate } from './rate-limit.ts';
-import { ROLE_LABELS, type Actor, type IncomingMessage, type Reply } from './types.ts';
+import { ROLE_LABELS, type Actor, type ChannelFact, type IncomingMessage, type Reply } from './types.ts';
 
 export const MAX_MESSAGE_CHARS = 2000;
 export const FLOOD_LIMIT = { messages: 20, windowMs: 60_000 };
@@ -36,9 +36,17 @@ export interface CoreDeps {
 
 export interface Core {
   handleMessage(message: IncomingMessage, observe?: MessageObserver): Promise<Reply[]>;
+  /**
+   * A fact about a whole channel (logged out), in no chat: the capability that takes it decides,
+   * the core applies its effects in one batch and wakes the outbox. Never throws; failures are logged.
+   */
+  handleChannelFact(fact: ChannelFact): Promise<void>;
   /** commands a role may use, for help texts and Telegram's command menu */
   commandsFor(role: Actor['role']): CommandSpec[];
 }
+
+/** The core as a channel that reports no channel facts needs it. */
+export type ChatCore = Pick<Core, 'handleMessage' | 'commandsFor'>;
 
 /** What a channel may learn about a message besides its replies. */
 export interface MessageObserver {
@@ -81,6 +89,7 @@ export function createCore(deps: CoreDeps): Core {
   const floodGate = new FloodGate(FLOOD_LIMIT.messages, FLOOD_LIMIT.windowMs);
   const queue = new ChatQueue();
   const commands = capabilities.flatMap((capability) => (capability.commands ?? []).map((command) => ({ capability, command })));
+  const factHandlers = capabilities.flatMap((capability) => capability.facts ?? []);
   const dialogues = new Map<string, Dialogue<unknown>>();
   for (const capability of capabilities) for (const dialogue of capability.dialogues ?? []) dialogues.set(dialogue.name, dialogue);
 
@@ -114,6 +123,13 @@ export function createCore(deps: CoreDeps): Core {
     return best;
   }
 
+  /** counts this attempt; false when it is over the limit */
+  async function withinAttempts(limit: AttemptLimit, ctx: CommandContext): Promise<boolean> {
+    const attempt = await countInWindow(db, limit.key(ctx), limit.limit, limit.windowMs, clock.now());
+    if (!attempt.allowed) ctx.log.warn('attempts exhausted');
+    return attempt.allowed;
+  }
+
   function refusal(actor: Actor, command: CommandSpec): Reply[] {
     if (actor.role === 'unknown') {
       return [{ text: `“${command.description}”需要先绑定通信名录中的身份。\n请向市支中心索取邀请码后发送：/bind 邀请码（或“绑定 邀请码”）。发送 /help 查看现在可以做什么。` }];
@@ -139,11 +155,11 @@ export function createCore(deps: CoreDeps): Core {
   async function route(ctx: CommandContext, conversation: LoadedConversation): Promise<Outcome> {
     const fact = ctx.message.fact;
     if (fact) {
-      for (const capability of capabilities) {
-        const outcome = await capability.onPlatformFact?.(ctx, fact);
-        if (outcome) return outcome;
-      }
-      return [{ text: '收到了，但这条消息我处理不了。发送 /help 查看可以做什么。' }];
+      const handler = factHandlers.find((h) => h.kind === fact.kind && (h.takes?.(fact as never) ?? true));
+      if (!handler) return [{ text: '收到了，但这条消息我处理不了。发送 /help 查看可以做什么。' }];
+      // a fact that tries a secret (an invitation code in a friend request) is counted like the command
+      if (handler.attempts && !(await withinAttempts(handler.attempts, ctx))) return [{ text: handler.attempts.refusal }];
+      return handler.handle(ctx, fact as never);
     }
     if (ctx.message.choice) {
       const [prefix = '', ...rest] = ctx.message.choice.split(':');
@@ -166,13 +182,7 @@ export function createCore(deps: CoreDeps): Core {
       if (!found.command.roles.includes(ctx.actor.role)) return refusal(ctx.actor, found.command);
       ctx.log = ctx.log.child({ command: found.command.name });
       const limit = found.command.attempts;
-      if (limit) {
-        const attempt = await countInWindow(db, limit.key(ctx), limit.limit, limit.windowMs, clock.now());
-        if (!attempt.allowed) {
-          ctx.log.warn('attempts exhausted');
-          return [{ text: limit.refusal }];
-        }
-      }
+      if (limit && !(await withinAttempts(limit, ctx))) return [{ text: limit.refusal }];
       return found.command.run({ ...ctx, args: found.args });
     }
     if (ctx.text.startsWith('/')) {
@@ -288,8 +298,28 @@ export function createCore(deps: CoreDeps): Core {
     }
   }
 
+  async function handleChannelFact(fact: ChannelFact): Promise<void> {
+    const log = deps.log.child({ channel: fact.channel, fact: fact.kind });
+    try {
+      const ctx = { db, sql: sqlOf(db), clock, log };
+      let effects = null;
+      for (const capability of capabilities) if (!effects) effects = (await capability.onChannelFact?.(ctx, fact)) ?? null;
+      if (!effects) {
+        log.warn('no capability takes this channel fact');
+        return;
+      }
+      const results: EffectResults = {};
+      await sqlOf(db).batch(channelEffectSteps(effects, { at: clock.now(), actorContactId: null, actor: 'system' }, results));
+      log.info({ alerted: results.alerted ?? 0 }, 'channel fact applied');
+      if (results.alerted) services.wakeOutbox();
+    } catch (error) {
+      log.error({ err: error }, 'channel fact handling failed');
+    }
+  }
+
   return {
     handleMessage,
+    handleChannelFact,
     commandsFor: (role) => commands.filter((c) => c.command.roles.includes(role) && c.command.listed !== false).map((c) => c.command),
   };
 }

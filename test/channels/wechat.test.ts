@@ -91,8 +91,6 @@ describe.each(TEST_PROVIDERS)('WeChat channel through wechaty-puppet-mock on %s'
     channel = createWechatChannel({
       config: { puppet: 'wechaty-puppet-mock' },
       core: bot.core,
-      db: bot.db,
-      clock: bot.clock,
       log: capture.log,
       puppet,
       pacing: { minMs: 2000, maxMs: 4000 },
