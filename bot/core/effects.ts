@@ -42,8 +42,8 @@ export type Effect =
   /** a rules table (annex 1) confirmed in the chat: the whole table replaced, after the batch, unless it changed since the plan */
   | { kind: 'importRules'; rules: RuleInput[]; planned: Omit<RulesPlan, 'removedItems'>; uploadId: string | null }
   /**
-   * a step of an acceptance application (apply, confirm, return, receive, …): the store takes it in a
-   * transaction of its own after the batch, because it locks the point's row and decides on what it reads
+   * a step of an acceptance application (apply, confirm, return, receive, …): statements of the
+   * message's batch that lock the point's row first and decide on what they read under the lock
    */
   | { kind: 'acceptanceStep'; step: AcceptanceStepRequest }
   /** a yearly re-inspection of an accepted town point (合格 / 限期整改 / 除牌), taken like an acceptance step */
@@ -78,8 +78,11 @@ export interface EffectResults {
 export type AcceptanceStepRequest = Omit<StepInput, 'actor' | 'at' | 'calendar'>;
 
 /** The statements of a message's effects, for one batch; results are filled in as they run. */
-export function effectSteps(effects: readonly Effect[], actor: Actor, now: Date, results: EffectResults): BatchStep[] {
+export async function effectSteps(effects: readonly Effect[], actor: Actor, now: Date, db: Db, results: EffectResults): Promise<BatchStep[]> {
   const who = { at: now, actorContactId: actor.contact?.id ?? null, actor: `${actor.channel}:${actor.chatId}` };
+  const acceptance = effects.some((e) => e.kind === 'acceptanceStep' || e.kind === 'reinspection') ? await acceptanceStore(db, effects) : null;
+  const point = actor.contact?.servicePoint;
+  const stepActor = { contactId: actor.contact?.id ?? null, point: point ? { id: point.id, town: point.town, level: point.level } : null, label: who.actor };
   return effects.flatMap((effect): BatchStep[] => {
     switch (effect.kind) {
       case 'storeReport':
@@ -109,9 +112,9 @@ export function effectSteps(effects: readonly Effect[], actor: Actor, now: Date,
         // the import itself runs after the batch (applyAfterBatch), on the bytes the effect holds
         return effect.uploadId ? [discardUploadStatement(actor.channel, actor.chatId, effect.uploadId)] : [];
       case 'acceptanceStep':
+        return acceptance!.takeStepSteps({ ...effect.step, actor: stepActor, at: now, calendar: acceptance!.calendar! }, (result) => (results.acceptance = result));
       case 'reinspection':
-        // not a statement: applyAfterBatch runs it
-        return [];
+        return acceptance!.reinspectionSteps({ ...effect.record, actor: stepActor, at: now }, (outcome) => (results.reinspection = outcome));
       case 'refundAttempt':
         return [refundAttemptStatement(effect.key)];
       case 'alertOperators':
@@ -136,20 +139,30 @@ export function channelEffectSteps(effects: readonly ChannelEffect[], who: Omit<
   });
 }
 
+/**
+ * The acceptance store, loaded on first use (it brings the machine, the forms and the holidays), and
+ * the working-day calendar a step needs, read before the batch (it is settings, not state to lock).
+ */
+async function acceptanceStore(db: Db, effects: readonly Effect[]) {
+  const store = await import('../db/acceptance.ts');
+  if (!effects.some((e) => e.kind === 'acceptanceStep')) return { ...store, calendar: null };
+  const [{ chinaCalendar }, { loadReminderSettings }] = await Promise.all([import('../workdays.ts'), import('../../scheduler/settings.ts')]);
+  const { settings } = await loadReminderSettings(db);
+  return { ...store, calendar: chinaCalendar({ holidays: settings.extraHolidays, workdays: settings.extraWorkdays }) };
+}
+
 /** Effects applied after the message's batch, each in a transaction of its own. */
 export function runsAfterBatch(effect: Effect): boolean {
-  return effect.kind === 'importDirectory' || effect.kind === 'importRules' || effect.kind === 'acceptanceStep' || effect.kind === 'reinspection';
+  return effect.kind === 'importDirectory' || effect.kind === 'importRules';
 }
 
 /**
  * The effects that cannot be statements of the batch: a directory import streams its rows into
- * temporary tables on a connection of its own; an acceptance step locks the point and decides on
- * what it reads. Applied after the batch, so a step taken twice (a conflict) never runs them.
+ * temporary tables on a connection of its own; the rules import is the rules store's Prisma transaction.
+ * Applied after the batch, so a step taken twice (a conflict) never runs them.
  */
 export async function applyAfterBatch(effects: readonly Effect[], actor: Actor, now: Date, db: Db, target: DatabaseTarget, results: EffectResults): Promise<void> {
   const label = `${actor.channel}:${actor.chatId}`;
-  const point = actor.contact?.servicePoint;
-  const stepActor = { contactId: actor.contact?.id ?? null, point: point ? { id: point.id, town: point.town, level: point.level } : null, label };
   for (const effect of effects) {
     if (effect.kind === 'importDirectory') {
       const { runDirectoryImport } = await import('../db/directory-store.ts');
@@ -159,24 +172,6 @@ export async function applyAfterBatch(effects: readonly Effect[], actor: Actor, 
     if (effect.kind === 'importRules') {
       const { replaceRulesAsPlanned } = await import('../db/rules-store.ts');
       results.importedRules = await replaceRulesAsPlanned(db, effect.rules, { at: now, actor: label, actorContactId: actor.contact?.id ?? null }, effect.planned);
-    }
-    if (effect.kind === 'acceptanceStep') {
-      const [{ takeStep }, { chinaCalendar }, { loadReminderSettings }] = await Promise.all([
-        import('../db/acceptance.ts'),
-        import('../workdays.ts'),
-        import('../../scheduler/settings.ts'),
-      ]);
-      const { settings } = await loadReminderSettings(db);
-      results.acceptance = await takeStep(db, {
-        ...effect.step,
-        actor: stepActor,
-        at: now,
-        calendar: chinaCalendar({ holidays: settings.extraHolidays, workdays: settings.extraWorkdays }),
-      });
-    }
-    if (effect.kind === 'reinspection') {
-      const { recordReinspection } = await import('../db/acceptance.ts');
-      results.reinspection = await recordReinspection(db, { ...effect.record, actor: stepActor, at: now });
     }
   }
 }

@@ -210,29 +210,36 @@ export function createCore(deps: CoreDeps): Core {
     const effects = isEffects(outcome) ? outcome.effects : [];
     const results: EffectResults = {};
     let replies: Reply[] = isEffects(outcome) ? [] : outcome;
-    const finish = (): Statement[] => {
-      if (isEffects(outcome)) replies = outcome.replies(results);
-      const offered = [...replies].reverse().find((r) => r.choices?.length)?.choices;
+    const offer = (made: Reply[]) => {
+      const offered = [...made].reverse().find((r) => r.choices?.length)?.choices;
       // the choices offered now are the only ones answerable by number; a dialogue that did not move keeps its own
       conversation.offerChoices(offered ?? (unmoved(conversation, before) ? conversation.choices : []));
-      return conversation.dirty || effects.length > 0 ? [saveConversationStatement(ctx.actor.channel, ctx.actor.chatId, conversation, now)] : [];
+    };
+    const save = () => saveConversationStatement(ctx.actor.channel, ctx.actor.chatId, conversation, now);
+    const finish = (): Statement[] => {
+      if (isEffects(outcome)) replies = outcome.replies(results);
+      offer(replies);
+      return conversation.dirty || effects.length > 0 ? [save()] : [];
     };
     if (effects.length === 0) {
-      const save = finish();
-      if (save.length) await sqlOf(db).batch(save);
+      const saved = finish();
+      if (saved.length) await sqlOf(db).batch(saved);
       return replies;
     }
     if (effects.some(runsAfterBatch)) {
-      // the step is claimed first (the conversation's version), then the bulk work runs, then the replies are made
-      await sqlOf(db).batch([...effectSteps(effects, ctx.actor, now, results), saveConversationStatement(ctx.actor.channel, ctx.actor.chatId, conversation, now)]);
+      // the step is claimed first (the conversation's version, saved as it stands if the replies offer
+      // no choices), then the bulk work runs, then the replies are made
+      offer([]);
+      const claim = save();
+      await sqlOf(db).batch([...(await effectSteps(effects, ctx.actor, now, db, results)), claim]);
       await applyAfterBatch(effects, ctx.actor, now, db, targetOf(db), results);
-      if (results.acceptance?.ok || results.reinspection?.ok) services.wakeOutbox();
-      const after = finish();
-      if (after.length) await sqlOf(db).batch([{ ...after[0]!, params: [...after[0]!.params!.slice(0, -1), conversation.version + 1] }]).catch(() => undefined);
+      const [after] = finish();
+      // saved again only when the replies changed what the claim saved (choices offered after the import)
+      if (after && !sameSave(claim, after)) await sqlOf(db).batch([{ ...after, params: [...after.params!.slice(0, -1), conversation.version + 1] }]).catch(() => undefined);
       return replies;
     }
-    await sqlOf(db).batch([...effectSteps(effects, ctx.actor, now, results), () => finish()]);
-    if (effects.some((e) => e.kind === 'createNotice')) services.wakeOutbox();
+    await sqlOf(db).batch([...(await effectSteps(effects, ctx.actor, now, db, results)), () => finish()]);
+    if (effects.some((e) => e.kind === 'createNotice') || results.acceptance?.ok || results.reinspection?.ok || results.alerted) services.wakeOutbox();
     return replies;
   }
 
@@ -322,6 +329,11 @@ export function createCore(deps: CoreDeps): Core {
     handleChannelFact,
     commandsFor: (role) => commands.filter((c) => c.command.roles.includes(role) && c.command.listed !== false).map((c) => c.command),
   };
+}
+
+/** Two saves of one conversation that write the same row (the version they are conditional on aside). */
+function sameSave(a: Statement, b: Statement): boolean {
+  return JSON.stringify(a.params!.slice(0, -1)) === JSON.stringify(b.params!.slice(0, -1));
 }
 
 interface Snapshot {
