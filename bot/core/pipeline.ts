@@ -1,9 +1,10 @@
 // The one entry point every channel calls: an incoming message in, replies out. Polling, webhooks,
 // WeChat and the console all go through handleMessage, as grammY's handleUpdate does for its bot.
 // Order: size and flood limits → per-chat queue → who is writing → platform fact → picked choice →
-// command → dialogue → free text. Facts about a whole channel (a logout) enter by handleChannelFact. Capabilities decide; the core acts: a message's effects, the
-// audit rows they imply and the chat's conversation are written in one transaction, conditional on
-// the conversation's version, and the outbox is woken once.
+// command → dialogue → free text. Facts about a whole channel (a logout) enter by handleChannelFact.
+// Capabilities decide; the core acts: a message's effects, the audit rows they imply and the chat's
+// conversation are written in one transaction, conditional on the conversation's version, and the
+// outbox is woken once.
 import type { Logger } from 'pino';
 import { sqlOf, targetOf, type Db } from '../db/client.ts';
 import { ConflictError, type Statement } from '../db/direct-sql.ts';
@@ -216,6 +217,9 @@ export function createCore(deps: CoreDeps): Core {
       conversation.offerChoices(offered ?? (unmoved(conversation, before) ? conversation.choices : []));
     };
     const save = () => saveConversationStatement(ctx.actor.channel, ctx.actor.chatId, conversation, now);
+    const wakeIfEnqueued = () => {
+      if (effects.some((e) => e.kind === 'createNotice') || results.acceptance?.ok || results.reinspection?.ok || results.alerted) services.wakeOutbox();
+    };
     const finish = (): Statement[] => {
       if (isEffects(outcome)) replies = outcome.replies(results);
       offer(replies);
@@ -232,6 +236,7 @@ export function createCore(deps: CoreDeps): Core {
       offer([]);
       const claim = save();
       await sqlOf(db).batch([...(await effectSteps(effects, ctx.actor, now, db, results)), claim]);
+      wakeIfEnqueued();
       await applyAfterBatch(effects, ctx.actor, now, db, targetOf(db), results);
       const [after] = finish();
       // saved again only when the replies changed what the claim saved (choices offered after the import)
@@ -239,7 +244,7 @@ export function createCore(deps: CoreDeps): Core {
       return replies;
     }
     await sqlOf(db).batch([...(await effectSteps(effects, ctx.actor, now, db, results)), () => finish()]);
-    if (effects.some((e) => e.kind === 'createNotice') || results.acceptance?.ok || results.reinspection?.ok || results.alerted) services.wakeOutbox();
+    wakeIfEnqueued();
     return replies;
   }
 

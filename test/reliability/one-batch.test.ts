@@ -17,8 +17,9 @@ const CLI: StepActor = { contactId: null, point: null, isCli: true, label: 'cli'
 
 describe.each(TEST_PROVIDERS)('one batch per message on %s', (provider) => {
   let bot: TestBot;
+  let wakes = 0;
   beforeAll(async () => {
-    bot = await createTestBot({ provider, now: '2026-11-02T02:00:00Z' });
+    bot = await createTestBot({ provider, now: '2026-11-02T02:00:00Z', services: { wakeOutbox: () => void wakes++ } });
   });
   afterAll(async () => bot.close());
 
@@ -51,7 +52,7 @@ describe.each(TEST_PROVIDERS)('one batch per message on %s', (provider) => {
         ? c
         : { ...c, commands: c.commands!.map((command) => ({ ...command, run: async (ctx) => (entered(), await firstAnswered, command.run(ctx)) })) },
     );
-    const second = createCore({ db: bot.restart().db, clock: bot.clock, log: silentLogger, capabilities: held });
+    const second = createCore({ db: bot.restart().db, clock: bot.clock, log: silentLogger, capabilities: held, services: { wakeOutbox: () => void wakes++ } });
     const text = `安排验收 ${applied.applicationId} 11月10日`;
     const late = second.handleMessage({ channel: 'console', chatId: operator.chatId, text });
     await secondHasRead;
@@ -67,10 +68,13 @@ describe.each(TEST_PROVIDERS)('one batch per message on %s', (provider) => {
     const stepRows = (await bot.db.outboxMessage.count({ where: { purpose: 'acceptance' } })) - outboxBefore;
     expect(stepRows).toBeGreaterThan(0);
     expect(await versionOf(operator.chatId)).toBe(before + 1);
+    // the outbox woken once, by the step that was written
+    expect(wakes).toBe(1);
     // and a second, later scheduling is a step of its own
     expect(await operator.say(`安排验收 ${applied.applicationId} 11月12日`)).toContain('安排现场验收');
     expect(await bot.db.acceptanceEvent.count({ where: { applicationId: applied.applicationId, action: 'schedule' } })).toBe(2);
     expect((await bot.db.outboxMessage.count({ where: { purpose: 'acceptance' } })) - outboxBefore).toBe(2 * stepRows);
+    expect(wakes).toBe(2);
   });
 
   it('a refused acceptance step writes nothing, and its reply says why', async () => {
