@@ -71,7 +71,7 @@ async function main(): Promise<number> {
   }
   if (config.wechat) {
     const { createWechatChannel } = await import('./channels/wechat.ts');
-    channels.push({ name: 'wechat', ...createWechatChannel({ ...deps, config: config.wechat, sessionName: `${config.dataDir}/gxgc-wechat`, wakeOutbox: () => scheduler?.wake() }) });
+    channels.push({ name: 'wechat', ...createWechatChannel({ ...deps, config: config.wechat, sessionName: `${config.dataDir}/gxgc-wechat` }) });
   }
   if (config.wecom) {
     const { createWecomChannel } = await import('./channels/wecom.ts');

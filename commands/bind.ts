@@ -1,9 +1,9 @@
 // 绑定: linking a chat to the person's entry in the contact directory, with an invitation code
-// (/bind CODE, 绑定 CODE) or, on Telegram, by sharing one's own phone number when it is in the
-// directory. 我是谁 (/whoami) says who the bot thinks you are.
+// (/bind CODE, 绑定 CODE, or in a friend request's greeting) or by sharing one's own phone number
+// when it is in the directory. 我是谁 (/whoami) says who the bot thinks you are.
 import { CONTACT_ROLE_LABELS, POINT_LEVEL_LABELS, normaliseMobile, type ContactRole, type PointLevel } from '../bot/domain.ts';
 import { ROLE_LABELS, type Reply } from '../bot/core/types.ts';
-import { ALL_ROLES, withEffects, type Capability, type CommandContext, type Outcome } from '../bot/core/capability.ts';
+import { ALL_ROLES, withEffects, type AttemptLimit, type Capability, type CommandContext, type Outcome } from '../bot/core/capability.ts';
 import { checkInvitation, findCodeInText } from './directory/invitations.ts';
 
 export const BIND_ATTEMPTS = { failures: 5, windowMs: 3600_000 };
@@ -22,6 +22,14 @@ export function bindAttemptKey(ctx: CommandContext): string {
   return `bind:${ctx.actor.channel}:${ctx.actor.chatId}`;
 }
 
+/** one counter per chat for /bind and a friend request's code alike, so neither is a way around the other */
+const BIND_LIMIT: AttemptLimit = {
+  key: bindAttemptKey,
+  limit: BIND_ATTEMPTS.failures,
+  windowMs: BIND_ATTEMPTS.windowMs,
+  refusal: '邀请码错误次数过多，请一小时后再试。如邀请码确实无效，请联系市支中心。',
+};
+
 async function whoAmIText(ctx: CommandContext, contactId: number): Promise<string> {
   const contact = await ctx.db.contact.findUniqueOrThrow({ where: { id: contactId }, include: { servicePoint: true } });
   const point = contact.servicePoint;
@@ -36,8 +44,11 @@ async function bindWithCode(ctx: CommandContext): Promise<Outcome> {
   const found = findCodeInText(args);
   if (found?.kind === 'mobile') return [{ text: MOBILE_HINT, requestPhone: true }];
   if (found?.kind === 'malformed') return [{ text: REASONS.malformed }];
-  const code = found?.kind === 'code' ? found.code : args;
-  // the attempt was counted by the core before this ran (the command's attempt limit)
+  return tryCode(ctx, found?.kind === 'code' ? found.code : args);
+}
+
+/** A code tried: the attempt was counted by the core before this ran (the command's or the fact's limit). */
+async function tryCode(ctx: CommandContext, code: string): Promise<Outcome> {
   const result = await checkInvitation(ctx.db, code, ctx.clock.now());
   if (!result.ok) {
     ctx.log.info({ reason: result.reason }, 'invitation refused');
@@ -67,7 +78,7 @@ export const bindCapability: Capability = {
       aliases: ['绑定'],
       description: '绑定通信名录身份（/bind 邀请码）',
       roles: ALL_ROLES,
-      attempts: { key: bindAttemptKey, limit: BIND_ATTEMPTS.failures, windowMs: BIND_ATTEMPTS.windowMs, refusal: '邀请码错误次数过多，请一小时后再试。如邀请码确实无效，请联系市支中心。' },
+      attempts: BIND_LIMIT,
       run: bindWithCode,
     },
     {
@@ -106,14 +117,25 @@ export const bindCapability: Capability = {
     if (found?.kind === 'malformed') return [{ text: REASONS.malformed }];
     return [{ text: MOBILE_HINT, requestPhone: true }];
   },
-  async onPlatformFact(ctx, fact) {
-    // only the platform reports a shared phone, and only the sender's own number (see bot/channels/telegram.ts)
-    if (fact.kind !== 'sharedPhone') return null;
-    const mobile = normaliseMobile(fact.phone);
-    const contact = mobile ? await ctx.db.contact.findUnique({ where: { mobile } }) : null;
-    if (!contact || !contact.active) {
-      return [{ text: '通信名录中没有这个手机号。请向市支中心索取邀请码，然后发送：/bind 邀请码。' }];
-    }
-    return completeBinding(ctx, contact.id, 'phone');
-  },
+  facts: [
+    {
+      // only the platform reports a shared phone, and only the sender's own number (see bot/channels/telegram.ts)
+      kind: 'sharedPhone',
+      async handle(ctx, fact) {
+        const mobile = normaliseMobile(fact.phone);
+        const contact = mobile ? await ctx.db.contact.findUnique({ where: { mobile } }) : null;
+        if (!contact || !contact.active) {
+          return [{ text: '通信名录中没有这个手机号。请向市支中心索取邀请码，然后发送：/bind 邀请码。' }];
+        }
+        return completeBinding(ctx, contact.id, 'phone');
+      },
+    },
+    {
+      // a friend request whose greeting carries a code binds as /bind does, counted against the same limit
+      kind: 'friendRequest',
+      takes: (fact) => fact.code !== null,
+      attempts: BIND_LIMIT,
+      handle: (ctx, fact) => tryCode(ctx, fact.code!),
+    },
+  ],
 };

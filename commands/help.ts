@@ -1,8 +1,8 @@
 // 帮助: what this person may do, by role, in Chinese. Lists the commands their role may use and
 // the things they can simply say in a sentence.
-import type { Role } from '../bot/core/types.ts';
+import type { Reply, Role } from '../bot/core/types.ts';
 import { ROLE_LABELS } from '../bot/core/types.ts';
-import { ALL_ROLES, type Capability, type CommandSpec } from '../bot/core/capability.ts';
+import { ALL_ROLES, type Capability, type CommandContext, type CommandSpec } from '../bot/core/capability.ts';
 
 const SAY_INSTEAD: Record<Role, string[]> = {
   unknown: ['村级服务点需要几台电脑？', '验收需要准备什么？'],
@@ -28,8 +28,14 @@ export function helpText(role: Role, commands: CommandSpec[]): string {
 
 /** The help capability lists the other capabilities' commands, so it is built from the registry. */
 export function createHelpCapability(listCommands: () => CommandSpec[]): Capability {
+  const welcome = (ctx: CommandContext): Reply[] => {
+    const allowed = listCommands().filter((c) => c.roles.includes(ctx.actor.role) && c.listed !== false);
+    return [{ text: `您好！这里是东莞市文化共享工程市支中心的服务助手。\n\n${helpText(ctx.actor.role, allowed)}`, requestPhone: ctx.actor.role === 'unknown' }];
+  };
   return {
     name: 'help',
+    // a friend request without a code is greeted as /start is (with a code, bind takes it)
+    facts: [{ kind: 'friendRequest', takes: (fact) => fact.code === null, handle: async (ctx) => welcome(ctx) }],
     commands: [
       {
         name: 'help',
@@ -47,10 +53,7 @@ export function createHelpCapability(listCommands: () => CommandSpec[]): Capabil
         description: '开始使用',
         roles: ALL_ROLES,
         listed: false,
-        async run(ctx) {
-          const allowed = listCommands().filter((c) => c.roles.includes(ctx.actor.role) && c.listed !== false);
-          return [{ text: `您好！这里是东莞市文化共享工程市支中心的服务助手。\n\n${helpText(ctx.actor.role, allowed)}`, requestPhone: ctx.actor.role === 'unknown' }];
-        },
+        run: async (ctx) => welcome(ctx),
       },
       {
         name: 'cancel',

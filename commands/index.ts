@@ -2,6 +2,7 @@
 // capabilities score the same.
 import type { Capability, CommandSpec } from '../bot/core/capability.ts';
 import { acceptanceCapability } from './acceptance/index.ts';
+import { alertsCapability } from './alerts.ts';
 import { assessmentCapability } from './assessment/index.ts';
 import { bindCapability } from './bind.ts';
 import { directoryCapability } from './directory/index.ts';
@@ -19,5 +20,6 @@ export function createCapabilities(): Capability[] {
   capabilities.push(assessmentCapability);
   capabilities.push(standardsCapability);
   capabilities.push(acceptanceCapability);
+  capabilities.push(alertsCapability);
   return capabilities;
 }

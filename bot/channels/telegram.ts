@@ -12,7 +12,7 @@ import { apiThrottler, type APIThrottlerOptions } from '@grammyjs/transformer-th
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../time.ts';
-import type { Core } from '../core/pipeline.ts';
+import type { ChatCore } from '../core/pipeline.ts';
 import type { AppConfig } from '../config.ts';
 import { createHttpServer, type HttpServer } from '../http-server.ts';
 import { roleOfChat } from '../core/identity.ts';
@@ -25,7 +25,7 @@ export type TelegramConfig = NonNullable<AppConfig['telegram']>;
 
 export interface TelegramChannelDeps {
   config: TelegramConfig;
-  core: Core;
+  core: ChatCore;
   db: Db;
   clock: Clock;
   log: Logger;
@@ -100,7 +100,7 @@ export function fatalTelegramError(error: unknown): ChannelFatalError | null {
 }
 
 /** The command menu of a role, as Telegram accepts it (lower-case names, 1–256 character descriptions, at most 100). */
-export function menuFor(core: Core, role: Role): BotCommand[] {
+export function menuFor(core: ChatCore, role: Role): BotCommand[] {
   return core
     .commandsFor(role)
     .filter((c) => COMMAND_NAME.test(c.name))

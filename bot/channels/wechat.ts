@@ -3,21 +3,19 @@
 // pass a wechaty-puppet-mock instance. Private text messages go to the core; choices are numbered
 // options (render-text.ts). Every outgoing message, reply or proactive, waits its turn in one queue
 // paced a few seconds apart with jitter, because WeChat restricts accounts that send like machines.
-// After a logout the operators are alerted through the outbox and the puppet is restarted with
-// backoff until someone scans the new login QR code.
+// A friend request is accepted here and reaches the core as a fact (with the greeting's invitation
+// code); a logout is reported to the core, which alerts the operators, while the adapter restarts
+// the puppet with backoff until someone scans the new login QR code.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FileBox } from 'file-box';
 import { WechatyBuilder, types, qrcodeValueToImageUrl, type Wechaty, type WechatyOptions } from 'wechaty';
 import type { FriendshipInterface, MessageInterface } from 'wechaty/impls';
 import type { Logger } from 'pino';
-import type { Db } from '../db/client.ts';
-import { localDateTimeString, type Clock } from '../time.ts';
 import type { Core } from '../core/pipeline.ts';
 import type { AppConfig } from '../config.ts';
-import { DeliveryError, MAX_INCOMING_FILE_BYTES, type ChannelSender, type IncomingDocument, type MessageKind, type Reply } from '../core/types.ts';
+import { DeliveryError, MAX_INCOMING_FILE_BYTES, type ChannelSender, type IncomingDocument, type IncomingMessage, type MessageKind, type Reply } from '../core/types.ts';
 import { nonTextReply } from '../core/non-text.ts';
-import { enqueueOutbox } from '../../scheduler/outbox.ts';
 import { CODE_ALPHABET, CODE_LENGTH } from '../../commands/directory/invitations.ts';
 import { renderPlainText } from './render-text.ts';
 import { splitText } from './telegram-format.ts';
@@ -34,8 +32,6 @@ export interface PacingTimer {
 export interface WechatChannelDeps {
   config: WechatConfig;
   core: Core;
-  db: Db;
-  clock: Clock;
   log: Logger;
   /** a puppet instance instead of the one named in config (tests: new PuppetMock(...)) */
   puppet?: PuppetInstance;
@@ -49,8 +45,6 @@ export interface WechatChannelDeps {
   sessionName?: string;
   /** where the login QR code is printed (default: standard output) */
   printQr?: (text: string) => void;
-  /** the outbox worker's wake-up, so a logout alert goes out at once */
-  wakeOutbox?: () => void;
 }
 
 export interface WechatChannelStatus {
@@ -114,7 +108,7 @@ async function terminalQr(value: string): Promise<string> {
 }
 
 export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
-  const { config, core, db, clock } = deps;
+  const { config, core } = deps;
   const log = deps.log.child({ channel: 'wechat' });
   const pacing = deps.pacing ?? { minMs: 2000, maxMs: 4000 };
   const timer = deps.timer ?? realTimer;
@@ -180,8 +174,8 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
     return next;
   }
 
-  async function answer(chatId: string, text: string, displayName?: string, document?: IncomingDocument): Promise<void> {
-    const replies = await core.handleMessage({ channel: 'wechat', chatId, text, ...(displayName ? { displayName } : {}), ...(document ? { document } : {}) });
+  async function answer(chatId: string, message: Pick<IncomingMessage, 'text' | 'displayName' | 'document' | 'fact'>): Promise<void> {
+    const replies = await core.handleMessage({ channel: 'wechat', chatId, ...message });
     for (const reply of replies) await deliver(chatId, reply);
   }
 
@@ -204,7 +198,7 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
     // a file may be a directory to import: it reaches the core; other things without text are answered here
     if (type === types.Message.Attachment) {
       const document = await receiveFile(message);
-      await inOrder(talker.id, () => answer(talker.id, '', talker.name(), document));
+      await inOrder(talker.id, () => answer(talker.id, { text: '', displayName: talker.name(), document }));
       return;
     }
     const kind = kindOf(type);
@@ -213,7 +207,7 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
       await inOrder(talker.id, () => deliver(talker.id, { text: nonTextReply(kind) }));
       return;
     }
-    await inOrder(talker.id, () => answer(talker.id, message.text(), talker.name()));
+    await inOrder(talker.id, () => answer(talker.id, { text: message.text(), displayName: talker.name() }));
   }
 
   /** A file sent in the chat, read when it is small enough. */
@@ -241,7 +235,8 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
     log.info({ chat_id: contact.id, withCode: code !== null }, 'wechat friend request received');
     // everyone is accepted: strangers may only ask public questions, and binding needs an invitation code
     await paced(() => friendship.accept());
-    await inOrder(contact.id, () => answer(contact.id, code ? `/bind ${code}` : '/start', contact.name()));
+    // the core decides what the request means: a bind with its code (counted like /bind), or a greeting
+    await inOrder(contact.id, () => answer(contact.id, { displayName: contact.name(), fact: { kind: 'friendRequest', code } }));
   }
 
   // ---- login, logout, re-login ------------------------------------------------------------------
@@ -249,20 +244,6 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
   let restarts = 0;
   let reloginDelay = relogin.firstDelayMs;
   let reloginTimer: NodeJS.Timeout | null = null;
-
-  async function alertOperators(accountName: string): Promise<void> {
-    const now = clock.now();
-    const operators = await db.contact.findMany({ where: { active: true, servicePoint: { level: 'subCenter', active: true } }, select: { id: true } });
-    const minute = now.toISOString().slice(0, 16);
-    const text = `【系统提醒】微信机器人账号“${accountName}”于 ${localDateTimeString(now)} 退出登录，微信上的消息暂时收发不了。程序会自动重试登录；如需扫码，请查看运行机器人的服务器终端或日志中的登录二维码。`;
-    const result = await enqueueOutbox(
-      db,
-      operators.map((o) => ({ dedupeKey: `alert:wechat-logout:${minute}:${o.id}`, contactId: o.id, purpose: 'alert' as const, text })),
-      now,
-    );
-    log.warn({ operators: operators.length, enqueued: result.created }, 'operators alerted about the wechat logout');
-    deps.wakeOutbox?.();
-  }
 
   function scheduleRelogin(): void {
     if (stopped) return;
@@ -302,7 +283,8 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
   });
   wechaty.on('logout', (user, reason) => {
     log.warn({ user: user.name(), reason }, 'wechat logged out');
-    alertOperators(user.name()).catch((error: unknown) => log.error({ err: error }, 'could not alert operators about the wechat logout'));
+    // the core alerts the operators (through the outbox); the adapter only gets the account back
+    void core.handleChannelFact({ kind: 'loggedOut', channel: 'wechat', account: user.name(), recovery: 'scanQr' });
     scheduleRelogin();
   });
   wechaty.on('message', (message) => {

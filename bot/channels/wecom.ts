@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../time.ts';
 import { localDateString } from '../time.ts';
-import type { Core } from '../core/pipeline.ts';
+import type { ChatCore } from '../core/pipeline.ts';
 import type { AppConfig } from '../config.ts';
 import { bindChat } from '../core/identity.ts';
 import { DeliveryError, type ChannelSender, type Reply } from '../core/types.ts';
@@ -40,7 +40,7 @@ const DEDUPE_KEEP_MS = 60 * 60_000;
 
 export interface WecomChannelDeps {
   config: WecomConfig;
-  core: Core;
+  core: ChatCore;
   db: Db;
   clock: Clock;
   log: Logger;

@@ -7,8 +7,8 @@ import type { Db } from '../db/client.ts';
 import type { DirectSql } from '../db/direct-sql.ts';
 import type { Clock } from '../time.ts';
 import type { Dialogue } from './dialogue.ts';
-import type { Effect, EffectResults } from './effects.ts';
-import type { Actor, IncomingMessage, PlatformFact, Reply, Role } from './types.ts';
+import type { ChannelEffect, Effect, EffectResults } from './effects.ts';
+import type { Actor, ChannelFact, IncomingMessage, PlatformFact, Reply, Role } from './types.ts';
 
 type ReadMethod = 'findMany' | 'findFirst' | 'findUnique' | 'findUniqueOrThrow' | 'findFirstOrThrow' | 'count' | 'aggregate' | 'groupBy';
 type ModelName = { [K in keyof Db]: K extends `$${string}` ? never : Db[K] extends { findMany: unknown } ? K : never }[keyof Db];
@@ -73,12 +73,41 @@ export interface CommandSpec {
   roles: readonly Role[];
   /** shown in /help and the Telegram command menu */
   listed?: boolean;
-  /**
-   * Attempts counted by the core before the command runs, across instances (guessing invitation
-   * codes); over the limit, the refusal is the answer. A success gives its attempt back (refundAttempt).
-   */
-  attempts?: { key(ctx: CommandContext): string; limit: number; windowMs: number; refusal: string };
+  attempts?: AttemptLimit;
   run(ctx: CommandContext): Promise<Outcome>;
+}
+
+/**
+ * Attempts counted by the core before a command or a fact handler runs, across instances (guessing
+ * invitation codes); over the limit, the refusal is the answer. A success gives its attempt back
+ * (refundAttempt).
+ */
+export interface AttemptLimit {
+  key(ctx: CommandContext): string;
+  limit: number;
+  windowMs: number;
+  refusal: string;
+}
+
+type FactOf<K extends PlatformFact['kind']> = Extract<PlatformFact, { kind: K }>;
+
+/** How a capability takes one kind of platform fact; the core routes a fact to the first handler that takes it. */
+export type FactHandler = {
+  [K in PlatformFact['kind']]: {
+    kind: K;
+    /** absent: every fact of the kind */
+    takes?(fact: FactOf<K>): boolean;
+    attempts?: AttemptLimit;
+    handle(ctx: CommandContext, fact: FactOf<K>): Promise<Outcome>;
+  };
+}[PlatformFact['kind']];
+
+/** What a capability gets for a fact about a whole channel: no chat, no actor, reads only. */
+export interface ChannelFactContext {
+  db: ReadDb;
+  sql: ReadSql;
+  clock: Clock;
+  log: Logger;
 }
 
 export interface Capability {
@@ -87,8 +116,10 @@ export interface Capability {
   commands?: CommandSpec[];
   /** dialogues this capability runs on the engine (bot/core/dialogue.ts), by their flow names */
   dialogues?: Dialogue<any>[];
-  /** something the platform vouches for (a shared phone number); null: not for this capability */
-  onPlatformFact?(ctx: CommandContext, fact: PlatformFact): Promise<Outcome | null>;
+  /** facts the platform vouches for in a chat (a shared phone number, a friend request) */
+  facts?: FactHandler[];
+  /** a fact about a whole channel (logged out): the effects the core applies; null: not for this capability */
+  onChannelFact?(ctx: ChannelFactContext, fact: ChannelFact): Promise<ChannelEffect[] | null>;
   /** a choice "<name>:<rest>" was picked that is not a dialogue's; ctx.choice is <rest> */
   onChoice?(ctx: CommandContext): Promise<Outcome>;
   /**

@@ -3,7 +3,7 @@
 // transaction), built by the store of each aggregate (bot/db/*-store.ts). A capability never
 // writes; it returns these.
 import type { NoticeDraft } from '../../commands/notice/model.ts';
-import { auditStatement } from '../db/audit.ts';
+import { auditStatement, type AuditEntry } from '../db/audit.ts';
 import type { BatchStep } from '../db/direct-sql.ts';
 import { bindChatStatement, claimInvitationStatement, refundAttemptStatement } from '../db/identity-store.ts';
 import { acknowledgeNoticeStatement, cancelScheduledNoticeSteps, createNoticeSteps, type CreatedNotice } from '../db/notice-store.ts';
@@ -15,6 +15,7 @@ import type { ReinspectionInput, ReinspectionOutcome, StepInput, StepResult } fr
 import type { ImportOutcome } from '../db/directory-store.ts';
 import type { RulesImportResult } from '../db/rules-store.ts';
 import { discardUploadStatement, keepUploadSteps, type PendingUploadInput } from '../db/upload-store.ts';
+import { alertOperatorsStatement } from '../db/outbox-store.ts';
 import type { RulesPlan } from '../../commands/standards/rules-import.ts';
 import type { RuleInput } from '../../commands/standards/rulesFile.ts';
 
@@ -41,14 +42,22 @@ export type Effect =
   /** a rules table (annex 1) confirmed in the chat: the whole table replaced, after the batch, unless it changed since the plan */
   | { kind: 'importRules'; rules: RuleInput[]; planned: Omit<RulesPlan, 'removedItems'>; uploadId: string | null }
   /**
-   * a step of an acceptance application (apply, confirm, return, receive, …): the store takes it in a
-   * transaction of its own after the batch, because it locks the point's row and decides on what it reads
+   * a step of an acceptance application (apply, confirm, return, receive, …): statements of the
+   * message's batch that lock the point's row first and decide on what they read under the lock
    */
   | { kind: 'acceptanceStep'; step: AcceptanceStepRequest }
   /** a yearly re-inspection of an accepted town point (合格 / 限期整改 / 除牌), taken like an acceptance step */
   | { kind: 'reinspection'; record: Omit<ReinspectionInput, 'actor' | 'at'> }
+  /**
+   * an alert to every operator through the outbox, keyed `<key>:<contact id>` (a key per minute
+   * sends one alert a minute however often the cause repeats); audited with what it is about
+   */
+  | { kind: 'alertOperators'; key: string; text: string; about: { action: string; entity: string; entityId: string | null; detail?: Record<string, unknown> } }
   /** something worth recording that changes nothing else (an export) */
   | { kind: 'audit'; action: string; entity: string; entityId: string | null; detail?: Record<string, unknown> };
+
+/** The effects of a fact about a whole channel: they need no chat. */
+export type ChannelEffect = Extract<Effect, { kind: 'alertOperators' | 'audit' }>;
 
 /** What applying the effects gave, for the replies. */
 export interface EffectResults {
@@ -61,14 +70,19 @@ export interface EffectResults {
   importedRules?: RulesImportResult | null;
   acceptance?: StepResult;
   reinspection?: ReinspectionOutcome;
+  /** outbox rows an alert wrote (0: the same alert was already written) */
+  alerted?: number;
 }
 
 /** takeStep's input without what the core knows (who, when, the calendar). */
 export type AcceptanceStepRequest = Omit<StepInput, 'actor' | 'at' | 'calendar'>;
 
 /** The statements of a message's effects, for one batch; results are filled in as they run. */
-export function effectSteps(effects: readonly Effect[], actor: Actor, now: Date, results: EffectResults): BatchStep[] {
+export async function effectSteps(effects: readonly Effect[], actor: Actor, now: Date, db: Db, results: EffectResults): Promise<BatchStep[]> {
   const who = { at: now, actorContactId: actor.contact?.id ?? null, actor: `${actor.channel}:${actor.chatId}` };
+  const acceptance = effects.some((e) => e.kind === 'acceptanceStep' || e.kind === 'reinspection') ? await acceptanceStore(db, effects) : null;
+  const point = actor.contact?.servicePoint;
+  const stepActor = { contactId: actor.contact?.id ?? null, point: point ? { id: point.id, town: point.town, level: point.level } : null, label: who.actor };
   return effects.flatMap((effect): BatchStep[] => {
     switch (effect.kind) {
       case 'storeReport':
@@ -98,31 +112,57 @@ export function effectSteps(effects: readonly Effect[], actor: Actor, now: Date,
         // the import itself runs after the batch (applyAfterBatch), on the bytes the effect holds
         return effect.uploadId ? [discardUploadStatement(actor.channel, actor.chatId, effect.uploadId)] : [];
       case 'acceptanceStep':
+        return acceptance!.takeStepSteps({ ...effect.step, actor: stepActor, at: now, calendar: acceptance!.calendar! }, (result) => (results.acceptance = result));
       case 'reinspection':
-        // not a statement: applyAfterBatch runs it
-        return [];
+        return acceptance!.reinspectionSteps({ ...effect.record, actor: stepActor, at: now }, (outcome) => (results.reinspection = outcome));
       case 'refundAttempt':
         return [refundAttemptStatement(effect.key)];
+      case 'alertOperators':
       case 'audit':
-        return [auditStatement({ ...who, action: effect.action, entity: effect.entity, entityId: effect.entityId, detail: effect.detail })];
+        return channelEffectSteps([effect], who, results);
     }
   });
 }
 
+/** The statements of effects that need no chat, for one batch; `who` is recorded as the actor. */
+export function channelEffectSteps(effects: readonly ChannelEffect[], who: Omit<AuditEntry, 'action' | 'entity' | 'entityId' | 'detail'>, results: EffectResults): BatchStep[] {
+  return effects.flatMap((effect): BatchStep[] => {
+    if (effect.kind === 'audit') return [auditStatement({ ...who, action: effect.action, entity: effect.entity, entityId: effect.entityId, detail: effect.detail })];
+    return [
+      alertOperatorsStatement(effect.key, effect.text, who.at),
+      (rows) => {
+        const alerted = rows[rows.length - 1]!.length;
+        results.alerted = (results.alerted ?? 0) + alerted;
+        return [auditStatement({ ...who, ...effect.about, detail: { ...effect.about.detail, alerted } })];
+      },
+    ];
+  });
+}
+
+/**
+ * The acceptance store, loaded on first use (it brings the machine, the forms and the holidays), and
+ * the working-day calendar a step needs, read before the batch (it is settings, not state to lock).
+ */
+async function acceptanceStore(db: Db, effects: readonly Effect[]) {
+  const store = await import('../db/acceptance.ts');
+  if (!effects.some((e) => e.kind === 'acceptanceStep')) return { ...store, calendar: null };
+  const [{ chinaCalendar }, { loadReminderSettings }] = await Promise.all([import('../workdays.ts'), import('../../scheduler/settings.ts')]);
+  const { settings } = await loadReminderSettings(db);
+  return { ...store, calendar: chinaCalendar({ holidays: settings.extraHolidays, workdays: settings.extraWorkdays }) };
+}
+
 /** Effects applied after the message's batch, each in a transaction of its own. */
 export function runsAfterBatch(effect: Effect): boolean {
-  return effect.kind === 'importDirectory' || effect.kind === 'importRules' || effect.kind === 'acceptanceStep' || effect.kind === 'reinspection';
+  return effect.kind === 'importDirectory' || effect.kind === 'importRules';
 }
 
 /**
  * The effects that cannot be statements of the batch: a directory import streams its rows into
- * temporary tables on a connection of its own; an acceptance step locks the point and decides on
- * what it reads. Applied after the batch, so a step taken twice (a conflict) never runs them.
+ * temporary tables on a connection of its own; the rules import is the rules store's Prisma transaction.
+ * Applied after the batch, so a step taken twice (a conflict) never runs them.
  */
 export async function applyAfterBatch(effects: readonly Effect[], actor: Actor, now: Date, db: Db, target: DatabaseTarget, results: EffectResults): Promise<void> {
   const label = `${actor.channel}:${actor.chatId}`;
-  const point = actor.contact?.servicePoint;
-  const stepActor = { contactId: actor.contact?.id ?? null, point: point ? { id: point.id, town: point.town, level: point.level } : null, label };
   for (const effect of effects) {
     if (effect.kind === 'importDirectory') {
       const { runDirectoryImport } = await import('../db/directory-store.ts');
@@ -132,24 +172,6 @@ export async function applyAfterBatch(effects: readonly Effect[], actor: Actor, 
     if (effect.kind === 'importRules') {
       const { replaceRulesAsPlanned } = await import('../db/rules-store.ts');
       results.importedRules = await replaceRulesAsPlanned(db, effect.rules, { at: now, actor: label, actorContactId: actor.contact?.id ?? null }, effect.planned);
-    }
-    if (effect.kind === 'acceptanceStep') {
-      const [{ takeStep }, { chinaCalendar }, { loadReminderSettings }] = await Promise.all([
-        import('../db/acceptance.ts'),
-        import('../workdays.ts'),
-        import('../../scheduler/settings.ts'),
-      ]);
-      const { settings } = await loadReminderSettings(db);
-      results.acceptance = await takeStep(db, {
-        ...effect.step,
-        actor: stepActor,
-        at: now,
-        calendar: chinaCalendar({ holidays: settings.extraHolidays, workdays: settings.extraWorkdays }),
-      });
-    }
-    if (effect.kind === 'reinspection') {
-      const { recordReinspection } = await import('../db/acceptance.ts');
-      results.reinspection = await recordReinspection(db, { ...effect.record, actor: stepActor, at: now });
     }
   }
 }

@@ -1,20 +1,21 @@
 // The one entry point every channel calls: an incoming message in, replies out. Polling, webhooks,
 // WeChat and the console all go through handleMessage, as grammY's handleUpdate does for its bot.
 // Order: size and flood limits → per-chat queue → who is writing → platform fact → picked choice →
-// command → dialogue → free text. Capabilities decide; the core acts: a message's effects, the
-// audit rows they imply and the chat's conversation are written in one transaction, conditional on
-// the conversation's version, and the outbox is woken once.
+// command → dialogue → free text. Facts about a whole channel (a logout) enter by handleChannelFact.
+// Capabilities decide; the core acts: a message's effects, the audit rows they imply and the chat's
+// conversation are written in one transaction, conditional on the conversation's version, and the
+// outbox is woken once.
 import type { Logger } from 'pino';
 import { sqlOf, targetOf, type Db } from '../db/client.ts';
 import { ConflictError, type Statement } from '../db/direct-sql.ts';
 import type { Clock } from '../time.ts';
-import { isEffects, type Capability, type CommandContext, type CommandSpec, type Outcome } from './capability.ts';
+import { isEffects, type AttemptLimit, type Capability, type CommandContext, type CommandSpec, type Outcome } from './capability.ts';
 import { conversationFromRow, saveConversationStatement, type LoadedConversation } from './conversation.ts';
 import { continueDialogue, dialogueChoice, expectsFreeText, isCancelWord, type Dialogue } from './dialogue.ts';
-import { applyAfterBatch, effectSteps, runsAfterBatch, type EffectResults } from './effects.ts';
+import { applyAfterBatch, channelEffectSteps, effectSteps, runsAfterBatch, type EffectResults } from './effects.ts';
 import { resolveChat } from './identity.ts';
 import { countInWindow, FloodGate } from './rate-limit.ts';
-import { ROLE_LABELS, type Actor, type IncomingMessage, type Reply } from './types.ts';
+import { ROLE_LABELS, type Actor, type ChannelFact, type IncomingMessage, type Reply } from './types.ts';
 
 export const MAX_MESSAGE_CHARS = 2000;
 export const FLOOD_LIMIT = { messages: 20, windowMs: 60_000 };
@@ -36,9 +37,17 @@ export interface CoreDeps {
 
 export interface Core {
   handleMessage(message: IncomingMessage, observe?: MessageObserver): Promise<Reply[]>;
+  /**
+   * A fact about a whole channel (logged out), in no chat: the capability that takes it decides,
+   * the core applies its effects in one batch and wakes the outbox. Never throws; failures are logged.
+   */
+  handleChannelFact(fact: ChannelFact): Promise<void>;
   /** commands a role may use, for help texts and Telegram's command menu */
   commandsFor(role: Actor['role']): CommandSpec[];
 }
+
+/** The core as a channel that reports no channel facts needs it. */
+export type ChatCore = Pick<Core, 'handleMessage' | 'commandsFor'>;
 
 /** What a channel may learn about a message besides its replies. */
 export interface MessageObserver {
@@ -81,6 +90,7 @@ export function createCore(deps: CoreDeps): Core {
   const floodGate = new FloodGate(FLOOD_LIMIT.messages, FLOOD_LIMIT.windowMs);
   const queue = new ChatQueue();
   const commands = capabilities.flatMap((capability) => (capability.commands ?? []).map((command) => ({ capability, command })));
+  const factHandlers = capabilities.flatMap((capability) => capability.facts ?? []);
   const dialogues = new Map<string, Dialogue<unknown>>();
   for (const capability of capabilities) for (const dialogue of capability.dialogues ?? []) dialogues.set(dialogue.name, dialogue);
 
@@ -114,6 +124,13 @@ export function createCore(deps: CoreDeps): Core {
     return best;
   }
 
+  /** counts this attempt; false when it is over the limit */
+  async function withinAttempts(limit: AttemptLimit, ctx: CommandContext): Promise<boolean> {
+    const attempt = await countInWindow(db, limit.key(ctx), limit.limit, limit.windowMs, clock.now());
+    if (!attempt.allowed) ctx.log.warn('attempts exhausted');
+    return attempt.allowed;
+  }
+
   function refusal(actor: Actor, command: CommandSpec): Reply[] {
     if (actor.role === 'unknown') {
       return [{ text: `“${command.description}”需要先绑定通信名录中的身份。\n请向市支中心索取邀请码后发送：/bind 邀请码（或“绑定 邀请码”）。发送 /help 查看现在可以做什么。` }];
@@ -139,11 +156,11 @@ export function createCore(deps: CoreDeps): Core {
   async function route(ctx: CommandContext, conversation: LoadedConversation): Promise<Outcome> {
     const fact = ctx.message.fact;
     if (fact) {
-      for (const capability of capabilities) {
-        const outcome = await capability.onPlatformFact?.(ctx, fact);
-        if (outcome) return outcome;
-      }
-      return [{ text: '收到了，但这条消息我处理不了。发送 /help 查看可以做什么。' }];
+      const handler = factHandlers.find((h) => h.kind === fact.kind && (h.takes?.(fact as never) ?? true));
+      if (!handler) return [{ text: '收到了，但这条消息我处理不了。发送 /help 查看可以做什么。' }];
+      // a fact that tries a secret (an invitation code in a friend request) is counted like the command
+      if (handler.attempts && !(await withinAttempts(handler.attempts, ctx))) return [{ text: handler.attempts.refusal }];
+      return handler.handle(ctx, fact as never);
     }
     if (ctx.message.choice) {
       const [prefix = '', ...rest] = ctx.message.choice.split(':');
@@ -166,13 +183,7 @@ export function createCore(deps: CoreDeps): Core {
       if (!found.command.roles.includes(ctx.actor.role)) return refusal(ctx.actor, found.command);
       ctx.log = ctx.log.child({ command: found.command.name });
       const limit = found.command.attempts;
-      if (limit) {
-        const attempt = await countInWindow(db, limit.key(ctx), limit.limit, limit.windowMs, clock.now());
-        if (!attempt.allowed) {
-          ctx.log.warn('attempts exhausted');
-          return [{ text: limit.refusal }];
-        }
-      }
+      if (limit && !(await withinAttempts(limit, ctx))) return [{ text: limit.refusal }];
       return found.command.run({ ...ctx, args: found.args });
     }
     if (ctx.text.startsWith('/')) {
@@ -200,29 +211,40 @@ export function createCore(deps: CoreDeps): Core {
     const effects = isEffects(outcome) ? outcome.effects : [];
     const results: EffectResults = {};
     let replies: Reply[] = isEffects(outcome) ? [] : outcome;
-    const finish = (): Statement[] => {
-      if (isEffects(outcome)) replies = outcome.replies(results);
-      const offered = [...replies].reverse().find((r) => r.choices?.length)?.choices;
+    const offer = (made: Reply[]) => {
+      const offered = [...made].reverse().find((r) => r.choices?.length)?.choices;
       // the choices offered now are the only ones answerable by number; a dialogue that did not move keeps its own
       conversation.offerChoices(offered ?? (unmoved(conversation, before) ? conversation.choices : []));
-      return conversation.dirty || effects.length > 0 ? [saveConversationStatement(ctx.actor.channel, ctx.actor.chatId, conversation, now)] : [];
+    };
+    const save = () => saveConversationStatement(ctx.actor.channel, ctx.actor.chatId, conversation, now);
+    const wakeIfEnqueued = () => {
+      if (effects.some((e) => e.kind === 'createNotice') || results.acceptance?.ok || results.reinspection?.ok || results.alerted) services.wakeOutbox();
+    };
+    const finish = (): Statement[] => {
+      if (isEffects(outcome)) replies = outcome.replies(results);
+      offer(replies);
+      return conversation.dirty || effects.length > 0 ? [save()] : [];
     };
     if (effects.length === 0) {
-      const save = finish();
-      if (save.length) await sqlOf(db).batch(save);
+      const saved = finish();
+      if (saved.length) await sqlOf(db).batch(saved);
       return replies;
     }
     if (effects.some(runsAfterBatch)) {
-      // the step is claimed first (the conversation's version), then the bulk work runs, then the replies are made
-      await sqlOf(db).batch([...effectSteps(effects, ctx.actor, now, results), saveConversationStatement(ctx.actor.channel, ctx.actor.chatId, conversation, now)]);
+      // the step is claimed first (the conversation's version, saved as it stands if the replies offer
+      // no choices), then the bulk work runs, then the replies are made
+      offer([]);
+      const claim = save();
+      await sqlOf(db).batch([...(await effectSteps(effects, ctx.actor, now, db, results)), claim]);
+      wakeIfEnqueued();
       await applyAfterBatch(effects, ctx.actor, now, db, targetOf(db), results);
-      if (results.acceptance?.ok || results.reinspection?.ok) services.wakeOutbox();
-      const after = finish();
-      if (after.length) await sqlOf(db).batch([{ ...after[0]!, params: [...after[0]!.params!.slice(0, -1), conversation.version + 1] }]).catch(() => undefined);
+      const [after] = finish();
+      // saved again only when the replies changed what the claim saved (choices offered after the import)
+      if (after && !sameSave(claim, after)) await sqlOf(db).batch([{ ...after, params: [...after.params!.slice(0, -1), conversation.version + 1] }]).catch(() => undefined);
       return replies;
     }
-    await sqlOf(db).batch([...effectSteps(effects, ctx.actor, now, results), () => finish()]);
-    if (effects.some((e) => e.kind === 'createNotice')) services.wakeOutbox();
+    await sqlOf(db).batch([...(await effectSteps(effects, ctx.actor, now, db, results)), () => finish()]);
+    wakeIfEnqueued();
     return replies;
   }
 
@@ -288,10 +310,35 @@ export function createCore(deps: CoreDeps): Core {
     }
   }
 
+  async function handleChannelFact(fact: ChannelFact): Promise<void> {
+    const log = deps.log.child({ channel: fact.channel, fact: fact.kind });
+    try {
+      const ctx = { db, sql: sqlOf(db), clock, log };
+      let effects = null;
+      for (const capability of capabilities) if (!effects) effects = (await capability.onChannelFact?.(ctx, fact)) ?? null;
+      if (!effects) {
+        log.warn('no capability takes this channel fact');
+        return;
+      }
+      const results: EffectResults = {};
+      await sqlOf(db).batch(channelEffectSteps(effects, { at: clock.now(), actorContactId: null, actor: 'system' }, results));
+      log.info({ alerted: results.alerted ?? 0 }, 'channel fact applied');
+      if (results.alerted) services.wakeOutbox();
+    } catch (error) {
+      log.error({ err: error }, 'channel fact handling failed');
+    }
+  }
+
   return {
     handleMessage,
+    handleChannelFact,
     commandsFor: (role) => commands.filter((c) => c.command.roles.includes(role) && c.command.listed !== false).map((c) => c.command),
   };
+}
+
+/** Two saves of one conversation that write the same row (the version they are conditional on aside). */
+function sameSave(a: Statement, b: Statement): boolean {
+  return JSON.stringify(a.params!.slice(0, -1)) === JSON.stringify(b.params!.slice(0, -1));
 }
 
 interface Snapshot {

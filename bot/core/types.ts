@@ -40,10 +40,18 @@ export interface IncomingDocument {
 }
 
 /**
- * Typed platform facts. sharedPhone: the sender's own number (Telegram's contact-request button,
- * checked by the adapter to be the sender's).
+ * Typed platform facts about one chat. sharedPhone: the sender's own number (Telegram's
+ * contact-request button, checked by the adapter to be the sender's). friendRequest: the person
+ * asked to become a contact (WeChat) and was accepted; code: the invitation code in the greeting.
  */
-export type PlatformFact = { kind: 'sharedPhone'; phone: string };
+export type PlatformFact = { kind: 'sharedPhone'; phone: string } | { kind: 'friendRequest'; code: string | null };
+
+/**
+ * Facts about a whole channel, in no chat. loggedOut: the bot's account on the channel was logged
+ * out and sends nothing until it logs in again; recovery says how (scanQr: someone scans the login
+ * QR code the adapter prints).
+ */
+export type ChannelFact = { kind: 'loggedOut'; channel: ChannelName; account: string; recovery: 'scanQr' };
 
 /** One option offered to the person. value is "<capability>:<action>[:<arg>]", routed by the core. */
 export interface Choice {

@@ -4,7 +4,7 @@
 // the Prisma client in memory.
 import type { Choice } from '../core/types.ts';
 import type { RoutableContact } from '../../scheduler/routing.ts';
-import type { DirectSql, SqlValue } from './direct-sql.ts';
+import type { DirectSql, SqlValue, Statement } from './direct-sql.ts';
 
 export interface OutboxRow {
   dedupeKey: string;
@@ -137,4 +137,21 @@ export async function recordOutboxOutcome(sql: DirectSql, id: number, outcome: O
 /** The platform said the chat cannot be reached (blocked the bot, left): its identity is not tried again. */
 export async function markIdentityBlocked(sql: DirectSql, identityId: number, at: Date): Promise<void> {
   await sql.execute('UPDATE "ChannelIdentity" SET "blockedAt" = ? WHERE "id" = ? AND "blockedAt" IS NULL', [at, identityId]);
+}
+
+/**
+ * An alert to every active operator (a contact of the active 市支中心 point), one row each, keyed
+ * `<key>:<contact id>`: the same key again (a second logout in the same minute) adds nothing.
+ * Returns the ids of the rows it wrote.
+ */
+export function alertOperatorsStatement(key: string, text: string, now: Date): Statement {
+  return {
+    sql: `INSERT INTO "OutboxMessage" ("dedupeKey", "contactId", "purpose", "noticeId", "text", "choices", "status", "attempts", "nextAttemptAt", "createdAt")
+      SELECT CAST(? AS TEXT) || ':' || CAST(c."id" AS TEXT), c."id", 'alert', NULL, ?, '[]', 'pending', 0, ?, ?
+      FROM "Contact" c JOIN "ServicePoint" sp ON sp."id" = c."servicePointId"
+      WHERE c."active" = ? AND sp."active" = ? AND sp."level" = 'subCenter'
+      ON CONFLICT ("dedupeKey") DO NOTHING
+      RETURNING "id"`,
+    params: [key, text, now, now, true, true],
+  };
 }

@@ -57,6 +57,7 @@ describe.each(TEST_PROVIDERS)('WeChat channel through wechaty-puppet-mock on %s'
   const printed: string[] = [];
   const sleeps: number[] = [];
   let fakeNow = 1_000_000;
+  let outboxWakes = 0;
 
   /** a person on WeChat who writes to the bot and collects what the bot says to them */
   function person(name: string) {
@@ -85,14 +86,12 @@ describe.each(TEST_PROVIDERS)('WeChat channel through wechaty-puppet-mock on %s'
   }
 
   beforeAll(async () => {
-    bot = await createTestBot({ provider });
+    bot = await createTestBot({ provider, services: { wakeOutbox: () => void outboxWakes++ } });
     mocker = new mock.Mocker();
     puppet = new PuppetMock({ mocker });
     channel = createWechatChannel({
       config: { puppet: 'wechaty-puppet-mock' },
       core: bot.core,
-      db: bot.db,
-      clock: bot.clock,
       log: capture.log,
       puppet,
       pacing: { minMs: 2000, maxMs: 4000 },
@@ -231,6 +230,21 @@ describe.each(TEST_PROVIDERS)('WeChat channel through wechaty-puppet-mock on %s'
     expect(identity.contact?.mobile).toBe(DEMO.humenEnterprise);
   });
 
+  it('counts a friend request with a wrong code as a failed bind attempt, and still accepts it', async () => {
+    const wu = mocker.createContact({ name: '吴九' });
+    const inbox: string[] = [];
+    onMessage(wu, (message) => void (message.talker().id === self.id && inbox.push(message.text() ?? '')));
+    await puppet.friendshipPayload('friendship-wu', { id: 'friendship-wu', contactId: wu.id, hello: '石龙 吴九 WRNG2345', type: types.Friendship.Receive, timestamp: Date.now() } as never);
+    puppet.emit('friendship', { friendshipId: 'friendship-wu' });
+    await waitFor(() => inbox.length > 0, 'the answer to the friend request');
+    await channel.idle();
+    expect(inbox.join('\n')).toContain('邀请码不正确');
+    const window = await bot.db.rateLimitWindow.findUniqueOrThrow({ where: { key: `bind:wechat:${wu.id}` } });
+    expect(window.count).toBe(1);
+    const identity = await bot.db.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: 'wechat', externalId: wu.id } } });
+    expect(identity.contactId).toBeNull();
+  });
+
   it('says what arrived when a voice message or a picture comes, and asks for text', async () => {
     const qian = person('钱八');
     const replies = async (file: FileBox) => {
@@ -275,5 +289,24 @@ describe.each(TEST_PROVIDERS)('WeChat channel through wechaty-puppet-mock on %s'
     await waitFor(() => channel.status().loggedIn, 'the second login');
     const zhou = person('周八');
     expect(await zhou.say('/help')).toContain('您的身份');
+  });
+
+  it('records the logout once in the audit log, wakes the outbox once, and alerts once a minute however often it drops', async () => {
+    const operators = await bot.db.contact.count({ where: { active: true, servicePoint: { level: 'subCenter', active: true } } });
+    const logouts = () => bot.db.auditLog.findMany({ where: { action: 'channel.loggedOut' }, orderBy: { id: 'asc' } });
+    const [first] = await waitFor(async () => ((await logouts()).length === 1 ? logouts() : null), 'the audit row of the first logout');
+    expect(first!.entityId).toBe('wechat');
+    expect(JSON.parse(first!.detail)).toMatchObject({ alerted: operators });
+    await waitFor(() => outboxWakes === 1, 'the outbox woken');
+    // logged out again within the same minute (the test's clock stands still): audited, no new alert rows
+    await puppet.logout();
+    await waitFor(() => !channel.status().loggedIn, 'the second logout');
+    const second = await waitFor(async () => ((await logouts()).length === 2 ? logouts() : null), 'the audit row of the second logout');
+    expect(JSON.parse(second[1]!.detail)).toMatchObject({ alerted: 0 });
+    expect(await bot.db.outboxMessage.count({ where: { purpose: 'alert' } })).toBe(operators);
+    expect(outboxWakes).toBe(1);
+    await waitFor(() => channel.status().restarts >= 2, 'another puppet restart');
+    mocker.login(self);
+    await waitFor(() => channel.status().loggedIn, 'the third login');
   });
 });

@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelegramChannel, type TelegramChannel } from '../../bot/channels/telegram.ts';
 import { MAX_UPDATE_BYTES } from '../../bot/channels/telegram-webhook.ts';
-import type { Core } from '../../bot/core/pipeline.ts';
+import type { ChatCore } from '../../bot/core/pipeline.ts';
 import type { IncomingMessage } from '../../bot/core/types.ts';
 import { captureLogs } from '../support/log-capture.ts';
 import { TEST_PROVIDERS } from '../support/database.ts';
@@ -29,7 +29,7 @@ afterAll(() => {
 });
 
 /** a core that records what reaches it, and fails on demand */
-function recordingCore(failOn?: RegExp): Core & { seen: IncomingMessage[] } {
+function recordingCore(failOn?: RegExp): ChatCore & { seen: IncomingMessage[] } {
   const seen: IncomingMessage[] = [];
   return {
     seen,
@@ -39,7 +39,7 @@ function recordingCore(failOn?: RegExp): Core & { seen: IncomingMessage[] } {
       return [{ text: '好的' }];
     },
     commandsFor: () => [],
-  } as unknown as Core & { seen: IncomingMessage[] };
+  } as unknown as ChatCore & { seen: IncomingMessage[] };
 }
 
 const update = (id: number, chatId: number, text: string) => ({

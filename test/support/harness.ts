@@ -3,7 +3,7 @@
 // the people in the directory: bot.chat('13800002101').send('本月无新增').
 import { randomUUID } from 'node:crypto';
 import type { Provider, Db } from '../../bot/db/client.ts';
-import { createCore, type Core } from '../../bot/core/pipeline.ts';
+import { createCore, type Core, type CoreServices } from '../../bot/core/pipeline.ts';
 import { createCapabilities } from '../../commands/index.ts';
 import { consoleChatFor } from '../../bot/channels/console.ts';
 import { ManualClock } from '../../bot/time.ts';
@@ -66,8 +66,8 @@ export async function demoDirectoryRows(): Promise<DirectoryRow[]> {
   return parsed.rows;
 }
 
-function wrap(testDatabase: TestDatabase, db: Db, clock: ManualClock): TestBot {
-  const core = createCore({ db, clock, log: silentLogger, capabilities: createCapabilities() });
+function wrap(testDatabase: TestDatabase, db: Db, clock: ManualClock, services?: Partial<CoreServices>): TestBot {
+  const core = createCore({ db, clock, log: silentLogger, capabilities: createCapabilities(), ...(services ? { services } : {}) });
   const bot: TestBot = {
     db,
     clock,
@@ -99,7 +99,7 @@ function wrap(testDatabase: TestDatabase, db: Db, clock: ManualClock): TestBot {
       };
     },
     restart() {
-      return wrap(testDatabase, testDatabase.reopen().db, clock);
+      return wrap(testDatabase, testDatabase.reopen().db, clock, services);
     },
     async importDirectory(rows) {
       // listed at the test's own time: a point's year-to-date figures count from its listing
@@ -121,10 +121,10 @@ async function bindOther(db: Db, channel: ChannelName, mobile: string, now: Date
   return chatId;
 }
 
-export async function createTestBot(options: { provider: Provider; now?: string; directory?: DirectoryRow[] | false }): Promise<TestBot> {
+export async function createTestBot(options: { provider: Provider; now?: string; directory?: DirectoryRow[] | false; services?: Partial<CoreServices> }): Promise<TestBot> {
   const testDatabase = await createTestDatabase(options.provider);
   const clock = new ManualClock(options.now ?? '2026-11-02T02:00:00Z');
-  const bot = wrap(testDatabase, testDatabase.db, clock);
+  const bot = wrap(testDatabase, testDatabase.db, clock, options.services);
   if (options.directory !== false) await bot.importDirectory(options.directory ?? (await demoDirectoryRows()));
   return bot;
 }
