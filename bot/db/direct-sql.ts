@@ -137,6 +137,14 @@ export function sqliteDirectSql(connection: BetterSqlite3.Database, onClose: () 
     return rows;
   }
 
+  /** expand's order without a generator: a function step sees the rows of every statement before it */
+  function runSteps(steps: readonly BatchStep[], results: Row[][]): void {
+    for (const step of steps) {
+      if (typeof step === 'function') runSteps(step(results), results);
+      else results.push(runOne(step));
+    }
+  }
+
   function runOne(statement: Statement): Row[] {
     const { sql, params = [] } = statement;
     const prepared = prepare(sql);
@@ -165,7 +173,7 @@ export function sqliteDirectSql(connection: BetterSqlite3.Database, onClose: () 
       if (connection.inTransaction) await outsideOtherTransactions();
       return connection.transaction(() => {
         const results: Row[][] = [];
-        for (const statement of expand(steps, results)) results.push(runOne(statement));
+        runSteps(steps, results);
         return results;
       })();
     },
