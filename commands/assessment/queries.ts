@@ -1,8 +1,9 @@
 // The reads behind the year's assessment, on a DirectSql: one grouped query folds every point's
-// reports of the year into the numbers of YearFigures (the same fold as foldMonths, in SQL), so
-// 100,000 points and their million reports come back as 100,000 short rows, a page at a time; one more counts the
-// notices each point left unacknowledged; and the Rule rows. The chat uses the bot's DirectSql,
-// the command line a driver connection of its own without the Prisma client (bot/cli.ts).
+// reports of the year into the numbers of YearFigures (the same fold as foldMonths, in SQL) and
+// counts the notices each point left unacknowledged, so 100,000 points and their million reports
+// come back as 100,000 short rows, a page at a time; the overdue 限期整改; and the Rule rows. The chat
+// uses the bot's DirectSql, the command line a driver connection of its own without the Prisma
+// client (bot/cli.ts).
 import type { ReadSql } from '../../bot/core/capability.ts';
 import type { DirectSql, SqlValue } from '../../bot/db/direct-sql.ts';
 import { fromLocal, localDateString, monthKey, type MonthKey } from '../../bot/time.ts';
@@ -30,29 +31,32 @@ export async function loadRules(sql: ReadSql): Promise<AnnexRule[]> {
 /**
  * The fold, over the report's assessment columns (visitors, openHours, activities, computers: the
  * report store copies them from the figures' JSON on every save), read from the index
- * MonthlyReport_assessment_idx alone, so neither the rows nor their JSON are visited.
- * Pages are ranges of point ids, repeated on the report's point, and the year's months are
- * literals: PostgreSQL keeps a generic plan for a named statement after a few runs, and with the
- * months or a LIMIT as parameters that plan sorted all the year's reports for every page.
+ * MonthlyReport_assessment_idx alone, so neither the rows nor their JSON are visited; and, in the
+ * same query, the notices of the year no contact of the point acknowledged (a notice counts as
+ * acknowledged for a point when any of its contacts acknowledged it), from NoticeRecipient's index.
+ * Pages are ranges of point ids, repeated on the reports' and recipients' point, and the year's
+ * months are literals: PostgreSQL keeps a generic plan for a named statement after a few runs, and
+ * with the months or a LIMIT as parameters that plan sorted all the year's reports for every page.
  * The shape differs by database, each measured at 100,000 points: SQLite probes each point's months
- * in the index (a nested loop, GROUP BY the point); on PostgreSQL the city's pages aggregate the
- * index range first and merge-join the points (the nested loop sorted each page, spilling to
- * disk), while a town or a point keeps the nested loop, to read only its own points' reports.
- * Per row, as little as possible is computed: the late and the not-open months are rare, so their
- * bits are worked out only for them (the months open are the months reported minus those); the
- * latest 可用电脑 is one number, month × 1e9 + computers (the template caps it at 10,000); and a
- * point that joined before the year, nearly every one, is not given a joining month at all.
+ * in the index (a nested loop, GROUP BY the point) and then its notices in a subquery per point; on
+ * PostgreSQL the city's pages aggregate the index ranges first and merge-join the points (the
+ * nested loop sorted each page, spilling to disk), while a town or a point keeps the nested loop,
+ * to read only its own points' rows.
+ * What comes back is as little as it can be, since turning 100,000 rows of values into JavaScript
+ * is a large part of the time: the three month masks are one number (each month is reported once,
+ * so the sum of the bits is their union), the late and the not-open months' bits worked out only
+ * for those rows (the months open are the months reported minus those); the latest 可用电脑 is one
+ * number, month × 1e9 + computers (the template caps computers at 10,000); and a point that joined
+ * before the year, nearly every one, is given no joining month.
  * A nil report's columns are null, so it adds nothing to the sums without a test on its status.
  */
-function foldSql(provider: DirectSql['provider'], year: number, scope: 'city' | 'town' | 'point'): string {
+function foldSql(provider: DirectSql['provider'], year: number, scope: 'city' | 'town' | 'point'): { text: string; params: (after: number, notices: SqlValue[], filter: SqlValue[]) => SqlValue[] } {
   const sqlite = provider === 'sqlite';
   const monthNumber = sqlite ? `substr(r."month", 6)` : `CAST(substr(r."month", 6, 2) AS INTEGER)`;
   // bit m-1 for month m; SQLite reads '05' as 5 in arithmetic, a CAST there cost more than the rest of the bit
   const bit = `(1 << (${monthNumber} - 1))`;
   const aggregates = `
-           SUM(${bit}) AS "reportedMask",
-           SUM(CASE WHEN r."isLate" THEN ${bit} END) AS "lateMask",
-           SUM(CASE WHEN r."openHours" > 0 THEN 0 ELSE ${bit} END) AS "closedMask",
+           SUM(${sqlite ? bit : `CAST(${bit} AS DOUBLE PRECISION)`} * (1 + CASE WHEN r."isLate" THEN ${LATE_SHIFT} ELSE 0 END + CASE WHEN r."openHours" > 0 THEN 0 ELSE ${CLOSED_SHIFT} END)) AS masks,
            SUM(r."visitors") AS visitors,
            SUM(r."openHours") AS "openHours",
            SUM(r."activities") AS activities,
@@ -64,27 +68,48 @@ function foldSql(provider: DirectSql['provider'], year: number, scope: 'city' | 
     ? `CASE WHEN p."createdAt" < '${year - 1}-12-31' THEN NULL ELSE strftime('%Y-%m', p."createdAt", '+8 hours') END`
     : `CASE WHEN p."createdAt" < TIMESTAMP '${year - 1}-12-31 16:00:00' THEN NULL ELSE to_char(p."createdAt" + INTERVAL '8 hours', 'YYYY-MM') END`;
   const months = `r."month" >= '${monthKey(year, 1)}' AND r."month" <= '${monthKey(year, 12)}'`;
+  const notices = `n."status" = 'sent' AND n."sentAt" >= ? AND n."sentAt" < ? AND n."sentAt" <= ?`;
   const points = `p."active" = TRUE AND p."level" <> 'subCenter' AND p."id" > ? AND p."id" <= ?${scope === 'town' ? ' AND p."town" = ?' : scope === 'point' ? ' AND p."id" = ?' : ''}`;
   const head = `SELECT p."id" AS id, p."town" AS town, p."name" AS name, p."level" AS level, ${joinedMonth} AS "joinedMonth"`;
+  const range = (after: number) => [after, after + PAGE_SIZE];
   if (!sqlite && scope === 'city') {
-    return `
-    ${head}, a."reportedMask", a."lateMask", a."closedMask", a.visitors, a."openHours", a.activities, a.computers
+    return {
+      text: `
+    ${head}, a.masks, a.visitors, a."openHours", a.activities, a.computers, u.n AS unacknowledged
     FROM "ServicePoint" p
     LEFT JOIN (SELECT r."servicePointId" AS "pointId", ${aggregates}
                FROM "MonthlyReport" r WHERE ${months} AND r."servicePointId" > ? AND r."servicePointId" <= ?
                GROUP BY r."servicePointId") a ON a."pointId" = p."id"
-    WHERE ${points}`;
+    LEFT JOIN (SELECT x."pointId", COUNT(*) AS n FROM (
+                 SELECT nr."servicePointId" AS "pointId" FROM "NoticeRecipient" nr JOIN "Notice" n ON n."id" = nr."noticeId"
+                 WHERE ${notices} AND nr."servicePointId" > ? AND nr."servicePointId" <= ?
+                 GROUP BY nr."servicePointId", nr."noticeId" HAVING COUNT(nr."acknowledgedAt") = 0) x
+               GROUP BY x."pointId") u ON u."pointId" = p."id"
+    WHERE ${points}`,
+      params: (after, n, filter) => [...range(after), ...n, ...range(after), ...range(after), ...filter],
+    };
   }
-  return `
-    ${head}, ${aggregates}
-    FROM "ServicePoint" p
-    LEFT JOIN "MonthlyReport" r ON r."servicePointId" = p."id" AND ${months} AND r."servicePointId" > ? AND r."servicePointId" <= ?
-    WHERE ${points}
-    GROUP BY p."id"`;
+  // the notices' subquery outside the grouped one: inside, SQLite ran it for every report row
+  return {
+    text: `
+    SELECT f.*,
+           (SELECT COUNT(*) FROM (SELECT nr."noticeId" FROM "NoticeRecipient" nr JOIN "Notice" n ON n."id" = nr."noticeId"
+                                  WHERE nr."servicePointId" = f.id AND ${notices}
+                                  GROUP BY nr."noticeId" HAVING COUNT(nr."acknowledgedAt") = 0) x) AS unacknowledged
+    FROM (${head}, ${aggregates}
+          FROM "ServicePoint" p
+          LEFT JOIN "MonthlyReport" r ON r."servicePointId" = p."id" AND ${months} AND r."servicePointId" > ? AND r."servicePointId" <= ?
+          WHERE ${points}
+          GROUP BY p."id") f`,
+    params: (after, n, filter) => [...n, ...range(after), ...range(after), ...filter],
+  };
 }
 
 /** The latest 可用电脑 comes back as month × this + computers. */
 const COMPUTERS_SCALE = 1_000_000_000;
+/** The month masks as one number: reported in bits 0-11, late in 12-23, not open in 24-35 (exact in a double; PostgreSQL sums it as one, an integer would overflow). */
+const LATE_SHIFT = 1 << 12;
+const CLOSED_SHIFT = 1 << 24;
 
 interface FoldRow extends Record<string, unknown> {
   id: number;
@@ -93,23 +118,23 @@ interface FoldRow extends Record<string, unknown> {
   level: string;
   /** null: joined before the year */
   joinedMonth: string | null;
-  reportedMask: number | null;
-  lateMask: number | null;
-  closedMask: number | null;
+  masks: number | null;
   visitors: number | null;
   openHours: number | null;
   activities: number | null;
   computers: number | null;
+  unacknowledged: number | null;
 }
 
 function yearFigures(row: FoldRow): YearFigures {
-  const reportedMask = Number(row.reportedMask);
+  const masks = Number(row.masks);
+  const reportedMask = masks & 0xfff;
   const latest = row.computers === null ? null : Number(row.computers);
   const computersMonth = latest === null ? null : Math.floor(latest / COMPUTERS_SCALE);
   return {
     reportedMask,
-    lateMask: Number(row.lateMask),
-    openMask: reportedMask & ~Number(row.closedMask),
+    lateMask: Math.floor(masks / LATE_SHIFT) & 0xfff,
+    openMask: reportedMask & ~(Math.floor(masks / CLOSED_SHIFT) & 0xfff),
     visitors: Number(row.visitors),
     openHours: Number(row.openHours),
     activities: Number(row.activities),
@@ -146,31 +171,16 @@ export async function loadAssessments(sql: ReadSql, scope: Scope): Promise<{ rul
   const filter: SqlValue[] = [];
   if (scope.pointId != null) filter.push(scope.pointId);
   else if (scope.town) filter.push(scope.town);
-  const yearStart = fromLocal(year, 1, 1);
-  const yearEnd = fromLocal(year + 1, 1, 1);
-  const [rules, unacknowledged] = await Promise.all([
-    loadRules(sql),
-    // a notice counts as acknowledged for a point when any of its contacts acknowledged it
-    sql.query<{ id: number; n: number }>(
-      `SELECT x."servicePointId" AS id, COUNT(*) AS n FROM (
-         SELECT nr."servicePointId", nr."noticeId" FROM "NoticeRecipient" nr JOIN "Notice" n ON n."id" = nr."noticeId"
-         WHERE n."status" = 'sent' AND n."sentAt" >= ? AND n."sentAt" < ? AND n."sentAt" <= ?
-         GROUP BY nr."servicePointId", nr."noticeId"
-         HAVING COUNT(nr."acknowledgedAt") = 0) x
-       GROUP BY x."servicePointId"`,
-      [yearStart, yearEnd, asOf],
-    ),
-  ]);
-  const unacked = new Map(unacknowledged.map((u) => [Number(u.id), Number(u.n)]));
-  const overdue = await loadOverdueRectifications(sql, asOf);
-  const text = foldSql(sql.provider, year, scope.pointId != null ? 'point' : scope.town ? 'town' : 'city');
+  const notices: SqlValue[] = [fromLocal(year, 1, 1), fromLocal(year + 1, 1, 1), asOf];
+  const [rules, overdue] = await Promise.all([loadRules(sql), loadOverdueRectifications(sql, asOf)]);
+  const fold = foldSql(sql.provider, year, scope.pointId != null ? 'point' : scope.town ? 'town' : 'city');
   const [range] =
     scope.pointId != null
       ? [{ low: scope.pointId - 1, high: scope.pointId }]
       : await sql.query<{ low: number | null; high: number | null }>(`SELECT MIN("id") - 1 AS low, MAX("id") AS high FROM "ServicePoint"`);
   const low = Number(range?.low ?? 0);
   const high = Number(range?.high ?? 0);
-  const page = (after: number) => sql.query<FoldRow>(text, [after, after + PAGE_SIZE, after, after + PAGE_SIZE, ...filter]);
+  const page = (after: number) => sql.query<FoldRow>(fold.text, fold.params(after, notices, filter));
   const points: PointAssessment[] = [];
   // a few dozen towns and levels: one string each instead of one per point
   const shared = new Map<string, string>();
@@ -190,7 +200,7 @@ export async function loadAssessments(sql: ReadSql, scope: Scope): Promise<{ rul
           name: row.name,
           level: intern(row.level),
           year: assessPointYear({ year, level: row.level, joinedMonth: (row.joinedMonth as MonthKey | null) ?? before, asOf, figures: yearFigures(row), rules }),
-          unacknowledged: unacked.get(id) ?? 0,
+          unacknowledged: Number(row.unacknowledged ?? 0),
           overdueRectification: overdue.get(id) ?? null,
         });
       }
