@@ -40,8 +40,9 @@ export async function loadRules(sql: ReadSql): Promise<AnnexRule[]> {
  * The shape differs by database, each measured at 100,000 points: SQLite probes each point's months
  * in the index (a nested loop, GROUP BY the point) and then its notices in a subquery per point; on
  * PostgreSQL the city's pages aggregate the index ranges first and merge-join the points (the
- * nested loop sorted each page, spilling to disk), while a town or a point keeps the nested loop,
- * to read only its own points' rows.
+ * nested loop sorted each page, spilling to disk), the recipients filtered by the year's notice ids
+ * (an array worked out once: joined to Notice they were hashed and sorted again), while a town or a
+ * point keeps the nested loop, to read only its own points' rows.
  * What comes back is as little as it can be, since turning 100,000 rows of values into JavaScript
  * is a large part of the time: the three month masks are one number (each month is reported once,
  * so the sum of the bits is their union), the late and the not-open months' bits worked out only
@@ -81,8 +82,8 @@ function foldSql(provider: DirectSql['provider'], year: number, scope: 'city' | 
                FROM "MonthlyReport" r WHERE ${months} AND r."servicePointId" > ? AND r."servicePointId" <= ?
                GROUP BY r."servicePointId") a ON a."pointId" = p."id"
     LEFT JOIN (SELECT x."pointId", COUNT(*) AS n FROM (
-                 SELECT nr."servicePointId" AS "pointId" FROM "NoticeRecipient" nr JOIN "Notice" n ON n."id" = nr."noticeId"
-                 WHERE ${notices} AND nr."servicePointId" > ? AND nr."servicePointId" <= ?
+                 SELECT nr."servicePointId" AS "pointId" FROM "NoticeRecipient" nr
+                 WHERE nr."noticeId" = ANY(ARRAY(SELECT n."id" FROM "Notice" n WHERE ${notices})) AND nr."servicePointId" > ? AND nr."servicePointId" <= ?
                  GROUP BY nr."servicePointId", nr."noticeId" HAVING COUNT(nr."acknowledgedAt") = 0) x
                GROUP BY x."pointId") u ON u."pointId" = p."id"
     WHERE ${points}`,
