@@ -33,6 +33,22 @@ export interface StoredReport {
   submissionLate: boolean;
 }
 
+/** The figures MonthlyReport also keeps as columns for the year's assessment, in their order. */
+export const ASSESSMENT_COLUMNS = ['visitors', 'openHours', 'activities', 'computers'] as const;
+
+/**
+ * The column values of a report's stored figures: a number is copied, anything else (absent, a
+ * text) is null, as the assessment's fold reads them. Every writer of MonthlyReport uses this, so
+ * the columns never disagree with the JSON.
+ */
+export function assessmentColumns(figures: Readonly<Record<string, unknown>>): Record<(typeof ASSESSMENT_COLUMNS)[number], number | null> {
+  const pick = (key: string): number | null => {
+    const v = figures[key];
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  };
+  return { visitors: pick('visitors'), openHours: pick('openHours'), activities: pick('activities'), computers: pick('computers') };
+}
+
 /**
  * The statements that store a confirmed submission, for a batch (the core runs them in the
  * message's transaction). The upsert increments the revision in the database, so two
@@ -44,14 +60,17 @@ export function storeReportSteps(submission: Submission, stored: (result: Stored
   const figuresJson = JSON.stringify(figures);
   const submissionLate = isLateSubmission(submission.month, submission.at);
   const { servicePointId, month, status, contactId, at } = submission;
+  const columns = assessmentColumns(figures);
   const upsert: Statement = {
-    sql: `INSERT INTO "MonthlyReport" ("servicePointId", "month", "status", "figures", "revision", "submittedByContactId", "submittedAt", "isLate", "firstSubmittedAt", "createdAt", "updatedAt")
-      VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
+    sql: `INSERT INTO "MonthlyReport" ("servicePointId", "month", "status", "figures", "visitors", "openHours", "activities", "computers", "revision", "submittedByContactId", "submittedAt", "isLate", "firstSubmittedAt", "createdAt", "updatedAt")
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
       ON CONFLICT ("servicePointId", "month") DO UPDATE SET
-        "status" = excluded."status", "figures" = excluded."figures", "revision" = "MonthlyReport"."revision" + 1,
+        "status" = excluded."status", "figures" = excluded."figures",
+        "visitors" = excluded."visitors", "openHours" = excluded."openHours", "activities" = excluded."activities", "computers" = excluded."computers",
+        "revision" = "MonthlyReport"."revision" + 1,
         "submittedByContactId" = excluded."submittedByContactId", "submittedAt" = excluded."submittedAt", "updatedAt" = excluded."updatedAt"
       RETURNING "id", "revision", "isLate"`,
-    params: [servicePointId, month, status, figuresJson, contactId, at, submissionLate, at, at, at],
+    params: [servicePointId, month, status, figuresJson, columns.visitors, columns.openHours, columns.activities, columns.computers, contactId, at, submissionLate, at, at, at],
     expectChanges: 1,
   };
   return [

@@ -3,7 +3,7 @@ import { POINT_LEVEL_LABELS, type PointLevel } from '../../bot/domain.ts';
 import { localDateString, monthLabel, type MonthKey } from '../../bot/time.ts';
 import { problemsOf, type ModelPoint, type PointAssessment, type TownNeed } from './supervision.ts';
 import { pct, type TownSummary } from './summary.ts';
-import { describeItem, type Verdict } from './year.ts';
+import { compareChinese, describeItem, type Verdict } from './year.ts';
 
 const MARK: Record<Verdict, string> = { met: '【达标】', notMet: '【未达标】', noData: '【数据不全】' };
 const level = (l: string): string => POINT_LEVEL_LABELS[l as PointLevel] ?? l;
@@ -45,10 +45,10 @@ export function formatSupervision(v: SupervisionView, towns: number | null, poin
     lines.push('通信名录中还没有服务点。');
     return lines.join('\n');
   }
-  lines.push('按需要督导的程度排序（未报率 + 未达标服务点占比 + 有未确认通知的服务点占比）：');
+  lines.push('按需要督导的程度排序（未报率 + 未达标服务点占比 + 有未确认通知的服务点占比，限期整改逾期的每个加 1）：');
   const shown = towns === null ? v.towns : v.towns.slice(0, towns);
   shown.forEach((t, i) => {
-    lines.push(`${i + 1}. ${t.town}：${t.points} 个服务点，上报率 ${pct(t.reportingRate)}，未达标 ${t.belowStandard} 个，未确认通知 ${t.unacknowledged} 条`);
+    lines.push(`${i + 1}. ${t.town}：${t.points} 个服务点，上报率 ${pct(t.reportingRate)}，未达标 ${t.belowStandard} 个，未确认通知 ${t.unacknowledged} 条${t.overdueRectifications ? `，限期整改逾期 ${t.overdueRectifications} 个` : ''}`);
     const points = pointsPerTown === null ? t.problemPoints : t.problemPoints.slice(0, pointsPerTown);
     for (const p of points) lines.push(`   · ${p.name}：${p.problems.join('；')}`);
     if (points.length < t.problemPoints.length) lines.push(`   ……另有 ${t.problemPoints.length - points.length} 个服务点有问题（完整名单：gxgc assessment supervision --round ${v.round}）`);
@@ -78,7 +78,7 @@ export function formatSummary(year: number, final: boolean, asOf: Date, towns: r
     `全市 ${total.points} 个服务点，上报率 ${pct(total.reportingRate)}，按时上报率 ${pct(total.onTimeRate)}；有附件1标准的 ${total.withStandard} 个中 ${total.meetingAll} 个各项达标，${total.belowStandard} 个有未达标项；服务人次 ${total.visitors}，活动 ${total.activities} 场。`,
   ];
   // the towns that lag, if any do: three lowest reporting rates under 100%
-  const lagging = [...towns].filter((t) => t.reportingRate !== null && t.reportingRate < 1).sort((a, b) => a.reportingRate! - b.reportingRate! || a.town.localeCompare(b.town, 'zh-CN')).slice(0, 3);
+  const lagging = [...towns].filter((t) => t.reportingRate !== null && t.reportingRate < 1).sort((a, b) => a.reportingRate! - b.reportingRate! || compareChinese(a.town, b.town)).slice(0, 3);
   if (lagging.length) lines.push(`上报率最低：${lagging.map((t) => `${t.town} ${pct(t.reportingRate)}`).join('，')}。`);
   else if (towns.some((t) => t.reportingRate !== null)) lines.push('各镇（街）应报的月报都已报送。');
   lines.push('各镇（街）及各服务点的明细见附件表格，图为各镇（街）上报率和达标服务点占比。');
@@ -91,7 +91,7 @@ export function formatTownPoints(town: string, points: readonly PointAssessment[
   const below = points.filter((p) => p.year.belowStandard).length;
   const lines = [`${town}${asOfLine(year, final, asOf)}的评估：${points.length} 个服务点，${meeting} 个各项达标，${below} 个有未达标项。`];
   const rank = (p: PointAssessment) => (p.year.belowStandard ? 0 : p.year.meetsAll ? 2 : 1);
-  const sorted = [...points].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name, 'zh-CN'));
+  const sorted = [...points].sort((a, b) => rank(a) - rank(b) || compareChinese(a.name, b.name));
   const shown = limit === null ? sorted : sorted.slice(0, limit);
   for (const p of shown) {
     const problems = problemsOf(p);

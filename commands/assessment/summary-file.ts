@@ -7,7 +7,7 @@ import { POINT_LEVEL_LABELS, type PointLevel } from '../../bot/domain.ts';
 import { loadExcel } from '../../bot/spreadsheet.ts';
 import type { PointAssessment } from './supervision.ts';
 import { summariseTowns, type TownSummary } from './summary.ts';
-import { monthList, type ItemVerdict, type Verdict } from './year.ts';
+import { compareChinese, monthList, type ItemVerdict, type Verdict } from './year.ts';
 
 export const VERDICT_LABELS: Record<Verdict, string> = { met: '达标', notMet: '未达标', noData: '数据不全' };
 const ITEM_COLUMNS: { key: ItemVerdict['key']; label: string }[] = [
@@ -84,7 +84,7 @@ export async function writeSummaryXlsx(out: Writable, year: number, points: read
     sheet.columns = pointHeader.map((h, i) => ({ header: h, width: i === 0 ? 18 : Math.max(9, h.length * 2) }));
     sheet.getRow(1).font = { bold: true };
     sheet.getRow(1).commit();
-    const list = byTown.get(t.town)!.sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
+    const list = byTown.get(t.town)!.sort((a, b) => compareChinese(a.name, b.name));
     for (const p of list) sheet.addRow(pointRow(p)).commit();
     sheet.commit();
   }

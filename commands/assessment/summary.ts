@@ -1,6 +1,7 @@
 // The leaders' summary (工作方案 五(二)三: 将全市文化共享工程建设与服务情况向各基层领导干部通告):
 // per town, points, reporting and on-time rates, points meeting annex 1, visitors and activities.
 import type { PointAssessment } from './supervision.ts';
+import { compareChinese } from './year.ts';
 
 export interface TownSummary {
   town: string;
@@ -56,7 +57,7 @@ export function summariseTowns(points: readonly PointAssessment[]): { towns: Tow
     add(t, p);
     add(total, p);
   }
-  const towns = [...byTown.values()].map(withRates).sort((a, b) => a.town.localeCompare(b.town, 'zh-CN'));
+  const towns = [...byTown.values()].map(withRates).sort((a, b) => compareChinese(a.town, b.town));
   return { towns, total: withRates(total) };
 }
 

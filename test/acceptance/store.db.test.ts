@@ -8,6 +8,7 @@ import { createScheduler, planAt } from '../../scheduler/tick.ts';
 import pino from 'pino';
 import { DEFAULT_REMINDER_SETTINGS } from '../../scheduler/settings.ts';
 import { createTestDatabase, TEST_PROVIDERS, type TestDatabase } from '../support/database.ts';
+import { assessmentColumns } from '../../bot/db/report-store.ts';
 
 const calendar = chinaCalendar();
 const form = { unitName: '石龙镇图书馆', address: '石龙镇中山路8号', contactName: '李明', mobile: '13800002001', computers: 3 };
@@ -42,7 +43,8 @@ describe.each(TEST_PROVIDERS)('the acceptance path on %s', (provider) => {
 
   it('starts an application from the directory and the latest monthly report', async () => {
     const at = fromLocal(2026, 1, 20, 9);
-    await test.db.monthlyReport.create({ data: { servicePointId: ids.town, month: '2025-12', status: 'reported', figures: JSON.stringify({ openHours: 186, visitors: 300, computers: 4 }), submittedAt: at, firstSubmittedAt: at } });
+    const figures = { openHours: 186, visitors: 300, computers: 4 };
+    await test.db.monthlyReport.create({ data: { servicePointId: ids.town, month: '2025-12', status: 'reported', figures: JSON.stringify(figures), ...assessmentColumns(figures), submittedAt: at, firstSubmittedAt: at } });
     const ctx = await loadApplicantContext(test.db, ids.town, ids.townContact, at);
     expect(ctx.prefill.form).toEqual({ unitName: '石龙镇图书馆', contactName: '李明', mobile: '13800002001', computers: 4 });
     expect(ctx.service).toMatchObject({ weeklyHours: 42, yearlyVisitors: null });

@@ -13,6 +13,7 @@ import { runAssessmentCli } from '../../commands/assessment/cli.ts';
 import { loadAssessments, loadRules } from '../../commands/assessment/queries.ts';
 import { assessPointYear, foldMonths, type MonthRow, type Verdict } from '../../commands/assessment/year.ts';
 import { createTestDatabase, TEST_PROVIDERS, type TestDatabase } from '../support/database.ts';
+import { assessmentColumns } from '../../bot/db/report-store.ts';
 
 type Row = [month: number, status: 'reported' | 'noNewData', late: boolean, visitors: number | null, hours: number | null, computers?: number];
 
@@ -75,7 +76,8 @@ describe.each(TEST_PROVIDERS)('the year’s assessment on %s', (provider) => {
       for (const r of monthRows(p.rows)) {
         const figures = r.status === 'noNewData' ? {} : { openDays: 20, openHours: r.openHours, visitors: r.visitors, activities: r.activities, ...(r.computers != null ? { computers: r.computers } : {}) };
         const at = fromLocal(2026, Number(r.month.slice(5)) + 1, r.isLate ? 9 : 2);
-        await test.db.monthlyReport.create({ data: { servicePointId: point.id, month: r.month, status: r.status, figures: JSON.stringify(figures), isLate: r.isLate, submittedAt: at, firstSubmittedAt: at } });
+        // the assessment columns as the report store writes them: the fold reads those, not the JSON
+        await test.db.monthlyReport.create({ data: { servicePointId: point.id, month: r.month, status: r.status, figures: JSON.stringify(figures), ...assessmentColumns(figures), isLate: r.isLate, submittedAt: at, firstSubmittedAt: at } });
       }
       // a level change after the reports: the directory re-imported the point as a town point
       if (p.levelNow) await test.db.servicePoint.update({ where: { id: point.id }, data: { level: p.levelNow } });

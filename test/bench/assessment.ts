@@ -7,7 +7,8 @@
 //   supervision  the supervision list of the 2026-11 round (the same plus ordering and the text)
 // each once per process, three processes: the median time measured inside, and the worst peak RSS
 // of the whole process (/usr/bin/time -v); and `gxgc assessment summary` as a whole command.
-// `tsx test/bench/assessment.ts sqlite|postgresql` prints figures.
+// `tsx test/bench/assessment.ts sqlite|postgresql` prints figures; `… fill sqlite|postgresql` leaves a
+// filled database and prints its DATABASE_URL, for `… child assessment|supervision` and EXPLAIN by hand.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,10 +52,15 @@ async function fill(sql: DirectSql): Promise<void> {
   const text = (e: string) => `CAST(${e} AS TEXT)`;
   for (let m = 1; m <= 10; m++) {
     const month = `2026-${String(m).padStart(2, '0')}`;
-    const figures = `'{"openDays":22,"openHours":' || ${text(`100 + (p."id" * 3 + ${m}) % 90`)} || ',"visitors":' || ${text(`20 + (p."id" + ${m}) % 50`)} || ',"activities":' || ${text(`p."id" % 4`)} || ',"computers":' || ${text(`1 + p."id" % 3`)} || '}'`;
-    await sql.execute(`INSERT INTO "MonthlyReport" ("servicePointId", "month", "status", "figures", "revision", "submittedAt", "isLate", "firstSubmittedAt", "createdAt", "updatedAt")
-      SELECT p."id", '${month}', CASE WHEN (p."id" + ${m}) % 20 = 0 THEN 'noNewData' ELSE 'reported' END,
-             CASE WHEN (p."id" + ${m}) % 20 = 0 THEN '{}' ELSE ${figures} END, 1,
+    const values = { openHours: `100 + (p."id" * 3 + ${m}) % 90`, visitors: `20 + (p."id" + ${m}) % 50`, activities: `p."id" % 4`, computers: `1 + p."id" % 3` };
+    const figures = `'{"openDays":22,"openHours":' || ${text(values.openHours)} || ',"visitors":' || ${text(values.visitors)} || ',"activities":' || ${text(values.activities)} || ',"computers":' || ${text(values.computers)} || '}'`;
+    const nil = `(p."id" + ${m}) % 20 = 0`;
+    // the assessment columns as the report store writes them from the same figures (null for a nil report)
+    const column = (e: string) => `CASE WHEN ${nil} THEN NULL ELSE ${e} END`;
+    await sql.execute(`INSERT INTO "MonthlyReport" ("servicePointId", "month", "status", "figures", "visitors", "openHours", "activities", "computers", "revision", "submittedAt", "isLate", "firstSubmittedAt", "createdAt", "updatedAt")
+      SELECT p."id", '${month}', CASE WHEN ${nil} THEN 'noNewData' ELSE 'reported' END,
+             CASE WHEN ${nil} THEN '{}' ELSE ${figures} END,
+             ${column(values.visitors)}, ${column(values.openHours)}, ${column(values.activities)}, ${column(values.computers)}, 1,
              p."createdAt", (p."id" + ${m}) % 9 = 0, p."createdAt", p."createdAt", p."createdAt"
       FROM "ServicePoint" p WHERE p."level" <> 'subCenter' AND (p."id" * 7 + ${m}) % 10 <> 0`);
   }
@@ -69,18 +75,24 @@ async function fill(sql: DirectSql): Promise<void> {
   if (sql.provider === 'postgresql') await sql.execute('VACUUM ANALYZE');
 }
 
+/** A new database, migrated, seeded and filled; its DATABASE_URL. */
+async function filled(provider: Provider): Promise<{ url: string; destroy(): Promise<void> }> {
+  const empty = await createEmptyDatabase(provider);
+  await migrate(empty.target);
+  const database = openDatabase(empty.target);
+  await seedDatabase(database.db);
+  await database.close();
+  const sql = openDirectSql(empty.target);
+  await fill(sql);
+  await sql.close();
+  return { url: provider === 'sqlite' ? `file:${empty.target.location}` : empty.target.location, destroy: empty.destroy };
+}
+
 async function bench(provider: Provider): Promise<void> {
   const label = provider === 'sqlite' ? 'SQLite' : 'PostgreSQL';
-  const empty = await createEmptyDatabase(provider);
+  const empty = await filled(provider);
   try {
-    await migrate(empty.target);
-    const database = openDatabase(empty.target);
-    await seedDatabase(database.db);
-    await database.close();
-    const sql = openDirectSql(empty.target);
-    await fill(sql);
-    await sql.close();
-    const env = { ...process.env, DATABASE_URL: provider === 'sqlite' ? `file:${empty.target.location}` : empty.target.location, LOG_LEVEL: 'warn' };
+    const env = { ...process.env, DATABASE_URL: empty.url, LOG_LEVEL: 'warn' };
     for (const step of ['assessment', 'supervision'] as const) {
       const runs = [0, 1, 2].map(() => measureChild(['test/bench/assessment.ts', 'child', step], env));
       const ms = runs.map((r) => Number(JSON.parse(r.stdout.trim().split('\n').at(-1)!).ms));
@@ -135,8 +147,10 @@ async function child(step: string): Promise<void> {
 const which = process.argv[2];
 if (which === 'sqlite' || which === 'postgresql') await bench(which);
 else if (which === 'child') await child(process.argv[3] ?? '');
+// a filled database left in place, to probe plans and run `child` against by hand; drop it yourself
+else if (which === 'fill' && (process.argv[3] === 'sqlite' || process.argv[3] === 'postgresql')) process.stdout.write(`DATABASE_URL=${(await filled(process.argv[3])).url}\n`);
 else {
-  process.stderr.write('usage: tsx test/bench/assessment.ts sqlite|postgresql\n');
+  process.stderr.write('usage: tsx test/bench/assessment.ts sqlite|postgresql | fill sqlite|postgresql | child assessment|supervision\n');
   process.exit(2);
 }
 process.exit(0);

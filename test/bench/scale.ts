@@ -71,9 +71,12 @@ async function fillYear(provider: Provider, location: string): Promise<void> {
   const statements = months.map((month, i) => {
     const m = i + 1;
     // which points report varies by month; ~85% reported, ~5% no new data, 10% missing, 1 in 9 late
-    return `INSERT INTO "MonthlyReport" ("servicePointId", "month", "status", "figures", "revision", "submittedAt", "isLate", "firstSubmittedAt", "createdAt", "updatedAt")
+    // the assessment columns as the report store writes them from the figures (null for a nil report)
+    const column = (v: number) => `CASE WHEN (p."id" + ${m}) % 20 = 0 THEN NULL ELSE ${v} END`;
+    return `INSERT INTO "MonthlyReport" ("servicePointId", "month", "status", "figures", "visitors", "openHours", "activities", "computers", "revision", "submittedAt", "isLate", "firstSubmittedAt", "createdAt", "updatedAt")
       SELECT p."id", '${month}', CASE WHEN (p."id" + ${m}) % 20 = 0 THEN 'noNewData' ELSE 'reported' END,
-             CASE WHEN (p."id" + ${m}) % 20 = 0 THEN '{}' ELSE '${figures}' END, 1,
+             CASE WHEN (p."id" + ${m}) % 20 = 0 THEN '{}' ELSE '${figures}' END,
+             ${column(320)}, ${column(176)}, ${column(3)}, NULL, 1,
              p."createdAt", (p."id" + ${m}) % 9 = 0, p."createdAt", p."createdAt", p."createdAt"
       FROM "ServicePoint" p WHERE p."level" <> 'subCenter' AND (p."id" * 7 + ${m}) % 10 <> 0`;
   });

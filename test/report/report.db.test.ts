@@ -1,6 +1,6 @@
 // The monthly report through the real core on both databases: a village contact reports in one
 // sentence, confirms, and the export shows exactly those figures; /status; revisions; rights; a
-// restart in the middle of the dialogue.
+// restart in the middle of the dialogue; the assessment columns written with every revision.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +55,8 @@ describe.each(TEST_PROVIDERS)('monthly report on %s', (provider) => {
     const report = await bot.db.monthlyReport.findFirstOrThrow({ include: { revisions: true } });
     expect(report).toMatchObject({ month: '2026-10', status: 'reported', revision: 1, isLate: false });
     expect(JSON.parse(report.figures)).toEqual({ visitors: 120, openDays: 22, openHours: 176, activities: 3 });
+    // the columns the year's assessment adds up, written with the JSON (no 可用电脑 in this report)
+    expect(report).toMatchObject({ visitors: 120, openHours: 176, activities: 3, computers: null });
     expect(report.revisions.map((r) => [r.revision, r.channel])).toEqual([[1, 'console']]);
     expect(await bot.db.auditLog.count({ where: { action: 'report.submit', entity: 'MonthlyReport' } })).toBe(1);
 
@@ -101,6 +103,7 @@ describe.each(TEST_PROVIDERS)('monthly report on %s', (provider) => {
     const report = await bot.db.monthlyReport.findFirstOrThrow({ where: { servicePointId: await pointId('示例一村') }, include: { revisions: { orderBy: { revision: 'asc' } } } });
     expect(report.revision).toBe(2);
     expect(report.revisions.map((r) => JSON.parse(r.figures).visitors)).toEqual([120, 130]);
+    expect(report).toMatchObject({ visitors: 130, openHours: 176, activities: 3, computers: null });
     expect(await bot.db.auditLog.count({ where: { action: 'report.revise' } })).toBe(1);
     const file = join(dir, 'oct.xlsx');
     expect((await cli('export', '--month', '2026-10', file)).code).toBe(0);
@@ -143,6 +146,7 @@ describe.each(TEST_PROVIDERS)('monthly report on %s', (provider) => {
     expect(await again.say('确认')).toContain('2026年10月的月报（本月无新增）');
     const stored = await bot.db.monthlyReport.findFirstOrThrow({ where: { servicePointId: await pointId('示例二村') } });
     expect(stored.status).toBe('noNewData');
+    expect(stored).toMatchObject({ figures: '{}', visitors: null, openHours: null, activities: null, computers: null });
   });
 
   it('reads back unlikely figures before storing, and stores them when confirmed as they are', async () => {

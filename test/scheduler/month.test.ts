@@ -12,6 +12,7 @@ import { acknowledgeNotice, createNotice } from '../../bot/db/notice-store.ts';
 import { fromLocal } from '../../bot/time.ts';
 import { silentLogger } from '../../bot/logger.ts';
 import type { Db } from '../../bot/db/client.ts';
+import { assessmentColumns } from '../../bot/db/report-store.ts';
 
 type Mobile = (typeof DEMO)[keyof typeof DEMO];
 
@@ -31,7 +32,8 @@ function instance(bot: TestBot, db: Db, name: string): Instance {
 async function report(db: Db, mobile: Mobile, status: 'reported' | 'noNewData', at: Date): Promise<void> {
   const contact = await db.contact.findUniqueOrThrow({ where: { mobile } });
   await db.monthlyReport.create({
-    data: { servicePointId: contact.servicePointId, month: '2026-10', status, submittedAt: at, firstSubmittedAt: at, submittedByContactId: contact.id },
+    // no figures: the assessment columns stay null, as the report store leaves them for {}
+    data: { servicePointId: contact.servicePointId, month: '2026-10', status, figures: '{}', ...assessmentColumns({}), submittedAt: at, firstSubmittedAt: at, submittedByContactId: contact.id },
   });
 }
 
