@@ -87,6 +87,8 @@ export function startWalCheckpoints(location: string, log: Logger, restoreAutoma
       if (stopping || exited) return;
       stopping = true;
       const gone = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      // unref'd, the thread would not keep a stopping process alive until it has closed its connection
+      worker.ref();
       worker.postMessage('stop');
       await gone;
     },

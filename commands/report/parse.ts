@@ -83,7 +83,7 @@ export function parseReportMessage(input: string, template: ReportTemplate, now:
   const known = recentParses.get(key);
   if (known?.template === template) return known.parsed;
   const parsed = parseUncached(input, template, now);
-  if (recentParses.size >= 64) recentParses.delete(recentParses.keys().next().value!);
+  if (recentParses.size >= 64) recentParses.clear();
   recentParses.set(key, { template, parsed });
   return parsed;
 }
