@@ -26,6 +26,8 @@ const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.location);
+// a checkpoint copies pages from the WAL to the file: it needs no page cache of its own
+db.pragma('cache_size = 16');
 const checkpoint = () => {
   try {
     const [row] = db.pragma('wal_checkpoint(PASSIVE)');
@@ -54,7 +56,8 @@ parentPort.on('message', (message) => {
  */
 export function startWalCheckpoints(location: string, log: Logger, restoreAutomatic: () => Promise<void>, intervalMs = 1000): WalCheckpoints {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER, { eval: true, workerData: { driver, location, intervalMs } });
+  // a small heap: the thread only runs a pragma now and then (the running bot's RSS has a target)
+  const worker = new Worker(WORKER, { eval: true, workerData: { driver, location, intervalMs }, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 } });
   worker.unref();
   const waiting: ((result: CheckpointResult) => void)[] = [];
   let stopping = false;
