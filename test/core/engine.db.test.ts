@@ -18,6 +18,9 @@ describe.each(TEST_PROVIDERS)('the dialogue engine on %s', (provider) => {
     const summary = await chat.send(FIGURES);
     expect(summary.at(-1)!.choices?.map((c) => c.label)).toEqual(['确认提交', '修改', '取消']);
     const other = bot.restart();
+    // a running instance has its connections open: without this the second one's first query waits
+    // for a new PostgreSQL connection, and the first has often committed before it reads
+    await other.core.handleMessage({ channel: 'console', chatId: 'another-chat', text: '/help' });
     const replies = await Promise.all([
       bot.core.handleMessage({ channel: 'console', chatId: chat.chatId, text: '1' }),
       other.core.handleMessage({ channel: 'console', chatId: chat.chatId, text: '1' }),
