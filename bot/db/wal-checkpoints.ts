@@ -16,7 +16,7 @@ export interface CheckpointResult {
 }
 
 export interface WalCheckpoints {
-  /** resolves after the next checkpoint (tests, and a last one before closing) */
+  /** runs a checkpoint now and resolves with what it did (tests) */
   checkpointNow(): Promise<CheckpointResult>;
   stop(): Promise<void>;
 }

@@ -60,28 +60,22 @@ function fixTypos(text: string, prepared: PreparedVocabulary): string {
   };
   // a word can only be meant where at least one of its characters stands in its place: those
   // starts alone are tried (this runs for every message, against every word of the vocabulary)
-  // (each word's starts kept in order without duplicates as they are found: a word has one or two)
   const starts = new Map<number, number[]>();
   chars.forEach((c, j) => {
     for (const { word, at } of prepared.byChar.get(c) ?? []) {
       const i = j - at;
       if (i < 0 || i + prepared.words[word]!.length > chars.length) continue;
       const found = starts.get(word);
-      if (!found) {
-        starts.set(word, [i]);
-        continue;
-      }
-      let k = found.length;
-      while (k > 0 && found[k - 1]! > i) k--;
-      if (found[k - 1] === i) continue;
-      if (k === found.length) found.push(i);
-      else found.splice(k, 0, i);
+      if (!found) starts.set(word, [i]);
+      else if (!found.includes(i)) found.push(i);
     }
   });
   // longer words first, so 投影机 is preferred to 投影
   prepared.words.forEach((w, index) => {
     const at = starts.get(index);
     if (!at) return;
+    // a word has one or two starts: sorted in place only when it has more than one
+    if (at.length > 1) at.sort((a, b) => a - b);
     for (const i of at) {
       let same = 0;
       for (let k = 0; k < w.length; k++) if (chars[i + k] === w[k]) same++;

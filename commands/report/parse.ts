@@ -213,8 +213,8 @@ function applyRate(rate: string, template: ReportTemplate, result: ParsedReport)
   });
 }
 
-/** A number with its unit right before a position ("3场" of "3场活动"). */
 const NUMBER_WITH_UNIT_ENDS_RE = new RegExp(`(-?\\d[\\d,.]*|${CHINESE_NUMERAL_CLASS}+)\\s*(人次|人|名|次|场次|场|期|个小时|小时|时|天|日|台|个)\\s*$`);
+/** A number with its unit right before a position ("3场" of "3场活动"). */
 function numberBefore(text: string, at: number): RegExpExecArray | null {
   return NUMBER_WITH_UNIT_ENDS_RE.exec(text.slice(0, at));
 }
