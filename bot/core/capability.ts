@@ -7,6 +7,7 @@ import type { Db } from '../db/client.ts';
 import type { DirectSql } from '../db/direct-sql.ts';
 import type { Clock } from '../time.ts';
 import type { Dialogue } from './dialogue.ts';
+import type { Queries } from './queries.ts';
 import type { ChannelEffect, Effect, EffectResults } from './effects.ts';
 import type { Actor, ChannelFact, IncomingMessage, PlatformFact, Reply, Role } from './types.ts';
 
@@ -39,6 +40,8 @@ export interface CommandContext {
   /** for a picked choice: the part of its value after "<capability>:" */
   choice: string | null;
   actor: Actor;
+  /** the reads a capability may make (bot/core/queries.ts) */
+  queries: Queries;
   db: ReadDb;
   sql: ReadSql;
   clock: Clock;
@@ -104,6 +107,7 @@ export type FactHandler = {
 
 /** What a capability gets for a fact about a whole channel: no chat, no actor, reads only. */
 export interface ChannelFactContext {
+  queries: Queries;
   db: ReadDb;
   sql: ReadSql;
   clock: Clock;

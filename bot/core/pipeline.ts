@@ -6,15 +6,18 @@
 // conversation are written in one transaction, conditional on the conversation's version, and the
 // outbox is woken once.
 import type { Logger } from 'pino';
-import { sqlOf, targetOf, type Db } from '../db/client.ts';
-import { ConflictError, type Statement } from '../db/direct-sql.ts';
+import { sqlOf, type Db } from '../db/client.ts';
+import { databaseCoreStore } from '../db/core-store.ts';
+import { ConflictError } from '../db/direct-sql.ts';
+import { databaseQueries } from '../db/queries.ts';
 import type { Clock } from '../time.ts';
-import { isEffects, type AttemptLimit, type Capability, type CommandContext, type CommandSpec, type Outcome } from './capability.ts';
-import { conversationFromRow, saveConversationStatement, type LoadedConversation } from './conversation.ts';
+import { isEffects, type AttemptLimit, type Capability, type CommandContext, type CommandSpec, type Outcome, type ReadDb, type ReadSql } from './capability.ts';
+import { conversationFromRow, type LoadedConversation } from './conversation.ts';
 import { continueDialogue, dialogueChoice, expectsFreeText, isCancelWord, type Dialogue } from './dialogue.ts';
-import { applyAfterBatch, channelEffectSteps, effectSteps, runsAfterBatch, type EffectResults } from './effects.ts';
-import { resolveChat } from './identity.ts';
-import { countInWindow, FloodGate } from './rate-limit.ts';
+import type { EffectResults } from './effects.ts';
+import type { Queries } from './queries.ts';
+import { FloodGate } from './rate-limit.ts';
+import type { CoreStore } from './store.ts';
 import { ROLE_LABELS, type Actor, type ChannelFact, type IncomingMessage, type Reply } from './types.ts';
 
 export const MAX_MESSAGE_CHARS = 2000;
@@ -27,13 +30,15 @@ export interface CoreServices {
   wakeOutbox(): void;
 }
 
-export interface CoreDeps {
-  db: Db;
+interface CoreOptions {
   clock: Clock;
   log: Logger;
   capabilities: Capability[];
   services?: Partial<CoreServices>;
 }
+
+/** A core on a database, or on any storage and queries (a dialogue fixture's world in memory). */
+export type CoreDeps = CoreOptions & ({ db: Db } | { store: CoreStore; queries: Queries; db?: never });
 
 export interface Core {
   handleMessage(message: IncomingMessage, observe?: MessageObserver): Promise<Reply[]>;
@@ -85,7 +90,12 @@ export class ChatQueue {
 }
 
 export function createCore(deps: CoreDeps): Core {
-  const { db, clock, capabilities } = deps;
+  const { clock, capabilities } = deps;
+  const store = deps.db ? databaseCoreStore(deps.db) : deps.store;
+  const queries = deps.db ? databaseQueries(deps.db) : deps.queries;
+  // the model API and DirectSql, for capabilities that do not read through queries yet
+  const db: ReadDb = deps.db ?? noDatabase<ReadDb>();
+  const sql: ReadSql = deps.db ? sqlOf(deps.db) : noDatabase<ReadSql>();
   const services: CoreServices = { wakeOutbox: () => undefined, ...deps.services };
   const floodGate = new FloodGate(FLOOD_LIMIT.messages, FLOOD_LIMIT.windowMs);
   const queue = new ChatQueue();
@@ -126,9 +136,9 @@ export function createCore(deps: CoreDeps): Core {
 
   /** counts this attempt; false when it is over the limit */
   async function withinAttempts(limit: AttemptLimit, ctx: CommandContext): Promise<boolean> {
-    const attempt = await countInWindow(db, limit.key(ctx), limit.limit, limit.windowMs, clock.now());
-    if (!attempt.allowed) ctx.log.warn('attempts exhausted');
-    return attempt.allowed;
+    const allowed = await store.countAttempt(limit.key(ctx), limit.limit, limit.windowMs, clock.now());
+    if (!allowed) ctx.log.warn('attempts exhausted');
+    return allowed;
   }
 
   function refusal(actor: Actor, command: CommandSpec): Reply[] {
@@ -205,7 +215,7 @@ export function createCore(deps: CoreDeps): Core {
 
   /**
    * Applies the outcome: its effects, then the conversation (with the choices the replies offer),
-   * in one batch. The replies are made inside it, from what the effects gave.
+   * in one transaction. The replies are made inside it, from what the effects gave.
    */
   async function settle(outcome: Outcome, ctx: CommandContext, conversation: LoadedConversation, before: Snapshot, now: Date): Promise<Reply[]> {
     const effects = isEffects(outcome) ? outcome.effects : [];
@@ -216,35 +226,20 @@ export function createCore(deps: CoreDeps): Core {
       // the choices offered now are the only ones answerable by number; a dialogue that did not move keeps its own
       conversation.offerChoices(offered ?? (unmoved(conversation, before) ? conversation.choices : []));
     };
-    const save = () => saveConversationStatement(ctx.actor.channel, ctx.actor.chatId, conversation, now);
-    const wakeIfEnqueued = () => {
-      if (effects.some((e) => e.kind === 'createNotice') || results.acceptance?.ok || results.reinspection?.ok || results.alerted) services.wakeOutbox();
-    };
-    const finish = (): Statement[] => {
-      if (isEffects(outcome)) replies = outcome.replies(results);
-      offer(replies);
-      return conversation.dirty || effects.length > 0 ? [save()] : [];
-    };
-    if (effects.length === 0) {
-      const saved = finish();
-      if (saved.length) await sqlOf(db).batch(saved);
-      return replies;
-    }
-    if (effects.some(runsAfterBatch)) {
-      // the step is claimed first (the conversation's version, saved as it stands if the replies offer
-      // no choices), then the bulk work runs, then the replies are made
-      offer([]);
-      const claim = save();
-      await sqlOf(db).batch([...(await effectSteps(effects, ctx.actor, now, db, results)), claim]);
-      wakeIfEnqueued();
-      await applyAfterBatch(effects, ctx.actor, now, db, targetOf(db), results);
-      const [after] = finish();
-      // saved again only when the replies changed what the claim saved (choices offered after the import)
-      if (after && !sameSave(claim, after)) await sqlOf(db).batch([{ ...after, params: [...after.params!.slice(0, -1), conversation.version + 1] }]).catch(() => undefined);
-      return replies;
-    }
-    await sqlOf(db).batch([...(await effectSteps(effects, ctx.actor, now, db, results)), () => finish()]);
-    wakeIfEnqueued();
+    await store.commit({
+      effects,
+      actor: ctx.actor,
+      now,
+      conversation,
+      results,
+      claim: () => offer([]),
+      finish: () => {
+        if (isEffects(outcome)) replies = outcome.replies(results);
+        offer(replies);
+        return conversation.dirty || effects.length > 0;
+      },
+    });
+    if (effects.some((e) => e.kind === 'createNotice') || results.acceptance?.ok || results.reinspection?.ok || results.alerted) services.wakeOutbox();
     return replies;
   }
 
@@ -254,7 +249,7 @@ export function createCore(deps: CoreDeps): Core {
     if (!text && !message.choice && !message.fact && !message.document) {
       return [{ text: '收到一条空消息。请直接输入文字，或发送 /help 查看可以做什么。' }];
     }
-    const chat = await resolveChat(db, message.channel, message.chatId, now, message.displayName);
+    const chat = await store.resolveChat(message.channel, message.chatId, now, message.displayName);
     const actor = chat.actor;
     observe?.onActor?.(actor);
     const conversation = conversationFromRow(chat.conversation, now);
@@ -270,8 +265,9 @@ export function createCore(deps: CoreDeps): Core {
       args: text,
       choice: null,
       actor,
+      queries,
       db,
-      sql: sqlOf(db),
+      sql,
       clock,
       log,
       conversation,
@@ -313,7 +309,7 @@ export function createCore(deps: CoreDeps): Core {
   async function handleChannelFact(fact: ChannelFact): Promise<void> {
     const log = deps.log.child({ channel: fact.channel, fact: fact.kind });
     try {
-      const ctx = { db, sql: sqlOf(db), clock, log };
+      const ctx = { queries, db, sql, clock, log };
       let effects = null;
       for (const capability of capabilities) if (!effects) effects = (await capability.onChannelFact?.(ctx, fact)) ?? null;
       if (!effects) {
@@ -321,7 +317,7 @@ export function createCore(deps: CoreDeps): Core {
         return;
       }
       const results: EffectResults = {};
-      await sqlOf(db).batch(channelEffectSteps(effects, { at: clock.now(), actorContactId: null, actor: 'system' }, results));
+      await store.commitChannelEffects(effects, { at: clock.now(), actorContactId: null, actor: 'system' }, results);
       log.info({ alerted: results.alerted ?? 0 }, 'channel fact applied');
       if (results.alerted) services.wakeOutbox();
     } catch (error) {
@@ -336,9 +332,14 @@ export function createCore(deps: CoreDeps): Core {
   };
 }
 
-/** Two saves of one conversation that write the same row (the version they are conditional on aside). */
-function sameSave(a: Statement, b: Statement): boolean {
-  return JSON.stringify(a.params!.slice(0, -1)) === JSON.stringify(b.params!.slice(0, -1));
+/** Stands in for the database where a core runs without one: a capability that still reads it directly fails loudly. */
+function noDatabase<T extends object>(): T {
+  return new Proxy({} as T, {
+    get(_target, key) {
+      if (key === 'then') return undefined;
+      throw new Error(`this core has no database: read through ctx.queries, not ctx.db/ctx.sql (${String(key)})`);
+    },
+  });
 }
 
 interface Snapshot {

@@ -1,0 +1,67 @@
+// The reads a capability may make, named in the domain's words and grouped by aggregate. The core
+// hands them to every handler as ctx.queries; the database implements them (bot/db/queries.ts) and
+// a dialogue fixture implements them over a world in memory (test/support/fixture-world.ts), so a
+// capability's decisions replay without a database. Results are plain data, never rows to write.
+import type { NoticeDraft } from '../../commands/notice/model.ts';
+import type { ReportTemplate } from '../../commands/report/template.ts';
+import type { ReminderSettings } from '../../scheduler/settings.ts';
+import type { AudienceContact, AudiencePoint } from '../db/notice-store.ts';
+import type { Reachability } from '../db/reachability.ts';
+import type { CurrentReport, StoredMonth } from '../db/report-store.ts';
+import type { MonthKey } from '../time.ts';
+
+/** A service point as a report or a notice names it. */
+export interface PointRef {
+  id: number;
+  town: string;
+  name: string;
+  level: string;
+}
+
+export interface DirectoryQueries {
+  /**
+   * Active points that report monthly (town, village, school, enterprise) whose name contains
+   * `name` or is it, at most `take`; town: only that town's, exceptId: without that point.
+   */
+  reportingPointsNamed(name: string, scope: { town?: string; exceptId?: number; take: number }): Promise<PointRef[]>;
+  /** every active point that reports monthly */
+  reportingPoints(): Promise<PointRef[]>;
+  /** whether a point is still listed, and in which town (null: no such point) */
+  pointStanding(pointId: number): Promise<{ town: string; active: boolean } | null>;
+  /** when the point entered the directory (its figures of the year count from then) */
+  pointListedAt(pointId: number): Promise<Date | null>;
+}
+
+export interface ReportQueries {
+  /** the template operators maintain (the defaults while its table is empty) */
+  template(): Promise<ReportTemplate>;
+  /** the point's stored report of the month, as its newest revision says */
+  current(pointId: number, month: MonthKey): Promise<CurrentReport | null>;
+  /** the point's stored reports of months from..to, inclusive */
+  months(pointId: number, from: MonthKey, to: MonthKey): Promise<StoredMonth[]>;
+  /** the annex-1 minimums the read-back measures a report against (weekly hours, yearly visitors) */
+  minimums(level: string): Promise<{ item: string; quantity: number | null; unit: string | null }[]>;
+}
+
+export interface NoticeQueries {
+  /** the towns a notice can be addressed to (those with active village-level points or a town point) */
+  audienceTowns(): Promise<string[]>;
+  /** the points a notice can be addressed to by name */
+  audiencePoints(): Promise<{ id: number; town: string; name: string }[]>;
+  /** the points and active contacts a notice's audience is, as the directory stands */
+  audience(audience: NoticeDraft['audience']): Promise<{ points: AudiencePoint[]; contacts: AudienceContact[] }>;
+  /** whether each contact can be reached now (bot/db/reachability.ts) */
+  reachability(contactIds: readonly number[]): Promise<Map<number, Reachability>>;
+}
+
+export interface SettingsQueries {
+  /** the reminder schedule and reporting settings (defaults for what an operator never set) */
+  reminders(): Promise<ReminderSettings>;
+}
+
+export interface Queries {
+  directory: DirectoryQueries;
+  reports: ReportQueries;
+  notices: NoticeQueries;
+  settings: SettingsQueries;
+}

@@ -1,0 +1,79 @@
+// The capabilities' reads (bot/core/queries.ts) on the database: Prisma for the model-shaped
+// lookups, DirectSql for the hot ones of every report. Read-mostly tables go through readMostly.
+import type { Queries } from '../core/queries.ts';
+import type { ReadDb } from '../core/capability.ts';
+import { SERVICE_POINT_LEVELS } from '../domain.ts';
+import { loadTemplate } from '../../commands/report/template.ts';
+import { loadReminderSettings } from '../../scheduler/settings.ts';
+import { resolveAudience } from './notice-store.ts';
+import { loadReachability } from './reachability.ts';
+import { readMostly } from './read-cache.ts';
+import { findReport, loadReportMonths } from './report-store.ts';
+import { readSqlOf } from './sql-of.ts';
+
+const NOT_ADDRESSED = ['subCenter', 'townCultureCenter'];
+const POINT = { id: true, town: true, name: true, level: true } as const;
+
+const byDatabase = new WeakMap<object, Queries>();
+
+/** The queries of one database client (made once per client, so their caches are per database). */
+export function databaseQueries(db: ReadDb): Queries {
+  const known = byDatabase.get(db);
+  if (known) return known;
+  const sql = readSqlOf(db);
+  const reporting = { active: true, level: { in: [...SERVICE_POINT_LEVELS] } };
+  // a point's createdAt never changes and ids are never reused: read once per point (each read is a
+  // round trip on PostgreSQL, and every confirmed report needs it)
+  const listedAt = new Map<number, Date>();
+  const queries: Queries = {
+    directory: {
+      reportingPointsNamed: (name, scope) =>
+        db.servicePoint.findMany({
+          where: {
+            ...reporting,
+            ...(scope.town !== undefined ? { town: scope.town } : {}),
+            ...(scope.exceptId !== undefined ? { NOT: { id: scope.exceptId } } : {}),
+            OR: [{ name: { contains: name } }, ...(name.length >= 2 ? [{ name }] : [])],
+          },
+          select: POINT,
+          take: scope.take,
+        }),
+      reportingPoints: () => db.servicePoint.findMany({ where: reporting, select: POINT }),
+      pointStanding: (pointId) => db.servicePoint.findUnique({ where: { id: pointId }, select: { town: true, active: true } }),
+      async pointListedAt(pointId) {
+        const known = listedAt.get(pointId);
+        if (known) return known;
+        const [row] = await sql.query<{ createdAt: Date }>('SELECT "createdAt" FROM "ServicePoint" WHERE "id" = ?', [pointId]);
+        if (!row) return null;
+        if (listedAt.size >= 20_000) listedAt.clear();
+        listedAt.set(pointId, row.createdAt);
+        return row.createdAt;
+      },
+    },
+    reports: {
+      template: () => loadTemplate(db),
+      current: (pointId, month) => findReport(sql, pointId, month),
+      months: (pointId, from, to) => loadReportMonths(sql, pointId, from, to),
+      minimums: async (level) =>
+        (
+          await readMostly(db, 'reportRules', () =>
+            sql.query<{ level: string; item: string; quantity: number | null; unit: string | null }>(
+              `SELECT "level", "item", "quantity", "unit" FROM "Rule" WHERE "item" LIKE '%每周开放%' OR "item" LIKE '%服务人次%' ORDER BY "id"`,
+            ),
+          )
+        ).filter((r) => r.level === level),
+    },
+    notices: {
+      audienceTowns: async () =>
+        (await db.servicePoint.findMany({ where: { active: true, level: { notIn: NOT_ADDRESSED } }, select: { town: true }, distinct: ['town'] })).map((p) => p.town),
+      audiencePoints: () => db.servicePoint.findMany({ where: { active: true, level: { notIn: NOT_ADDRESSED } }, select: { id: true, town: true, name: true } }),
+      audience: (audience) => resolveAudience(db, audience),
+      reachability: (contactIds) => loadReachability(db, contactIds),
+    },
+    settings: {
+      reminders: async () => (await readMostly(db, 'reportsCountFrom', () => loadReminderSettings(db))).settings,
+    },
+  };
+  byDatabase.set(db, queries);
+  return queries;
+}
