@@ -2,8 +2,12 @@
 // hands them to every handler as ctx.queries; the database implements them (bot/db/queries.ts) and
 // a dialogue fixture implements them over a world in memory (test/support/fixture-world.ts), so a
 // capability's decisions replay without a database. Results are plain data, never rows to write.
+import type { NoticeListEntry } from '../../commands/notice/list.ts';
 import type { NoticeDraft } from '../../commands/notice/model.ts';
+import type { NoticeStatusReport } from '../../commands/notice/status.ts';
+import type { Completeness } from '../../commands/report/completeness.ts';
 import type { ReportTemplate } from '../../commands/report/template.ts';
+import type { SpreadsheetFormat } from '../spreadsheet.ts';
 import type { ReminderSettings } from '../../scheduler/settings.ts';
 import type { AudienceContact, AudiencePoint } from '../db/notice-store.ts';
 import type { Reachability } from '../db/reachability.ts';
@@ -41,6 +45,10 @@ export interface ReportQueries {
   months(pointId: number, from: MonthKey, to: MonthKey): Promise<StoredMonth[]>;
   /** the annex-1 minimums the read-back measures a report against (weekly hours, yearly visitors) */
   minimums(level: string): Promise<{ item: string; quantity: number | null; unit: string | null }[]>;
+  /** who has reported the month (town: only that town's points), naming at most missingLimit missing ones */
+  completeness(month: MonthKey, options: { town: string | null; missingLimit: number }): Promise<Completeness>;
+  /** the month's reports of every point as a spreadsheet file */
+  monthFile(month: MonthKey, format: SpreadsheetFormat): Promise<{ content: Uint8Array; rows: number }>;
 }
 
 export interface NoticeQueries {
@@ -52,6 +60,28 @@ export interface NoticeQueries {
   audience(audience: NoticeDraft['audience']): Promise<{ points: AudiencePoint[]; contacts: AudienceContact[] }>;
   /** whether each contact can be reached now (bot/db/reachability.ts) */
   reachability(contactIds: readonly number[]): Promise<Map<number, Reachability>>;
+  /** the newest notice sent or scheduled */
+  latestReleasedId(): Promise<number | null>;
+  /** where a notice stands, recipient by recipient */
+  status(noticeId: number): Promise<NoticeStatusReport | null>;
+  /** the newest notices, newest first */
+  recent(take: number): Promise<NoticeListEntry[]>;
+  heading(noticeId: number): Promise<NoticeHeading | null>;
+  /** the sent notices this contact has not acknowledged, newest first */
+  unacknowledged(contactId: number): Promise<NoticeHeading[]>;
+  /** whether the notice went to this contact, and when they acknowledged it (null: not sent to them) */
+  receipt(noticeId: number, contactId: number): Promise<{ acknowledgedAt: Date | null } | null>;
+  /** the notice this contact acknowledged last */
+  lastAcknowledged(contactId: number): Promise<{ title: string } | null>;
+}
+
+/** A notice's title and how its resources are picked up. */
+export interface NoticeHeading {
+  id: number;
+  title: string;
+  deadline: Date | null;
+  fetchMethod: string | null;
+  fetchAddress: string | null;
 }
 
 export interface SettingsQueries {

@@ -13,6 +13,7 @@ import { readSqlOf } from './sql-of.ts';
 
 const NOT_ADDRESSED = ['subCenter', 'townCultureCenter'];
 const POINT = { id: true, town: true, name: true, level: true } as const;
+const HEADING = { id: true, title: true, deadline: true, fetchMethod: true, fetchAddress: true } as const;
 
 const byDatabase = new WeakMap<object, Queries>();
 
@@ -62,6 +63,8 @@ export function databaseQueries(db: ReadDb): Queries {
             ),
           )
         ).filter((r) => r.level === level),
+      completeness: async (month, options) => (await import('../../commands/report/completeness.ts')).loadCompleteness(db, month, options),
+      monthFile: async (month, format) => (await import('../../commands/report/export.ts')).exportMonthToBuffer(sql, month, format),
     },
     notices: {
       audienceTowns: async () =>
@@ -69,6 +72,28 @@ export function databaseQueries(db: ReadDb): Queries {
       audiencePoints: () => db.servicePoint.findMany({ where: { active: true, level: { notIn: NOT_ADDRESSED } }, select: { id: true, town: true, name: true } }),
       audience: (audience) => resolveAudience(db, audience),
       reachability: (contactIds) => loadReachability(db, contactIds),
+      latestReleasedId: async () =>
+        (await db.notice.findFirst({ where: { status: { in: ['sent', 'scheduled'] } }, orderBy: { id: 'desc' }, select: { id: true } }))?.id ?? null,
+      status: async (noticeId) => (await import('../../commands/notice/status.ts')).loadNoticeStatus(db, noticeId),
+      recent: async (take) => (await import('../../commands/notice/list.ts')).listNotices(db, take),
+      heading: (noticeId) => db.notice.findUnique({ where: { id: noticeId }, select: HEADING }),
+      unacknowledged: async (contactId) =>
+        (
+          await db.noticeRecipient.findMany({
+            where: { contactId, acknowledgedAt: null, notice: { status: 'sent' } },
+            select: { notice: { select: HEADING } },
+            orderBy: { noticeId: 'desc' },
+          })
+        ).map((r) => r.notice),
+      receipt: (noticeId, contactId) => db.noticeRecipient.findUnique({ where: { noticeId_contactId: { noticeId, contactId } }, select: { acknowledgedAt: true } }),
+      lastAcknowledged: async (contactId) =>
+        (
+          await db.noticeRecipient.findFirst({
+            where: { contactId, acknowledgedAt: { not: null } },
+            select: { notice: { select: { title: true } } },
+            orderBy: { acknowledgedAt: 'desc' },
+          })
+        )?.notice ?? null,
     },
     settings: {
       reminders: async () => (await readMostly(db, 'reportsCountFrom', () => loadReminderSettings(db))).settings,

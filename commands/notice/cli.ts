@@ -5,6 +5,7 @@ import { listNotices, noticeListLine } from './list.ts';
 import type { CliDeps } from '../../bot/cli.ts';
 import { localDateTimeString } from '../../bot/time.ts';
 import { parseLevels, parsePoints, parseTowns, previewNotice } from './compose.ts';
+import { databaseQueries } from '../../bot/db/queries.ts';
 import { NoticeDraftSchema, parseFetchMethod, parseLocalDate, parseLocalDateTime, formatLocalDate, type Audience } from './model.ts';
 import { cancelScheduledNoticeSteps, createNotice, releaseNotice } from '../../bot/db/notice-store.ts';
 import { sqlOf } from '../../bot/db/client.ts';
@@ -101,8 +102,8 @@ async function send(argv: string[], deps: CliDeps): Promise<number> {
     const parsed = values.level
       ? parseLevels(values.level)
       : values.towns
-        ? await parseTowns(deps.db, values.towns)
-        : await parsePoints(deps.db, values.points!);
+        ? await parseTowns(databaseQueries(deps.db).notices, values.towns)
+        : await parsePoints(databaseQueries(deps.db).notices, values.points!);
     if (!parsed.ok) problems.push(parsed.error);
     else audience = { kind: chosen[0], values: parsed.value } as Audience;
   }
@@ -120,7 +121,7 @@ async function send(argv: string[], deps: CliDeps): Promise<number> {
     deps.out(`通知没有发出，请修改：\n  ${problems.join('\n  ')}\n${USAGE}`);
     return 2;
   }
-  const preview = await previewNotice(deps.db, draft.data);
+  const preview = await previewNotice(databaseQueries(deps.db).notices, draft.data);
   for (const line of preview.text.split('\n')) deps.out(line);
   if (preview.recipients === 0) {
     deps.out('这个发送对象没有任何联系人，通知没有发出。');

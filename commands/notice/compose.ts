@@ -1,9 +1,8 @@
 // Turning what an operator types (towns, point names, levels) into an audience, and the preview
 // shown before a notice goes out. Shared by the chat dialogue and `gxgc notice send`.
-import type { ReadDb } from '../../bot/core/capability.ts';
+import type { NoticeQueries } from '../../bot/core/queries.ts';
 import { localDateTimeString } from '../../bot/time.ts';
-import { countReachability, loadReachability } from '../../bot/db/reachability.ts';
-import { resolveAudience } from '../../bot/db/notice-store.ts';
+import { countReachability } from '../../bot/db/reachability.ts';
 import {
   AUDIENCE_LEVELS,
   LEVEL_LABELS,
@@ -41,12 +40,10 @@ export function parseLevels(input: string): Parsed<AudienceLevel[]> {
   return { ok: true, value: levels };
 }
 
-export async function parseTowns(db: ReadDb, input: string): Promise<Parsed<string[]>> {
+export async function parseTowns(notices: NoticeQueries, input: string): Promise<Parsed<string[]>> {
   const names = [...new Set(splitList(input))];
   if (names.length === 0) return { ok: false, error: '请写出镇街名称，多个用顿号隔开，例如：莞城街道、石龙镇。' };
-  const known = new Set(
-    (await db.servicePoint.findMany({ where: { active: true, level: { notIn: ['subCenter', 'townCultureCenter'] } }, select: { town: true }, distinct: ['town'] })).map((p) => p.town),
-  );
+  const known = new Set(await notices.audienceTowns());
   const unknown = names.filter((n) => !known.has(n));
   if (unknown.length > 0) {
     const hint = [...known].filter((k) => unknown.some((u) => k.includes(u) || u.includes(k))).slice(0, 5);
@@ -59,13 +56,10 @@ export async function parseTowns(db: ReadDb, input: string): Promise<Parsed<stri
 }
 
 /** "莞城街道/罗沙社区、西湖村": a name alone works when it is unique in the directory. */
-export async function parsePoints(db: ReadDb, input: string): Promise<Parsed<number[]>> {
+export async function parsePoints(notices: NoticeQueries, input: string): Promise<Parsed<number[]>> {
   const tokens = [...new Set(splitList(input))];
   if (tokens.length === 0) return { ok: false, error: '请写出服务点名称，多个用顿号隔开；重名时写成“镇街/服务点”，例如：莞城街道/罗沙社区。' };
-  const points = await db.servicePoint.findMany({
-    where: { active: true, level: { notIn: ['subCenter', 'townCultureCenter'] } },
-    select: { id: true, town: true, name: true },
-  });
+  const points = await notices.audiencePoints();
   const ids: number[] = [];
   const unknown: string[] = [];
   const ambiguous: string[] = [];
@@ -103,9 +97,9 @@ export function recipientsLine(recipients: number, points: number, counts: { rea
 }
 
 /** What the operator confirms: the message as recipients will see it, and whom it reaches. */
-export async function previewNotice(db: ReadDb, draft: NoticeDraft): Promise<NoticePreview> {
-  const { points, contacts } = await resolveAudience(db, draft.audience);
-  const counts = countReachability((await loadReachability(db, contacts.map((c) => c.id))).values());
+export async function previewNotice(notices: NoticeQueries, draft: NoticeDraft): Promise<NoticePreview> {
+  const { points, contacts } = await notices.audience(draft.audience);
+  const counts = countReachability((await notices.reachability(contacts.map((c) => c.id))).values());
   const reached = new Set(contacts.map((c) => c.servicePointId));
   const withoutContact = points.filter((p) => !reached.has(p.id));
   const pointNames = new Map(points.map((p) => [p.id, `${p.town}/${p.name}`]));

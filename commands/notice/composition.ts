@@ -50,7 +50,7 @@ function audienceValuesAnswer(state: CompositionState): AnswerKind<(string | num
     freeText: true,
     async read(text, ctx) {
       const parsed =
-        state.audienceKind === 'level' ? parseLevels(text) : state.audienceKind === 'towns' ? await parseTowns(ctx.db, text) : await parsePoints(ctx.db, text);
+        state.audienceKind === 'level' ? parseLevels(text) : state.audienceKind === 'towns' ? await parseTowns(ctx.queries.notices, text) : await parsePoints(ctx.queries.notices, text);
       return parsed.ok ? { ok: true, value: parsed.value } : { ok: false, problem: parsed.error };
     },
   };
@@ -203,7 +203,7 @@ export const noticeComposition: Dialogue<CompositionState> = {
   async summary(state, ctx) {
     const draft = draftOf(state);
     if (!draft.success) return '通知内容不完整，请回复“修改”补充。';
-    const preview = await previewNotice(ctx.db, draft.data);
+    const preview = await previewNotice(ctx.queries.notices, draft.data);
     return `${preview.text}\n\n确认${draft.data.scheduledFor ? '定时发送' : '发送'}吗？`;
   },
   interpret(text, state) {
@@ -218,7 +218,7 @@ export const noticeComposition: Dialogue<CompositionState> = {
   async confirm(state, ctx) {
     const draft = draftOf(state);
     if (!draft.success) return { kind: 'back', state: { ...state, title: state.title || undefined }, lines: ['通知内容不完整：'] };
-    const preview = await previewNotice(ctx.db, draft.data);
+    const preview = await previewNotice(ctx.queries.notices, draft.data);
     if (preview.recipients === 0) {
       return { kind: 'back', state: { ...state, audienceKind: undefined, audienceValues: undefined }, lines: ['这个发送对象没有任何联系人，请重新选择。'] };
     }

@@ -7,8 +7,9 @@ import type { Reply } from '../../bot/core/types.ts';
 import { BOUND_ROLES, OPERATOR_ONLY, withEffects, type Capability, type CommandContext, type Outcome } from '../../bot/core/capability.ts';
 import { chineseDate, fetchLine } from './model.ts';
 import { COMPOSITION, initialComposition, noticeComposition } from './composition.ts';
-import { loadNoticeStatus, renderNoticeStatus } from './status.ts';
-import { listNotices, noticeListLine } from './list.ts';
+import { renderNoticeStatus } from './status.ts';
+import { noticeListLine } from './list.ts';
+import type { NoticeHeading } from '../../bot/core/queries.ts';
 import { acknowledgementScore, nothingToAcknowledge } from './acknowledge.ts';
 
 const FLOW = COMPOSITION;
@@ -20,17 +21,16 @@ async function status(ctx: CommandContext, idText: string): Promise<Reply[]> {
     if (!m) return [{ text: '请写通知编号，例如：/notice status 3。不写编号则查看最近一条。' }];
     id = Number(m[1]);
   } else {
-    const latest = await ctx.db.notice.findFirst({ where: { status: { in: ['sent', 'scheduled'] } }, orderBy: { id: 'desc' }, select: { id: true } });
-    if (!latest) return [{ text: '还没有发过通知。发送 /notice 发布一条。' }];
-    id = latest.id;
+    id = await ctx.queries.notices.latestReleasedId();
+    if (id === null) return [{ text: '还没有发过通知。发送 /notice 发布一条。' }];
   }
-  const report = await loadNoticeStatus(ctx.db, id);
+  const report = await ctx.queries.notices.status(id);
   if (!report) return [{ text: `没有编号为 ${id} 的通知。发送 /notice list 查看最近的通知。` }];
   return [{ text: renderNoticeStatus(report) }];
 }
 
 async function list(ctx: CommandContext): Promise<Reply[]> {
-  const notices = await listNotices(ctx.db, 10);
+  const notices = await ctx.queries.notices.recent(10);
   if (notices.length === 0) return [{ text: '还没有发过通知。发送 /notice 发布一条。' }];
   const lines = ['最近的通知：', ...notices.map(noticeListLine)];
   lines.push('发送 /notice status 编号 查看详情。');
@@ -47,31 +47,26 @@ async function cancelScheduled(idText: string): Promise<Outcome> {
 }
 
 /** Unacknowledged notices this contact got, newest first. */
-async function pendingAcks(ctx: CommandContext) {
-  if (!ctx.actor.contact) return [];
-  return ctx.db.noticeRecipient.findMany({
-    where: { contactId: ctx.actor.contact.id, acknowledgedAt: null, notice: { status: 'sent' } },
-    include: { notice: { select: { id: true, title: true, deadline: true, fetchMethod: true, fetchAddress: true } } },
-    orderBy: { noticeId: 'desc' },
-  });
+function pendingAcks(ctx: CommandContext): Promise<NoticeHeading[]> {
+  return ctx.actor.contact ? ctx.queries.notices.unacknowledged(ctx.actor.contact.id) : Promise.resolve([]);
 }
 
 async function ack(ctx: CommandContext, noticeId: number): Promise<Outcome> {
   if (!ctx.actor.contact) return [{ text: '请先绑定通信名录中的身份（/bind 邀请码），才能确认通知。' }];
-  const notice = await ctx.db.notice.findUnique({ where: { id: noticeId } });
+  const notice = await ctx.queries.notices.heading(noticeId);
   if (!notice) return [{ text: '这条通知已不存在，无需确认。' }];
-  const recipient = await ctx.db.noticeRecipient.findUnique({ where: { noticeId_contactId: { noticeId, contactId: ctx.actor.contact.id } }, select: { acknowledgedAt: true } });
+  const recipient = await ctx.queries.notices.receipt(noticeId, ctx.actor.contact.id);
   if (!recipient) return [{ text: `通知《${notice.title}》不是发给您的，无需确认。` }];
   if (recipient.acknowledgedAt) return [{ text: `您已确认过《${notice.title}》，谢谢！` }];
   ctx.log.info({ noticeId, contactId: ctx.actor.contact.id }, 'notice acknowledged');
   const lines = [`已确认收到《${notice.title}》，谢谢！`];
   const fetch = fetchLine(notice);
   if (notice.deadline && fetch) lines.push(`请在${chineseDate(notice.deadline)}前完成领取。${fetch}`);
-  const others = (await pendingAcks(ctx)).filter((r) => r.noticeId !== noticeId);
+  const others = (await pendingAcks(ctx)).filter((n) => n.id !== noticeId);
   const effects = [{ kind: 'acknowledgeNotice' as const, noticeId }];
   if (others.length === 0) return withEffects(effects, () => [{ text: lines.join('\n') }]);
-  lines.push(`您还有 ${others.length} 条通知未确认：`, ...others.slice(0, 5).map((r) => `· #${r.notice.id}《${r.notice.title}》`));
-  const choices = others.slice(0, 5).map((r) => ({ label: `收到 #${r.notice.id}`, value: `notice:ack:${r.notice.id}` }));
+  lines.push(`您还有 ${others.length} 条通知未确认：`, ...others.slice(0, 5).map((n) => `· #${n.id}《${n.title}》`));
+  const choices = others.slice(0, 5).map((n) => ({ label: `收到 #${n.id}`, value: `notice:ack:${n.id}` }));
   return withEffects(effects, () => [{ text: lines.join('\n'), choices }]);
 }
 
@@ -121,9 +116,8 @@ export const noticeCapability: Capability = {
   async handleText(ctx) {
     const [latest] = await pendingAcks(ctx);
     if (!latest) {
-      const last = await ctx.db.noticeRecipient.findFirst({ where: { contactId: ctx.actor.contact!.id, acknowledgedAt: { not: null } }, include: { notice: { select: { title: true } } }, orderBy: { acknowledgedAt: 'desc' } });
-      return [{ text: nothingToAcknowledge(last ? last.notice : null) }];
+      return [{ text: nothingToAcknowledge(await ctx.queries.notices.lastAcknowledged(ctx.actor.contact!.id)) }];
     }
-    return ack(ctx, latest.noticeId);
+    return ack(ctx, latest.id);
   },
 };

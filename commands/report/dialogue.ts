@@ -7,8 +7,7 @@ import { z } from 'zod';
 import { withEffects, type CommandContext, type Outcome } from '../../bot/core/capability.ts';
 import { startDialogue, step, type AnswerKind, type Dialogue, type Step } from '../../bot/core/dialogue.ts';
 import type { Reply } from '../../bot/core/types.ts';
-import { findReport, loadReportMonths } from '../../bot/db/report-store.ts';
-import { POINT_LEVEL_LABELS, SERVICE_POINT_LEVELS, type PointLevel } from '../../bot/domain.ts';
+import { POINT_LEVEL_LABELS, type PointLevel } from '../../bot/domain.ts';
 import { foldText, readNumber } from '../../bot/language/numbers.ts';
 import { isNoneAnswer } from '../../bot/language/text.ts';
 import { addMonths, localDateString, monthLabel } from '../../bot/time.ts';
@@ -16,7 +15,7 @@ import { defaultReportMonth, reportableMonthProblem, reportDueDate } from './mon
 import { looksLikeQuestion, parseReportMessage, rangeHint, type FigureValue, type ParsedReport } from './parse.ts';
 import { checkPlausibility } from './plausibility.ts';
 import { loadStandardInput, standardLines } from './standards.ts';
-import { loadTemplate, templateOfRows, type ReportField, type ReportTemplate } from './template.ts';
+import { templateOfRows, type ReportField, type ReportTemplate } from './template.ts';
 import { boundsFor, checkFigure, missingRequired, parseStoredFigures, validateFigures } from './validate.ts';
 
 export const FLOW = 'report';
@@ -105,23 +104,17 @@ async function resolveTarget(ctx: CommandContext, onBehalfOf: string | null): Pr
   if (ctx.actor.role === 'pointContact') {
     return { ok: false, replies: [{ text: `您只能报本服务点（${pointLabel(own)}）的月报。其他服务点请由其联系人或所在镇（街）联系人代报。` }] };
   }
-  const servicePoint = { active: true, level: { in: [...SERVICE_POINT_LEVELS] } };
-  const where = ctx.actor.role === 'townContact' ? { ...servicePoint, town: own.town, NOT: { id: own.id } } : servicePoint;
+  const scope = ctx.actor.role === 'townContact' ? { town: own.town, exceptId: own.id } : {};
   const wanted = onBehalfOf.replace(/服务点$/, '');
-  const candidates = await ctx.db.servicePoint.findMany({
-    where: { ...where, OR: [{ name: { contains: wanted } }, ...(wanted.length >= 2 ? [{ name: wanted }] : [])] },
-    select: { id: true, town: true, name: true, level: true },
-    take: 20,
-  });
+  const candidates = await ctx.queries.directory.reportingPointsNamed(wanted, { ...scope, take: 20 });
   // "石龙镇新围村": the operator named town and point together
   const all = candidates.length > 0 || ctx.actor.role !== 'operator'
     ? candidates
-    : (await ctx.db.servicePoint.findMany({ where: servicePoint, select: { id: true, town: true, name: true, level: true } }))
-        .filter((p) => matchesName(p.name, p.town, wanted) && wanted.startsWith(p.town));
+    : (await ctx.queries.directory.reportingPoints()).filter((p) => matchesName(p.name, p.town, wanted) && wanted.startsWith(p.town));
   const exact = all.filter((p) => p.name === wanted || `${p.town}${p.name}` === wanted);
   const found = exact.length === 1 ? exact : all;
-  const scope = ctx.actor.role === 'townContact' ? `${own.town}` : '通信名录';
-  if (found.length === 0) return { ok: false, replies: [{ text: `${scope}中没有名为“${wanted}”的服务点，请核对名称后再发。` }] };
+  const where = ctx.actor.role === 'townContact' ? `${own.town}` : '通信名录';
+  if (found.length === 0) return { ok: false, replies: [{ text: `${where}中没有名为“${wanted}”的服务点，请核对名称后再发。` }] };
   if (found.length > 1) {
     const names = found.slice(0, 10).map((p) => pointLabel(p)).join('、');
     return { ok: false, replies: [{ text: `“${wanted}”对应多个服务点：${names}。请写出完整名称${ctx.actor.role === 'operator' ? '（可加上镇街名）' : ''}。` }] };
@@ -138,7 +131,7 @@ async function mayStillReportFor(ctx: CommandContext, pointId: number): Promise<
   if (ctx.actor.role === 'unknown' || !contact) return false;
   if (ctx.actor.role === 'operator' || contact.servicePoint.id === pointId) return true;
   if (ctx.actor.role !== 'townContact') return false;
-  const point = await ctx.db.servicePoint.findUnique({ where: { id: pointId }, select: { town: true, active: true } });
+  const point = await ctx.queries.directory.pointStanding(pointId);
   return point !== null && point.active && point.town === contact.servicePoint.town;
 }
 
@@ -318,7 +311,7 @@ async function confirmReport(draft: ReportDraft, ctx: CommandContext) {
   if (missing.length || issues.length) return { kind: 'back' as const, state: draft, lines: issues.map((i) => i.message) };
   const lastMonth = addMonths(draft.month, -1);
   const yearStart = `${draft.month.slice(0, 4)}-01`;
-  const history = await loadReportMonths(ctx.sql, draft.pointId, lastMonth < yearStart ? lastMonth : yearStart, draft.month);
+  const history = await ctx.queries.reports.months(draft.pointId, lastMonth < yearStart ? lastMonth : yearStart, draft.month);
   if (draft.warned === null && !draft.noNewData) {
     const last = history.find((r) => r.month === lastMonth);
     const warnings = checkPlausibility(draft.figures, last?.status === 'reported' ? parseStoredFigures(last.figures) : null, template);
@@ -339,7 +332,7 @@ async function confirmReport(draft: ReportDraft, ctx: CommandContext) {
       text: `注意：${draft.pointLabel} ${monthLabel(draft.month)}的月报已由${draft.previous.by ?? '市支中心'}于 ${draft.previous.at} 提交：${draft.previous.summary}。\n确认用这次的内容${now}替换吗？原来的版本会保留。确认请回复 1。`,
     };
   }
-  const standardInput = await loadStandardInput(ctx.db, ctx.sql, { id: draft.pointId, level: draft.pointLevel }, draft.month, draft.noNewData ? {} : draft.figures, draft.noNewData, history);
+  const standardInput = await loadStandardInput(ctx.queries, { id: draft.pointId, level: draft.pointLevel }, draft.month, draft.noNewData ? {} : draft.figures, draft.noNewData, history);
   const outcome: Outcome = withEffects(
     [{ kind: 'storeReport', submission: { servicePointId: draft.pointId, month: draft.month, status: draft.noNewData ? 'noNewData' : 'reported', figures: draft.noNewData ? {} : draft.figures } }],
     ({ report }) => {
@@ -375,7 +368,7 @@ async function upgrade(old: Record<string, unknown>, _step: string | null, ctx: 
     })
     .safeParse(old);
   if (!legacy.success) return null;
-  const template = await loadTemplate(ctx.db);
+  const template = await ctx.queries.reports.template();
   return { ...legacy.data, fields: template.fields, notes: [], warned: null, previous: null, replaceConfirmed: false };
 }
 
@@ -423,7 +416,7 @@ export const reportDialogue: Dialogue<ReportDraft> = {
 /** Start a report from a command (/report ...) or a free-text message with figures. */
 export async function startReport(ctx: CommandContext, text: string, fromCommand: boolean): Promise<Outcome> {
   if (ctx.actor.role === 'unknown') return [{ text: BIND_HINT }];
-  const template = await loadTemplate(ctx.db);
+  const template = await ctx.queries.reports.template();
   const now = ctx.clock.now();
   const parsed = parseReportMessage(correctionAsFigure(text) ?? text, template, now);
   if (parsed.tooLong) return [{ text: '消息太长了，月报只需要几个数字，例如：“服务人次120，开放天数22，开放时长176小时，活动3场”。' }];
@@ -432,7 +425,7 @@ export async function startReport(ctx: CommandContext, text: string, fromCommand
   const month = parsed.month ?? defaultReportMonth(now);
   const monthProblem = reportableMonthProblem(month, now);
   if (monthProblem) return [{ text: `${monthProblem}现在默认报的是${monthLabel(defaultReportMonth(now))}的数据。` }];
-  const existing = await findReport(ctx.sql, target.point.id, month);
+  const existing = await ctx.queries.reports.current(target.point.id, month);
   const hasFigures = Object.keys(parsed.figures).length > 0;
   let draft: ReportDraft = {
     pointId: target.point.id,

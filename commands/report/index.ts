@@ -4,14 +4,11 @@
 import type { Reply } from '../../bot/core/types.ts';
 import { localDateString, monthLabel, type MonthKey } from '../../bot/time.ts';
 import { BOUND_ROLES, OPERATOR_ONLY, isEffects, withEffects, type Capability, type CommandContext, type Outcome } from '../../bot/core/capability.ts';
-import { formatCompleteness, loadCompleteness } from './completeness.ts';
+import { formatCompleteness } from './completeness.ts';
 import { BIND_HINT, FLOW, reportDialogue, startReport } from './dialogue.ts';
-import { exportMonthToBuffer } from './export.ts';
 import { defaultReportMonth, findMonthMention, reportDueDate } from './months.ts';
 import { readReportIntent, type ReportIntent } from './intents.ts';
 import { looksLikeQuestion, looksLikeReport, parseReportMessage } from './parse.ts';
-import { findReport } from '../../bot/db/report-store.ts';
-import { loadTemplate } from './template.ts';
 
 
 /** The month a /status or /export argument names: "2026-10", "10月", "上个月"; default the month now due. */
@@ -32,7 +29,7 @@ async function status(ctx: CommandContext): Promise<Reply[]> {
   if (!contact) return [{ text: BIND_HINT }];
   const now = ctx.clock.now();
   if (ctx.actor.role === 'pointContact') {
-    const report = await findReport(ctx.sql, contact.servicePoint.id, month);
+    const report = await ctx.queries.reports.current(contact.servicePoint.id, month);
     const due = `${localDateString(reportDueDate(month))} 前`;
     if (!report) return [{ text: `${contact.servicePoint.name} ${monthLabel(month)}的月报还没有提交（应在 ${due}上报）。直接发送数字即可，例如“服务人次120，开放天数22，开放时长176小时，活动3场”。` }];
     const what = report.status === 'noNewData' ? '本月无新增' : '已报';
@@ -40,7 +37,7 @@ async function status(ctx: CommandContext): Promise<Reply[]> {
     return [{ text: `${contact.servicePoint.name} ${monthLabel(month)}的月报：${what}，${by}${localDateString(report.submittedAt)} 提交（第 ${report.revision} 版）${report.isLate ? '，逾期' : ''}。` }];
   }
   const town = ctx.actor.role === 'townContact' ? contact.servicePoint.town : null;
-  const completeness = await loadCompleteness(ctx.db, month, { town, missingLimit: 20 });
+  const completeness = await ctx.queries.reports.completeness(month, { town, missingLimit: 20 });
   return [{ text: formatCompleteness(completeness, now, 20) }];
 }
 
@@ -49,7 +46,7 @@ async function exportCommand(ctx: CommandContext): Promise<Outcome> {
   const picked = monthArgument({ ...ctx, args: ctx.args.replace(/\b(csv|xlsx)\b/gi, '').trim() });
   if ('error' in picked) return [{ text: picked.error }];
   const format = wantsCsv ? 'csv' : 'xlsx';
-  const { content, rows } = await exportMonthToBuffer(ctx.sql, picked.month, format);
+  const { content, rows } = await ctx.queries.reports.monthFile(picked.month, format);
   ctx.log.info({ month: picked.month, rows, format }, 'monthly report exported in chat');
   return withEffects([{ kind: 'audit', action: 'report.export', entity: 'MonthlyReport', entityId: picked.month, detail: { rows, format } }], () => [
     {
@@ -77,7 +74,7 @@ async function handleIntent(ctx: CommandContext, intent: ReportIntent): Promise<
   if (intent === 'correct') {
     // the report opens with what was stored; the person then says what to change
     const month = findMonthMention(ctx.text, ctx.clock.now())?.month ?? defaultReportMonth(ctx.clock.now());
-    const stored = ctx.actor.contact && ctx.actor.role !== 'operator' ? await findReport(ctx.sql, ctx.actor.contact.servicePoint.id, month) : null;
+    const stored = ctx.actor.contact && ctx.actor.role !== 'operator' ? await ctx.queries.reports.current(ctx.actor.contact.servicePoint.id, month) : null;
     const outcome = await startReport(ctx, monthWords(ctx), false);
     if (!stored) return withLine(outcome, `${monthLabel(month)}的月报还没有提交过，没有可改的内容；现在开始填报。`, true);
     return withLine(outcome, '要改哪一项，直接发送新的数字，例如“服务人次改成130”；发“取消”则不改。', false);
@@ -116,7 +113,7 @@ export const reportCapability: Capability = {
     if (!ctx.text) return 0;
     if (readReportIntent(ctx.text)) return 0.96;
     if (looksLikeQuestion(ctx.text)) return 0;
-    const template = await loadTemplate(ctx.db);
+    const template = await ctx.queries.reports.template();
     return looksLikeReport(parseReportMessage(ctx.text, template, ctx.clock.now()));
   },
   handleText(ctx) {

@@ -1,13 +1,11 @@
 // After a report: how the point stands against annex 1's service requirements (平均每周开放时间,
 // 年服务人次). The minimums come from the Rule table only; without a row the bot says nothing
 // rather than state a figure the source document or an operator did not give.
-import type { ReadDb, ReadSql } from '../../bot/core/capability.ts';
-import { readMostly } from '../../bot/db/read-cache.ts';
+import type { Queries } from '../../bot/core/queries.ts';
 import { daysInMonth, parseMonthKey, type MonthKey } from '../../bot/time.ts';
 import type { FigureValue } from './parse.ts';
 import { parseStoredFigures } from './validate.ts';
 import { monthSpanLabel, monthsFromTo, periodStart } from './year-period.ts';
-import { loadReminderSettings } from '../../scheduler/settings.ts';
 
 export interface RuleMinimum {
   item: string;
@@ -68,25 +66,9 @@ export function standardLines(input: StandardInput): string[] {
   return lines;
 }
 
-// A point's createdAt never changes and ids are never reused (autoincrement), so it is read once per
-// point and database: every confirmed report needs it, and on PostgreSQL each read is a round trip.
-const listedAtByDatabase = new WeakMap<ReadSql, Map<number, Date>>();
-async function pointListedAt(sql: ReadSql, pointId: number): Promise<Date | null> {
-  let listedAt = listedAtByDatabase.get(sql);
-  if (!listedAt) listedAtByDatabase.set(sql, (listedAt = new Map()));
-  const known = listedAt.get(pointId);
-  if (known) return known;
-  const [row] = await sql.query<{ createdAt: Date }>('SELECT "createdAt" FROM "ServicePoint" WHERE "id" = ?', [pointId]);
-  if (!row) return null;
-  if (listedAt.size >= 20_000) listedAt.clear();
-  listedAt.set(pointId, row.createdAt);
-  return row.createdAt;
-}
-
 /** Only town and village points have annex-1 minimums. */
 export async function loadStandardInput(
-  db: ReadDb,
-  sql: ReadSql,
+  queries: Pick<Queries, 'directory' | 'reports' | 'settings'>,
   point: { id: number; level: string },
   month: MonthKey,
   figures: Record<string, FigureValue>,
@@ -96,23 +78,13 @@ export async function loadStandardInput(
 ): Promise<StandardInput | null> {
   if (point.level !== 'town' && point.level !== 'village') return null;
   const [rules, loaded, listed, settings] = await Promise.all([
-    readMostly(db, 'reportRules', () =>
-      sql.query<{ level: string; item: string; quantity: number | null; unit: string | null }>(
-        `SELECT "level", "item", "quantity", "unit" FROM "Rule" WHERE "item" LIKE '%每周开放%' OR "item" LIKE '%服务人次%' ORDER BY "id"`,
-      ),
-    ).then((all) =>
-      all.filter((r) => r.level === point.level),
-    ),
-    yearSoFar ??
-      db.monthlyReport.findMany({
-        where: { servicePointId: point.id, month: { gte: `${parseMonthKey(month).year}-01`, lte: month } },
-        select: { month: true, figures: true },
-      }),
-    pointListedAt(sql, point.id),
-    readMostly(db, 'reportsCountFrom', () => loadReminderSettings(db)),
+    queries.reports.minimums(point.level),
+    yearSoFar ?? queries.reports.months(point.id, `${parseMonthKey(month).year}-01`, month),
+    queries.directory.pointListedAt(point.id),
+    queries.settings.reminders(),
   ]);
   // the month reported always counts, even when it comes before the point's first month
-  const computed = periodStart(month, listed ?? new Date(0), settings.settings.reportsCountFrom);
+  const computed = periodStart(month, listed ?? new Date(0), settings.reportsCountFrom);
   const start = computed > month ? month : computed;
   const reports = loaded.filter((r) => r.month >= start && r.month <= month);
   const asMinimum = (r: (typeof rules)[number] | undefined): RuleMinimum | null =>

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_PROVIDERS } from '../support/database.ts';
 import { createTestBot, DEMO, type TestBot } from '../support/harness.ts';
 import { previewNotice } from '../../commands/notice/compose.ts';
+import { databaseQueries } from '../../bot/db/queries.ts';
 import { createNotice, releaseNotice } from '../../bot/db/notice-store.ts';
 import { loadNoticeStatus, renderNoticeStatus } from '../../commands/notice/status.ts';
 import { listNotices, noticeListLine } from '../../commands/notice/list.ts';
@@ -54,7 +55,7 @@ describe.each(TEST_PROVIDERS)('the same figures everywhere on %s', (provider) =>
   afterAll(async () => bot.close());
 
   it('preview, status before and after delivery, list and directory summary agree', async () => {
-    const preview = await previewNotice(bot.db, draft(null));
+    const preview = await previewNotice(databaseQueries(bot.db).notices, draft(null));
     expect(preview).toMatchObject({ bound: 1, blocked: 1, notBound: preview.recipients - 2 });
     expect(preview.text).toContain(`收件人：${preview.recipients} 人（${preview.points} 个服务点），其中可以送达 1 人；未绑定机器人的 ${preview.recipients - 2} 人将记为“未绑定”；已屏蔽机器人的 1 人将记为“发送失败”。`);
 
