@@ -7,6 +7,7 @@ import type { NoticeDraft } from '../../commands/notice/model.ts';
 import type { NoticeStatusReport } from '../../commands/notice/status.ts';
 import type { Completeness } from '../../commands/report/completeness.ts';
 import type { ReportTemplate } from '../../commands/report/template.ts';
+import type { StandardsTables } from '../../commands/standards/model.ts';
 import type { SpreadsheetFormat } from '../spreadsheet.ts';
 import type { ReminderSettings } from '../../scheduler/settings.ts';
 import type { AudienceContact, AudiencePoint } from '../db/notice-store.ts';
@@ -84,6 +85,11 @@ export interface NoticeHeading {
   fetchAddress: string | null;
 }
 
+export interface StandardsQueries {
+  /** the rules table and the facts as operators keep them */
+  tables(): Promise<StandardsTables>;
+}
+
 export interface SettingsQueries {
   /** the reminder schedule and reporting settings (defaults for what an operator never set) */
   reminders(): Promise<ReminderSettings>;
@@ -93,5 +99,6 @@ export interface Queries {
   directory: DirectoryQueries;
   reports: ReportQueries;
   notices: NoticeQueries;
+  standards: StandardsQueries;
   settings: SettingsQueries;
 }

@@ -1,6 +1,7 @@
 // The capabilities' reads (bot/core/queries.ts) on the database: Prisma for the model-shaped
 // lookups, DirectSql for the hot ones of every report. Read-mostly tables go through readMostly.
 import type { Queries } from '../core/queries.ts';
+import type { FactRecord, RuleRecord } from '../../commands/standards/model.ts';
 import type { ReadDb } from '../core/capability.ts';
 import { SERVICE_POINT_LEVELS } from '../domain.ts';
 import { loadTemplate } from '../../commands/report/template.ts';
@@ -94,6 +95,16 @@ export function databaseQueries(db: ReadDb): Queries {
             orderBy: { acknowledgedAt: 'desc' },
           })
         )?.notice ?? null,
+    },
+    standards: {
+      tables: () =>
+        readMostly(db, 'standardsTables', async () => {
+          const [rules, facts] = await Promise.all([
+            sql.query<RuleRecord & Record<string, unknown>>('SELECT * FROM "Rule" ORDER BY "level", "sortOrder"'),
+            sql.query<FactRecord & Record<string, unknown>>('SELECT * FROM "Fact" ORDER BY "sortOrder"'),
+          ]);
+          return { rules, facts };
+        }),
     },
     settings: {
       reminders: async () => (await readMostly(db, 'reportsCountFrom', () => loadReminderSettings(db))).settings,

@@ -2,29 +2,9 @@
 // Fact tables as they are in the database now (operators edit them with `gxgc rules import`). The
 // answering itself is pure (answer.ts); this module only loads the tables and picks the level.
 import { acceptanceStatusReplies } from '../acceptance/index.ts';
-import type { ReadDb } from '../../bot/core/capability.ts';
-import { readMostly } from '../../bot/db/read-cache.ts';
-import { readSqlOf } from '../../bot/db/sql-of.ts';
 import type { Reply } from '../../bot/core/types.ts';
 import { ALL_ROLES, type Capability, type CommandContext } from '../../bot/core/capability.ts';
 import { answerStandardsQuestion, fullText, standardsOverview, type FullText, type StandardsAnswer } from './answer.ts';
-import type { FactRecord, RuleRecord } from './model.ts';
-
-export interface StandardsTables {
-  rules: RuleRecord[];
-  facts: FactRecord[];
-}
-
-export function loadStandardsTables(db: ReadDb): Promise<StandardsTables> {
-  return readMostly(db, 'standardsTables', async () => {
-    const sql = readSqlOf(db);
-    const [rules, facts] = await Promise.all([
-      sql.query<RuleRecord & Record<string, unknown>>('SELECT * FROM "Rule" ORDER BY "level", "sortOrder"'),
-      sql.query<FactRecord & Record<string, unknown>>('SELECT * FROM "Fact" ORDER BY "sortOrder"'),
-    ]);
-    return { rules, facts };
-  });
-}
 
 function pointLevelOf(ctx: CommandContext): string | null {
   return ctx.actor.contact?.servicePoint.level ?? null;
@@ -54,7 +34,7 @@ const answered = new WeakMap<CommandContext, StandardsAnswer>();
 async function answerFor(ctx: CommandContext): Promise<StandardsAnswer> {
   const cached = answered.get(ctx);
   if (cached) return cached;
-  const { rules, facts } = await loadStandardsTables(ctx.db);
+  const { rules, facts } = await ctx.queries.standards.tables();
   const answer = answerStandardsQuestion(ctx.text, rules, facts, { pointLevel: pointLevelOf(ctx) });
   answered.set(ctx, answer);
   return answer;
@@ -88,7 +68,7 @@ export const standardsCapability: Capability = {
       description: '查看基层服务点配置及服务标准（附件1），可直接加问题，如“标准 村级要几台电脑”',
       roles: ALL_ROLES,
       async run(ctx) {
-        const { rules, facts } = await loadStandardsTables(ctx.db);
+        const { rules, facts } = await ctx.queries.standards.tables();
         if (!ctx.args.trim()) return [{ text: standardsOverview(rules, facts, pointLevelOf(ctx)) }];
         const answer = answerStandardsQuestion(ctx.args, rules, facts, { pointLevel: pointLevelOf(ctx) });
         ctx.log.info({ kind: answer.kind, levels: answer.levels }, 'standards question answered');
@@ -103,7 +83,7 @@ export const standardsCapability: Capability = {
       async run(ctx) {
         // `/acceptance status` (验收 进度): the applications, beside the checklist
         if (/^(status|进度|状态)$/i.test(ctx.args.trim())) return acceptanceStatusReplies(ctx);
-        const { rules, facts } = await loadStandardsTables(ctx.db);
+        const { rules, facts } = await ctx.queries.standards.tables();
         const answer = answerStandardsQuestion(ctx.args, rules, facts, { pointLevel: pointLevelOf(ctx), checklist: true });
         return reply(answer, ctx);
       },
@@ -111,7 +91,7 @@ export const standardsCapability: Capability = {
   ],
   async onChoice(ctx) {
     const full = parseFullChoice(ctx.choice ?? '');
-    const { rules, facts } = await loadStandardsTables(ctx.db);
+    const { rules, facts } = await ctx.queries.standards.tables();
     const text = full ? fullText(full, rules, facts) : null;
     return [{ text: text ?? '这份全文已经没有了，请重新提问，例如“验收要准备什么”。' }];
   },

@@ -31,6 +31,12 @@ export interface FactRecord {
   sortOrder: number;
 }
 
+/** The rules table (annex 1) and the process facts, as the answers read them. */
+export interface StandardsTables {
+  rules: RuleRecord[];
+  facts: FactRecord[];
+}
+
 /** the directory's own words for these levels */
 export const LEVEL_LABEL: Record<AskerLevel, string> = POINT_LEVEL_LABELS;
 

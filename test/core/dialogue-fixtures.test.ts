@@ -1,16 +1,24 @@
-// One runner for the dialogue fixtures (test/fixtures/dialogues/*.json), as goflow has one fixture
-// file per action: each case is messages in (typed text or a pressed button, as a directory
-// contact) and what must come out (reply text, offered choices, what was stored). The cases run
-// through the real core on a fresh SQLite database each (the same cases on PostgreSQL are covered
-// by the end-to-end tests; the engine does not depend on the database kind).
+// One runner for the dialogue fixtures (test/fixtures/dialogues/*.json, one file per capability), as
+// goflow has one fixture file per action. Each case is messages in (typed text or a pressed button,
+// as a directory contact) and what must come out: the reply text, the choices offered, the effects
+// the capability returned, the conversation's flow and step, and what was stored.
+// Every case runs twice: on a world in memory (test/support/fixture-world.ts: the real core and
+// capabilities, no database at all) and on a fresh SQLite database, so the world cannot drift from
+// what the database does. The same cases on PostgreSQL are covered by the end-to-end tests.
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Reply } from '../../bot/core/types.ts';
-import { createTestBot, DEMO, type TestBot, type TestChat } from '../support/harness.ts';
+import type { Effect } from '../../bot/core/effects.ts';
+import type { ChannelName, Reply } from '../../bot/core/types.ts';
+import { createFixtureWorld } from '../support/fixture-world.ts';
+import { chatOn, createTestBot, DEMO, demoDirectoryRows, type TestChat } from '../support/harness.ts';
+
+/** a contact of the demo directory, or someone whose chat is bound to no one */
+type Who = keyof typeof DEMO | 'stranger';
 
 interface FixtureStep {
-  as?: keyof typeof DEMO;
+  as?: Who;
   send?: string;
   press?: string;
   /** press a button remembered from an earlier step */
@@ -22,6 +30,10 @@ interface FixtureStep {
   reply?: string[];
   not?: string[];
   choices?: string[];
+  /** the effects this message's outcome had the core apply, in order (each matched as a subset) */
+  effects?: Record<string, unknown>[];
+  /** the chat's conversation after the message: its flow (null: no dialogue open) and step */
+  state?: { flow: string | null; step?: string | null };
   reports?: number;
   revisions?: number;
   notices?: number;
@@ -30,9 +42,76 @@ interface FixtureStep {
 
 interface FixtureCase {
   name: string;
-  as: keyof typeof DEMO;
+  as: Who;
   before?: FixtureStep[];
   steps: FixtureStep[];
+}
+
+/** What a fixture needs of a bot, in memory or on a database. */
+interface FixtureBot {
+  /** the chat of the contact with this mobile, or (none) of a stranger */
+  chat(mobile?: string): Promise<TestChat>;
+  /** effects applied since the last call */
+  takeApplied(): Effect[];
+  conversation(chatId: string): Promise<{ flow: string | null; step: string | null } | null>;
+  counts(): Promise<{ reports: number; revisions: number; notices: number }>;
+  /** the figures of the newest report (of the month, if given), as stored */
+  newestFigures(month?: string): Promise<string>;
+  newestNoticeId(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const NOW = '2026-11-02T02:00:00Z';
+const CHANNEL: ChannelName = 'console';
+
+async function inMemory(): Promise<FixtureBot> {
+  const { world, core } = createFixtureWorld(await demoDirectoryRows(), NOW);
+  let seen = 0;
+  return {
+    chat: async (mobile) => chatOn(core, CHANNEL, mobile ? world.consoleChatOf(mobile) : `stranger-${randomUUID().slice(0, 8)}`),
+    takeApplied() {
+      const fresh = world.applied.slice(seen);
+      seen = world.applied.length;
+      return fresh;
+    },
+    conversation: async (chatId) => world.conversationOf(CHANNEL, chatId),
+    counts: async () => ({ reports: world.reports.length, revisions: world.revisions.length, notices: world.notices.length }),
+    async newestFigures(month) {
+      const found = [...world.reports].filter((r) => !month || r.month === month).sort((a, b) => b.id - a.id)[0];
+      if (!found) throw new Error(`no report${month ? ` of ${month}` : ''}`);
+      return found.figures;
+    },
+    async newestNoticeId() {
+      const last = world.notices.at(-1);
+      if (!last) throw new Error('no notice');
+      return last.id;
+    },
+    close: async () => undefined,
+  };
+}
+
+async function onSqlite(): Promise<FixtureBot> {
+  const applied: Effect[] = [];
+  const bot = await createTestBot({
+    provider: 'sqlite',
+    now: NOW,
+    wrapStore: (store) => ({
+      ...store,
+      commit: async (commit) => {
+        await store.commit(commit);
+        applied.push(...commit.effects);
+      },
+    }),
+  });
+  return {
+    chat: (mobile) => bot.chat(mobile),
+    takeApplied: () => applied.splice(0),
+    conversation: (chatId) => bot.db.conversation.findUnique({ where: { channel_chatId: { channel: CHANNEL, chatId } }, select: { flow: true, step: true } }),
+    counts: async () => ({ reports: await bot.db.monthlyReport.count(), revisions: await bot.db.monthlyReportRevision.count(), notices: await bot.db.notice.count() }),
+    newestFigures: async (month) => (await bot.db.monthlyReport.findFirstOrThrow({ where: month ? { month } : {}, orderBy: { id: 'desc' } })).figures,
+    newestNoticeId: async () => (await bot.db.notice.findFirstOrThrow({ orderBy: { id: 'desc' } })).id,
+    close: () => bot.close(),
+  };
 }
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'dialogues');
@@ -42,48 +121,63 @@ const textOf = (replies: Reply[]) => replies.map((r) => r.text).join('\n');
 
 describe.each(files)('dialogue fixtures %s', (file) => {
   const fixture = JSON.parse(readFileSync(join(DIR, file), 'utf8')) as { cases: FixtureCase[] };
-  let bot: TestBot | null = null;
-  afterEach(async () => {
-    await bot?.close();
-    bot = null;
-  });
+  describe.each([
+    ['without a database', inMemory],
+    ['on SQLite', onSqlite],
+  ] as const)('%s', (_where, start) => {
+    let bot: FixtureBot | null = null;
+    afterEach(async () => {
+      await bot?.close();
+      bot = null;
+    });
 
-  it.each(fixture.cases.map((c) => [c.name, c] as const))('%s', async (_name, testCase) => {
-    bot = await createTestBot({ provider: 'sqlite' });
-    const chats = new Map<string, TestChat>();
-    const chatOf = async (who: keyof typeof DEMO) => {
-      if (!chats.has(who)) chats.set(who, await bot!.chat(DEMO[who]));
-      return chats.get(who)!;
-    };
-    const remembered = new Map<string, Reply['choices']>();
-    const run = async (step: FixtureStep, index: number) => {
-      const chat = await chatOf(step.as ?? testCase.as);
-      let replies: Reply[];
-      if (step.send !== undefined) replies = await chat.send(step.send);
-      else if (step.press !== undefined) replies = await chat.choose(step.press);
-      else if (step.pressRemembered !== undefined) {
-        const choice = remembered.get(step.pressRemembered)?.find((c) => c.label === step.label);
-        expect(choice, `remembered ${step.pressRemembered}`).toBeDefined();
-        replies = await chat.pick(choice!.value);
-      } else if (step.sendNoticeCancel) {
-        const latest = await bot!.db.notice.findFirstOrThrow({ orderBy: { id: 'desc' } });
-        replies = await chat.send(`/notice cancel ${latest.id}`);
-      } else throw new Error(`step ${index} does nothing`);
-      const where = `step ${index + 1} (${step.send ?? step.press ?? step.pressRemembered ?? 'cancel'})`;
-      const said = textOf(replies);
-      for (const wanted of step.reply ?? []) expect(said, where).toContain(wanted);
-      for (const unwanted of step.not ?? []) expect(said, where).not.toContain(unwanted);
-      if (step.choices) expect(chat.offered?.map((c) => c.label), where).toEqual(step.choices);
-      if (step.remember) remembered.set(step.remember, chat.offered);
-      if (step.reports !== undefined) expect(await bot!.db.monthlyReport.count(), `${where}: reports`).toBe(step.reports);
-      if (step.revisions !== undefined) expect(await bot!.db.monthlyReportRevision.count(), `${where}: revisions`).toBe(step.revisions);
-      if (step.notices !== undefined) expect(await bot!.db.notice.count(), `${where}: notices`).toBe(step.notices);
-      if (step.figure) {
-        const report = await bot!.db.monthlyReport.findFirstOrThrow({ where: step.figure.month ? { month: step.figure.month } : {}, orderBy: { id: 'desc' } });
-        expect((JSON.parse(report.figures) as Record<string, unknown>)[step.figure.key], where).toBe(step.figure.value);
-      }
-    };
-    for (const [i, step] of (testCase.before ?? []).entries()) await run(step, i);
-    for (const [i, step] of testCase.steps.entries()) await run(step, i);
+    it.each(fixture.cases.map((c) => [c.name, c] as const))('%s', async (_name, testCase) => {
+      bot = await start();
+      const chats = new Map<string, TestChat>();
+      const chatOf = async (who: Who) => {
+        if (!chats.has(who)) chats.set(who, await bot!.chat(who === 'stranger' ? undefined : DEMO[who]));
+        return chats.get(who)!;
+      };
+      const remembered = new Map<string, Reply['choices']>();
+      const run = async (step: FixtureStep, index: number) => {
+        const chat = await chatOf(step.as ?? testCase.as);
+        let replies: Reply[];
+        if (step.send !== undefined) replies = await chat.send(step.send);
+        else if (step.press !== undefined) replies = await chat.choose(step.press);
+        else if (step.pressRemembered !== undefined) {
+          const choice = remembered.get(step.pressRemembered)?.find((c) => c.label === step.label);
+          expect(choice, `remembered ${step.pressRemembered}`).toBeDefined();
+          replies = await chat.pick(choice!.value);
+        } else if (step.sendNoticeCancel) {
+          replies = await chat.send(`/notice cancel ${await bot!.newestNoticeId()}`);
+        } else throw new Error(`step ${index} does nothing`);
+        const where = `step ${index + 1} (${step.send ?? step.press ?? step.pressRemembered ?? 'cancel'})`;
+        const said = textOf(replies);
+        const applied = bot!.takeApplied();
+        for (const wanted of step.reply ?? []) expect(said, where).toContain(wanted);
+        for (const unwanted of step.not ?? []) expect(said, where).not.toContain(unwanted);
+        if (step.choices) expect(chat.offered?.map((c) => c.label), where).toEqual(step.choices);
+        if (step.remember) remembered.set(step.remember, chat.offered);
+        if (step.effects) {
+          expect(applied.map((e) => e.kind), `${where}: effects`).toEqual(step.effects.map((e) => e['kind']));
+          step.effects.forEach((wanted, i) => expect(applied[i], `${where}: effect ${i + 1}`).toMatchObject(wanted));
+        }
+        if (step.state) {
+          const conversation = await bot!.conversation(chat.chatId);
+          expect(conversation?.flow ?? null, `${where}: flow`).toBe(step.state.flow);
+          if (step.state.step !== undefined) expect(conversation?.step ?? null, `${where}: step`).toBe(step.state.step);
+        }
+        const counts = step.reports !== undefined || step.revisions !== undefined || step.notices !== undefined ? await bot!.counts() : null;
+        if (step.reports !== undefined) expect(counts!.reports, `${where}: reports`).toBe(step.reports);
+        if (step.revisions !== undefined) expect(counts!.revisions, `${where}: revisions`).toBe(step.revisions);
+        if (step.notices !== undefined) expect(counts!.notices, `${where}: notices`).toBe(step.notices);
+        if (step.figure) {
+          const figures = JSON.parse(await bot!.newestFigures(step.figure.month)) as Record<string, unknown>;
+          expect(figures[step.figure.key], where).toBe(step.figure.value);
+        }
+      };
+      for (const [i, step] of (testCase.before ?? []).entries()) await run(step, i);
+      for (const [i, step] of testCase.steps.entries()) await run(step, i);
+    });
   });
 });

@@ -4,6 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Provider, Db } from '../../bot/db/client.ts';
 import { createCore, type Core, type CoreServices } from '../../bot/core/pipeline.ts';
+import type { CoreStore } from '../../bot/core/store.ts';
+import { databaseCoreStore } from '../../bot/db/core-store.ts';
+import { databaseQueries } from '../../bot/db/queries.ts';
 import { createCapabilities } from '../../commands/index.ts';
 import { consoleChatFor } from '../../bot/channels/console.ts';
 import { ManualClock } from '../../bot/time.ts';
@@ -66,8 +69,38 @@ export async function demoDirectoryRows(): Promise<DirectoryRow[]> {
   return parsed.rows;
 }
 
-function wrap(testDatabase: TestDatabase, db: Db, clock: ManualClock, services?: Partial<CoreServices>): TestBot {
-  const core = createCore({ db, clock, log: silentLogger, capabilities: createCapabilities(), ...(services ? { services } : {}) });
+/** A person writing in one chat of a core, remembering the choices offered last. */
+export function chatOn(core: Pick<Core, 'handleMessage'>, channel: ChannelName, chatId: string): TestChat {
+  let offered: Reply['choices'] = [];
+  const remember = (replies: Reply[]) => {
+    const last = [...replies].reverse().find((r) => r.choices?.length)?.choices;
+    offered = last ?? [];
+    return replies;
+  };
+  const send = async (text: string) => remember(await core.handleMessage({ channel, chatId, text }));
+  const pick = async (choice: string) => remember(await core.handleMessage({ channel, chatId, choice }));
+  return {
+    chatId,
+    send,
+    pick,
+    async choose(label: string) {
+      const choice = offered?.find((c) => c.label === label);
+      if (!choice) throw new Error(`no choice “${label}” among ${JSON.stringify(offered?.map((c) => c.label))}`);
+      return pick(choice.value);
+    },
+    get offered() {
+      return offered;
+    },
+    say: async (text: string) => (await send(text)).map((r) => r.text).join('\n'),
+  };
+}
+
+/** the core's storage as the test sees it: the database's, or a wrapper around it (recording the effects applied) */
+type StoreWrapper = (store: CoreStore) => CoreStore;
+
+function wrap(testDatabase: TestDatabase, db: Db, clock: ManualClock, services?: Partial<CoreServices>, wrapStore?: StoreWrapper): TestBot {
+  const deps = { clock, log: silentLogger, capabilities: createCapabilities(), ...(services ? { services } : {}) };
+  const core = createCore(wrapStore ? { ...deps, store: wrapStore(databaseCoreStore(db)), queries: databaseQueries(db) } : { ...deps, db });
   const bot: TestBot = {
     db,
     clock,
@@ -75,31 +108,10 @@ function wrap(testDatabase: TestDatabase, db: Db, clock: ManualClock, services?:
     testDatabase,
     async chat(mobile, channel = 'console') {
       const chatId = mobile ? (channel === 'console' ? await consoleChatFor(db, clock, mobile) : await bindOther(db, channel, mobile, clock.now())) : `anon-${randomUUID().slice(0, 8)}`;
-      let offered: Reply['choices'] = [];
-      const remember = (replies: Reply[]) => {
-        const last = [...replies].reverse().find((r) => r.choices?.length)?.choices;
-        offered = last ?? [];
-        return replies;
-      };
-      const send = async (text: string) => remember(await core.handleMessage({ channel, chatId, text }));
-      const pick = async (choice: string) => remember(await core.handleMessage({ channel, chatId, choice }));
-      return {
-        chatId,
-        send,
-        pick,
-        async choose(label: string) {
-          const choice = offered?.find((c) => c.label === label);
-          if (!choice) throw new Error(`no choice “${label}” among ${JSON.stringify(offered?.map((c) => c.label))}`);
-          return pick(choice.value);
-        },
-        get offered() {
-          return offered;
-        },
-        say: async (text: string) => (await send(text)).map((r) => r.text).join('\n'),
-      };
+      return chatOn(core, channel, chatId);
     },
     restart() {
-      return wrap(testDatabase, testDatabase.reopen().db, clock, services);
+      return wrap(testDatabase, testDatabase.reopen().db, clock, services, wrapStore);
     },
     async importDirectory(rows) {
       // listed at the test's own time: a point's year-to-date figures count from its listing
@@ -121,10 +133,10 @@ async function bindOther(db: Db, channel: ChannelName, mobile: string, now: Date
   return chatId;
 }
 
-export async function createTestBot(options: { provider: Provider; now?: string; directory?: DirectoryRow[] | false; services?: Partial<CoreServices> }): Promise<TestBot> {
+export async function createTestBot(options: { provider: Provider; now?: string; directory?: DirectoryRow[] | false; services?: Partial<CoreServices>; wrapStore?: StoreWrapper }): Promise<TestBot> {
   const testDatabase = await createTestDatabase(options.provider);
   const clock = new ManualClock(options.now ?? '2026-11-02T02:00:00Z');
-  const bot = wrap(testDatabase, testDatabase.db, clock, options.services);
+  const bot = wrap(testDatabase, testDatabase.db, clock, options.services, options.wrapStore);
   if (options.directory !== false) await bot.importDirectory(options.directory ?? (await demoDirectoryRows()));
   return bot;
 }
