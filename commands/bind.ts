@@ -31,8 +31,9 @@ const BIND_LIMIT: AttemptLimit = {
 };
 
 async function whoAmIText(ctx: CommandContext, contactId: number): Promise<string> {
-  const contact = await ctx.db.contact.findUniqueOrThrow({ where: { id: contactId }, include: { servicePoint: true } });
-  const point = contact.servicePoint;
+  const contact = await ctx.queries.identity.contactCard(contactId);
+  if (!contact) throw new Error(`contact ${contactId} is not in the directory`);
+  const point = contact.point;
   const where = point.level === 'subCenter' ? point.name : `${point.town} ${point.name}（${POINT_LEVEL_LABELS[point.level as PointLevel] ?? point.level}）`;
   return `${contact.name}，${where}的${CONTACT_ROLE_LABELS[contact.role as ContactRole] ?? contact.role}`;
 }
@@ -49,7 +50,7 @@ async function bindWithCode(ctx: CommandContext): Promise<Outcome> {
 
 /** A code tried: the attempt was counted by the core before this ran (the command's or the fact's limit). */
 async function tryCode(ctx: CommandContext, code: string): Promise<Outcome> {
-  const result = await checkInvitation(ctx.db, code, ctx.clock.now());
+  const result = await checkInvitation(ctx.queries.identity, code, ctx.clock.now());
   if (!result.ok) {
     ctx.log.info({ reason: result.reason }, 'invitation refused');
     return [{ text: REASONS[result.reason] }];
@@ -123,7 +124,7 @@ export const bindCapability: Capability = {
       kind: 'sharedPhone',
       async handle(ctx, fact) {
         const mobile = normaliseMobile(fact.phone);
-        const contact = mobile ? await ctx.db.contact.findUnique({ where: { mobile } }) : null;
+        const contact = mobile ? await ctx.queries.identity.contactByMobile(mobile) : null;
         if (!contact || !contact.active) {
           return [{ text: '通信名录中没有这个手机号。请向市支中心索取邀请码，然后发送：/bind 邀请码。' }];
         }

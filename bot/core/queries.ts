@@ -37,6 +37,14 @@ export interface DirectoryQueries {
   pointListedAt(pointId: number): Promise<Date | null>;
 }
 
+export interface IdentityQueries {
+  /** a contact as "我是谁" names them: name, role and point */
+  contactCard(contactId: number): Promise<{ name: string; role: string; point: { town: string; name: string; level: string } } | null>;
+  contactByMobile(mobile: string): Promise<{ id: number; active: boolean } | null>;
+  /** the invitation stored under this keyed hash of its code (commands/directory/invitations.ts) */
+  invitation(codeHash: string): Promise<{ id: number; contactId: number; usedAt: Date | null; expiresAt: Date; contactActive: boolean } | null>;
+}
+
 export interface ReportQueries {
   /** the template operators maintain (the defaults while its table is empty) */
   template(): Promise<ReportTemplate>;
@@ -96,6 +104,7 @@ export interface SettingsQueries {
 }
 
 export interface Queries {
+  identity: IdentityQueries;
   directory: DirectoryQueries;
   reports: ReportQueries;
   notices: NoticeQueries;

@@ -28,6 +28,17 @@ export function databaseQueries(db: ReadDb): Queries {
   // round trip on PostgreSQL, and every confirmed report needs it)
   const listedAt = new Map<number, Date>();
   const queries: Queries = {
+    identity: {
+      async contactCard(contactId) {
+        const contact = await db.contact.findUnique({ where: { id: contactId }, select: { name: true, role: true, servicePoint: { select: { town: true, name: true, level: true } } } });
+        return contact ? { name: contact.name, role: contact.role, point: contact.servicePoint } : null;
+      },
+      contactByMobile: (mobile) => db.contact.findUnique({ where: { mobile }, select: { id: true, active: true } }),
+      async invitation(codeHash) {
+        const found = await db.invitation.findUnique({ where: { codeHash }, include: { contact: { select: { active: true } } } });
+        return found ? { id: found.id, contactId: found.contactId, usedAt: found.usedAt, expiresAt: found.expiresAt, contactActive: found.contact.active } : null;
+      },
+    },
     directory: {
       reportingPointsNamed: (name, scope) =>
         db.servicePoint.findMany({

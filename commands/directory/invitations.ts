@@ -5,7 +5,7 @@
 // invitation-key.ts): 40 bits alone would fall to a brute force of a leaked database in a few
 // hundred core-hours; without the secret, a copy of the database gives no way to test a guess.
 import { createHash, createHmac, randomInt } from 'node:crypto';
-import type { ReadDb } from '../../bot/core/capability.ts';
+import type { IdentityQueries } from '../../bot/core/queries.ts';
 import { invitationKey, type InvitationKey } from './invitation-key.ts';
 
 export const CODE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
@@ -64,11 +64,11 @@ export type InvitationCheck =
   | { ok: false; reason: 'unknown' | 'used' | 'expired' | 'inactive' };
 
 /** Whether a code may bind a chat now. Claiming it is the bindChat effect's conditional update, so two chats racing for one code cannot both win. */
-export async function checkInvitation(db: ReadDb, code: string, now: Date): Promise<InvitationCheck> {
-  const invitation = await db.invitation.findUnique({ where: { codeHash: hashCode(normaliseCode(code)) }, include: { contact: { select: { active: true } } } });
+export async function checkInvitation(identity: IdentityQueries, code: string, now: Date): Promise<InvitationCheck> {
+  const invitation = await identity.invitation(hashCode(normaliseCode(code)));
   if (!invitation) return { ok: false, reason: 'unknown' };
   if (invitation.usedAt) return { ok: false, reason: 'used' };
   if (invitation.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
-  if (!invitation.contact.active) return { ok: false, reason: 'inactive' };
+  if (!invitation.contactActive) return { ok: false, reason: 'inactive' };
   return { ok: true, invitationId: invitation.id, contactId: invitation.contactId };
 }

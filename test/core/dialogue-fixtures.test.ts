@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Effect } from '../../bot/core/effects.ts';
 import type { ChannelName, Reply } from '../../bot/core/types.ts';
+import { hashCode, INVITATION_VALID_DAYS, normaliseCode } from '../../commands/directory/invitations.ts';
+import { invitationKey } from '../../commands/directory/invitation-key.ts';
 import { createFixtureWorld } from '../support/fixture-world.ts';
 import { chatOn, createTestBot, DEMO, demoDirectoryRows, type TestChat } from '../support/harness.ts';
 
@@ -43,6 +45,8 @@ interface FixtureStep {
 interface FixtureCase {
   name: string;
   as: Who;
+  /** invitation codes issued before the messages, valid for the usual 14 days */
+  invitations?: { for: keyof typeof DEMO; code: string }[];
   before?: FixtureStep[];
   steps: FixtureStep[];
 }
@@ -51,6 +55,7 @@ interface FixtureCase {
 interface FixtureBot {
   /** the chat of the contact with this mobile, or (none) of a stranger */
   chat(mobile?: string): Promise<TestChat>;
+  invite(mobile: string, code: string): Promise<void>;
   /** effects applied since the last call */
   takeApplied(): Effect[];
   conversation(chatId: string): Promise<{ flow: string | null; step: string | null } | null>;
@@ -69,6 +74,7 @@ async function inMemory(): Promise<FixtureBot> {
   let seen = 0;
   return {
     chat: async (mobile) => chatOn(core, CHANNEL, mobile ? world.consoleChatOf(mobile) : `stranger-${randomUUID().slice(0, 8)}`),
+    invite: async (mobile, code) => world.invite(mobile, code),
     takeApplied() {
       const fresh = world.applied.slice(seen);
       seen = world.applied.length;
@@ -105,6 +111,13 @@ async function onSqlite(): Promise<FixtureBot> {
   });
   return {
     chat: (mobile) => bot.chat(mobile),
+    async invite(mobile, code) {
+      const contact = await bot.db.contact.findUniqueOrThrow({ where: { mobile } });
+      const key = invitationKey();
+      await bot.db.invitation.create({
+        data: { contactId: contact.id, codeHash: hashCode(normaliseCode(code), key), hashKeyId: key.id, expiresAt: new Date(bot.clock.now().getTime() + INVITATION_VALID_DAYS * 86_400_000) },
+      });
+    },
     takeApplied: () => applied.splice(0),
     conversation: (chatId) => bot.db.conversation.findUnique({ where: { channel_chatId: { channel: CHANNEL, chatId } }, select: { flow: true, step: true } }),
     counts: async () => ({ reports: await bot.db.monthlyReport.count(), revisions: await bot.db.monthlyReportRevision.count(), notices: await bot.db.notice.count() }),
@@ -133,6 +146,7 @@ describe.each(files)('dialogue fixtures %s', (file) => {
 
     it.each(fixture.cases.map((c) => [c.name, c] as const))('%s', async (_name, testCase) => {
       bot = await start();
+      for (const invitation of testCase.invitations ?? []) await bot.invite(DEMO[invitation.for], invitation.code);
       const chats = new Map<string, TestChat>();
       const chatOf = async (who: Who) => {
         if (!chats.has(who)) chats.set(who, await bot!.chat(who === 'stranger' ? undefined : DEMO[who]));

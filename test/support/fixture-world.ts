@@ -16,6 +16,7 @@ import { roleOfPointLevel, SERVICE_POINT_LEVELS } from '../../bot/domain.ts';
 import { silentLogger } from '../../bot/logger.ts';
 import { ManualClock, type MonthKey } from '../../bot/time.ts';
 import { createCapabilities } from '../../commands/index.ts';
+import { hashCode, INVITATION_VALID_DAYS, normaliseCode } from '../../commands/directory/invitations.ts';
 import type { DirectoryRow } from '../../commands/directory/rows.ts';
 import { isLateSubmission } from '../../commands/report/months.ts';
 import { REPORT_FIELD_DEFAULTS, templateOfRows } from '../../commands/report/template.ts';
@@ -79,6 +80,8 @@ export interface World {
   conversationOf(channel: ChannelName, chatId: string): ConversationRow | null;
   /** a console chat bound to the contact with this mobile, as `gxgc console --as` binds one */
   consoleChatOf(mobile: string): string;
+  /** an invitation code for the contact with this mobile, valid for INVITATION_VALID_DAYS from now */
+  invite(mobile: string, code: string): void;
 }
 
 export interface FixtureWorld {
@@ -109,8 +112,14 @@ export function createFixtureWorld(directory: readonly DirectoryRow[], now: stri
   const revisions: World['revisions'] = [];
   const notices: WorldNotice[] = [];
   const applied: Effect[] = [];
+  const invitations: { id: number; codeHash: string; contactId: number; usedAt: Date | null; expiresAt: Date }[] = [];
   const template = templateOfRows(REPORT_FIELD_DEFAULTS);
 
+  const contactOf = (mobile: string) => {
+    const contact = contacts.find((c) => c.mobile === mobile);
+    if (!contact) throw new Error(`no contact with mobile ${mobile} in the fixture world`);
+    return contact;
+  };
   const pointOf = (id: number) => points.find((p) => p.id === id) ?? null;
   const reporting = (p: WorldPoint) => p.active && (SERVICE_POINT_LEVELS as readonly string[]).includes(p.level);
   const addressed = (p: WorldPoint) => p.active && !NOT_ADDRESSED.includes(p.level);
@@ -126,6 +135,18 @@ export function createFixtureWorld(directory: readonly DirectoryRow[], now: stri
   const heading = (n: WorldNotice) => ({ id: n.id, title: n.title, deadline: n.deadline, fetchMethod: n.fetchMethod, fetchAddress: n.fetchAddress });
 
   const queries: Queries = {
+    identity: {
+      async contactCard(contactId) {
+        const contact = contacts.find((c) => c.id === contactId);
+        const point = contact ? pointOf(contact.servicePointId) : null;
+        return contact && point ? { name: contact.name, role: contact.role, point: { town: point.town, name: point.name, level: point.level } } : null;
+      },
+      contactByMobile: async (mobile) => contacts.find((c) => c.mobile === mobile) ?? null,
+      async invitation(codeHash) {
+        const found = invitations.find((i) => i.codeHash === codeHash);
+        return found ? { ...found, contactActive: contacts.find((c) => c.id === found.contactId)?.active ?? false } : null;
+      },
+    },
     directory: {
       reportingPointsNamed: async (name, scope) =>
         points
@@ -269,6 +290,9 @@ export function createFixtureWorld(directory: readonly DirectoryRow[], now: stri
             break;
           }
           case 'bindChat': {
+            const invitation = invitations.find((i) => i.id === effect.invitationId);
+            if (invitation?.usedAt) throw new ConflictError('UPDATE "Invitation"', 0, 1);
+            if (invitation) invitation.usedAt = now;
             const chat = chats.find((c) => c.channel === actor.channel && c.chatId === actor.chatId)!;
             chat.contactId = effect.contactId;
             break;
@@ -306,9 +330,11 @@ export function createFixtureWorld(directory: readonly DirectoryRow[], now: stri
     notices,
     applied,
     conversationOf: (channel, chatId) => conversations.get(chatKey(channel, chatId)) ?? null,
+    invite(mobile, code) {
+      invitations.push({ id: invitations.length + 1, codeHash: hashCode(normaliseCode(code)), contactId: contactOf(mobile).id, usedAt: null, expiresAt: new Date(clock.now().getTime() + INVITATION_VALID_DAYS * 86_400_000) });
+    },
     consoleChatOf(mobile) {
-      const contact = contacts.find((c) => c.mobile === mobile);
-      if (!contact) throw new Error(`no contact with mobile ${mobile} in the fixture world`);
+      const contact = contactOf(mobile);
       const chatId = `mobile-${mobile}`;
       if (!chats.some((c) => c.channel === 'console' && c.chatId === chatId)) chats.push({ id: chats.length + 1, channel: 'console', chatId, contactId: contact.id, blockedAt: null });
       return chatId;
