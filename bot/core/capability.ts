@@ -40,10 +40,8 @@ export interface CommandContext {
   /** for a picked choice: the part of its value after "<capability>:" */
   choice: string | null;
   actor: Actor;
-  /** the reads a capability may make (bot/core/queries.ts) */
+  /** the reads a capability may make (bot/core/queries.ts); it never sees the database itself */
   queries: Queries;
-  db: ReadDb;
-  sql: ReadSql;
   clock: Clock;
   log: Logger;
   conversation: ConversationHandle;
@@ -108,8 +106,6 @@ export type FactHandler = {
 /** What a capability gets for a fact about a whole channel: no chat, no actor, reads only. */
 export interface ChannelFactContext {
   queries: Queries;
-  db: ReadDb;
-  sql: ReadSql;
   clock: Clock;
   log: Logger;
 }

@@ -6,12 +6,12 @@
 // conversation are written in one transaction, conditional on the conversation's version, and the
 // outbox is woken once.
 import type { Logger } from 'pino';
-import { sqlOf, type Db } from '../db/client.ts';
+import type { Db } from '../db/client.ts';
 import { databaseCoreStore } from '../db/core-store.ts';
 import { ConflictError } from '../db/direct-sql.ts';
 import { databaseQueries } from '../db/queries.ts';
 import type { Clock } from '../time.ts';
-import { isEffects, type AttemptLimit, type Capability, type CommandContext, type CommandSpec, type Outcome, type ReadDb, type ReadSql } from './capability.ts';
+import { isEffects, type AttemptLimit, type Capability, type CommandContext, type CommandSpec, type Outcome } from './capability.ts';
 import { conversationFromRow, type LoadedConversation } from './conversation.ts';
 import { continueDialogue, dialogueChoice, expectsFreeText, isCancelWord, type Dialogue } from './dialogue.ts';
 import type { EffectResults } from './effects.ts';
@@ -93,9 +93,6 @@ export function createCore(deps: CoreDeps): Core {
   const { clock, capabilities } = deps;
   const store = deps.db ? databaseCoreStore(deps.db) : deps.store;
   const queries = deps.db ? databaseQueries(deps.db) : deps.queries;
-  // the model API and DirectSql, for capabilities that do not read through queries yet
-  const db: ReadDb = deps.db ?? noDatabase<ReadDb>();
-  const sql: ReadSql = deps.db ? sqlOf(deps.db) : noDatabase<ReadSql>();
   const services: CoreServices = { wakeOutbox: () => undefined, ...deps.services };
   const floodGate = new FloodGate(FLOOD_LIMIT.messages, FLOOD_LIMIT.windowMs);
   const queue = new ChatQueue();
@@ -266,8 +263,6 @@ export function createCore(deps: CoreDeps): Core {
       choice: null,
       actor,
       queries,
-      db,
-      sql,
       clock,
       log,
       conversation,
@@ -309,7 +304,7 @@ export function createCore(deps: CoreDeps): Core {
   async function handleChannelFact(fact: ChannelFact): Promise<void> {
     const log = deps.log.child({ channel: fact.channel, fact: fact.kind });
     try {
-      const ctx = { queries, db, sql, clock, log };
+      const ctx = { queries, clock, log };
       let effects = null;
       for (const capability of capabilities) if (!effects) effects = (await capability.onChannelFact?.(ctx, fact)) ?? null;
       if (!effects) {
@@ -330,16 +325,6 @@ export function createCore(deps: CoreDeps): Core {
     handleChannelFact,
     commandsFor: (role) => commands.filter((c) => c.command.roles.includes(role) && c.command.listed !== false).map((c) => c.command),
   };
-}
-
-/** Stands in for the database where a core runs without one: a capability that still reads it directly fails loudly. */
-function noDatabase<T extends object>(): T {
-  return new Proxy({} as T, {
-    get(_target, key) {
-      if (key === 'then') return undefined;
-      throw new Error(`this core has no database: read through ctx.queries, not ctx.db/ctx.sql (${String(key)})`);
-    },
-  });
 }
 
 interface Snapshot {

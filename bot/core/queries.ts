@@ -2,14 +2,21 @@
 // hands them to every handler as ctx.queries; the database implements them (bot/db/queries.ts) and
 // a dialogue fixture implements them over a world in memory (test/support/fixture-world.ts), so a
 // capability's decisions replay without a database. Results are plain data, never rows to write.
+import type { Scope as AssessmentScope } from '../../commands/assessment/queries.ts';
+import type { PointAssessment } from '../../commands/assessment/supervision.ts';
+import type { AnnexRule } from '../../commands/assessment/year.ts';
+import type { DirectoryOverview } from '../../commands/directory/store.ts';
 import type { NoticeListEntry } from '../../commands/notice/list.ts';
 import type { NoticeDraft } from '../../commands/notice/model.ts';
 import type { NoticeStatusReport } from '../../commands/notice/status.ts';
 import type { Completeness } from '../../commands/report/completeness.ts';
 import type { ReportTemplate } from '../../commands/report/template.ts';
 import type { StandardsTables } from '../../commands/standards/model.ts';
-import type { SpreadsheetFormat } from '../spreadsheet.ts';
+import type { SpreadsheetFormat, TableSource } from '../spreadsheet.ts';
+import type { ChannelName } from './types.ts';
 import type { ReminderSettings } from '../../scheduler/settings.ts';
+import type { ApplicantContext, ApplicationSummary, StoredApplication } from '../db/acceptance.ts';
+import type { ImportOutcome, ImportRun } from '../db/directory-store.ts';
 import type { AudienceContact, AudiencePoint } from '../db/notice-store.ts';
 import type { Reachability } from '../db/reachability.ts';
 import type { CurrentReport, StoredMonth } from '../db/report-store.ts';
@@ -35,6 +42,14 @@ export interface DirectoryQueries {
   pointStanding(pointId: number): Promise<{ town: string; active: boolean } | null>;
   /** when the point entered the directory (its figures of the year count from then) */
   pointListedAt(pointId: number): Promise<Date | null>;
+  /** active points of any level named exactly so (in the town, when given) */
+  activePointsNamed(name: string, town: string | null): Promise<{ id: number; town: string; name: string }[]>;
+  /** points and contacts by level and town, and how many are bound */
+  overview(): Promise<DirectoryOverview>;
+  /** what importing this file would change, without writing (the run says who and when) */
+  planImport(file: TableSource, run: Omit<ImportRun, 'target'>): Promise<ImportOutcome>;
+  /** the bytes of a file this chat sent and that waits for its 确认导入 (null: gone, older than a day) */
+  waitingFile(channel: ChannelName, chatId: string, uploadId: string): Promise<Uint8Array | null>;
 }
 
 export interface IdentityQueries {
@@ -96,6 +111,24 @@ export interface NoticeHeading {
 export interface StandardsQueries {
   /** the rules table and the facts as operators keep them */
   tables(): Promise<StandardsTables>;
+  /** which rules the table has now, by level and item (what an import would replace) */
+  ruleKeys(): Promise<{ level: string; item: string }[]>;
+}
+
+export interface AssessmentQueries {
+  /** every point's year in scope, judged against annex 1, and the rules used */
+  assessments(scope: AssessmentScope): Promise<{ rules: AnnexRule[]; points: PointAssessment[] }>;
+}
+
+export interface AcceptanceQueries {
+  /** applications, newest first (a town's or a point's alone, when given) */
+  applications(filter?: { town?: string; pointId?: number }): Promise<ApplicationSummary[]>;
+  /** one application with its point, every version and every event (null: no such application) */
+  application(id: number): Promise<StoredApplication | null>;
+  /** what the /apply dialogue starts from: the point, the form prefilled, its service figures, the rules */
+  applicantContext(pointId: number, contactId: number | null, now: Date): Promise<ApplicantContext>;
+  /** the 党员远程教育基层点 an operator allowed to apply */
+  partyEducationAllowed(): Promise<number[]>;
 }
 
 export interface SettingsQueries {
@@ -109,5 +142,7 @@ export interface Queries {
   reports: ReportQueries;
   notices: NoticeQueries;
   standards: StandardsQueries;
+  assessment: AssessmentQueries;
+  acceptance: AcceptanceQueries;
   settings: SettingsQueries;
 }

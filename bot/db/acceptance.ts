@@ -388,6 +388,7 @@ export async function listApplications(db: ApplicationReads, filter: { town?: st
 }
 
 /** One application with its point, every version and every event, oldest first. */
+export type StoredApplication = NonNullable<Awaited<ReturnType<typeof loadApplication>>>;
 export async function loadApplication(db: ApplicationReads, id: number) {
   return db.acceptanceApplication.findUnique({
     where: { id },
@@ -400,6 +401,7 @@ export async function loadApplication(db: ApplicationReads, id: number) {
 }
 
 /** What the /apply dialogue starts from, for one point and the contact applying. */
+export type ApplicantContext = Awaited<ReturnType<typeof loadApplicantContext>>;
 export async function loadApplicantContext(db: ReadDb, pointId: number, contactId: number | null, now: Date) {
   const [point, contact, reports, rules] = await Promise.all([
     db.servicePoint.findUniqueOrThrow({ where: { id: pointId }, select: { id: true, town: true, name: true, level: true, isPartyEducationPoint: true } }),

@@ -12,7 +12,8 @@ import {
   type NoticeDraft,
 } from '../../commands/notice/model.ts';
 import type { ReadDb } from '../core/capability.ts';
-import { sqlOf, type Db } from './client.ts';
+import type { Db } from './client.ts';
+import { sqlOf } from './sql-of.ts';
 import { auditStatement, type AuditEntry } from './audit.ts';
 import type { BatchStep, Row, SqlValue, Statement } from './direct-sql.ts';
 

@@ -1,8 +1,9 @@
 // The capabilities' reads (bot/core/queries.ts) on the database: Prisma for the model-shaped
 // lookups, DirectSql for the hot ones of every report. Read-mostly tables go through readMostly.
-import type { Queries } from '../core/queries.ts';
+import type { AssessmentQueries, Queries } from '../core/queries.ts';
 import type { FactRecord, RuleRecord } from '../../commands/standards/model.ts';
-import type { ReadDb } from '../core/capability.ts';
+import type { ReadSql } from '../core/capability.ts';
+import type { Db } from './client.ts';
 import { SERVICE_POINT_LEVELS } from '../domain.ts';
 import { loadTemplate } from '../../commands/report/template.ts';
 import { loadReminderSettings } from '../../scheduler/settings.ts';
@@ -18,8 +19,13 @@ const HEADING = { id: true, title: true, deadline: true, fetchMethod: true, fetc
 
 const byDatabase = new WeakMap<object, Queries>();
 
+/** The assessment's reads on a DirectSql alone (the command line runs them without a Prisma client). */
+export function assessmentQueriesOn(sql: ReadSql): AssessmentQueries {
+  return { assessments: async (scope) => (await import('../../commands/assessment/queries.ts')).loadAssessments(sql, scope) };
+}
+
 /** The queries of one database client (made once per client, so their caches are per database). */
-export function databaseQueries(db: ReadDb): Queries {
+export function databaseQueries(db: Db): Queries {
   const known = byDatabase.get(db);
   if (known) return known;
   const sql = readSqlOf(db);
@@ -62,6 +68,14 @@ export function databaseQueries(db: ReadDb): Queries {
         listedAt.set(pointId, row.createdAt);
         return row.createdAt;
       },
+      activePointsNamed: (name, town) => db.servicePoint.findMany({ where: { active: true, name, ...(town ? { town } : {}) }, select: { id: true, town: true, name: true } }),
+      overview: async () => (await import('../../commands/directory/store.ts')).directoryOverview(sql),
+      async planImport(file, run) {
+        const [{ planDirectoryImport }, { targetOf }] = await Promise.all([import('./directory-store.ts'), import('./client.ts')]);
+        return planDirectoryImport(file, { ...run, target: targetOf(db) });
+      },
+      waitingFile: async (channel, chatId, uploadId) =>
+        (await db.pendingUpload.findFirst({ where: { id: uploadId, channel, chatId }, select: { content: true } }))?.content ?? null,
     },
     reports: {
       template: () => loadTemplate(db),
@@ -116,6 +130,22 @@ export function databaseQueries(db: ReadDb): Queries {
           ]);
           return { rules, facts };
         }),
+      ruleKeys: () => db.rule.findMany({ select: { level: true, item: true } }),
+    },
+    assessment: assessmentQueriesOn(sql),
+    acceptance: {
+      applications: async (filter) => (await import('./acceptance.ts')).listApplications(db, filter),
+      application: async (id) => (await import('./acceptance.ts')).loadApplication(db, id),
+      applicantContext: async (pointId, contactId, now) => (await import('./acceptance.ts')).loadApplicantContext(db, pointId, contactId, now),
+      async partyEducationAllowed() {
+        const setting = await db.setting.findUnique({ where: { key: 'acceptance.partyEducationAllowed' } });
+        try {
+          const ids = JSON.parse(setting?.value ?? '[]') as unknown;
+          return Array.isArray(ids) ? ids.filter((id): id is number => typeof id === 'number') : [];
+        } catch {
+          return [];
+        }
+      },
     },
     settings: {
       reminders: async () => (await readMostly(db, 'reportsCountFrom', () => loadReminderSettings(db))).settings,

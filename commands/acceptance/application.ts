@@ -6,7 +6,6 @@ import { z } from 'zod';
 import { withEffects, type CommandContext, type Outcome } from '../../bot/core/capability.ts';
 import { isNoneWord, startDialogue, step, type Dialogue, type Interpretation } from '../../bot/core/dialogue.ts';
 import type { Reply } from '../../bot/core/types.ts';
-import { listApplications, loadApplicantContext, loadApplication } from '../../bot/db/acceptance.ts';
 import { FIELD_BY_KEY, FORM_FIELDS, FORM_KEYS, formatReadBack, parseFormMessage, parseStoredForm, readField, type ApplicationForm, type FormKey } from './form.ts';
 import { STATE_LABELS, parseApplicationState } from './machine.ts';
 import { formatSelfCheck, selfCheckForm, storedSelfCheck } from './selfcheck.ts';
@@ -96,7 +95,7 @@ function formOf(state: ApplicationState): ApplicationForm {
 }
 
 async function selfCheckOf(state: ApplicationState, ctx: CommandContext) {
-  const context = await loadApplicantContext(ctx.db, state.pointId, ctx.actor.contact?.id ?? null, ctx.clock.now());
+  const context = await ctx.queries.acceptance.applicantContext(state.pointId, ctx.actor.contact?.id ?? null, ctx.clock.now());
   return selfCheckForm(formOf(state), context.service, context.rules, context.point.level);
 }
 
@@ -147,11 +146,11 @@ export async function startApplication(ctx: CommandContext): Promise<Outcome> {
   const point = contact.servicePoint;
   if (point.level === 'subCenter') return [{ text: '验收申请由基层服务点提交。管理员可发送“/acceptance status”查看全部申请。' }];
   if (point.level === 'townCultureCenter') return [{ text: '镇文广中心不提交验收申请，而是确认盖章本镇街服务点的申请：发送“/acceptance status”查看本镇街的申请。' }];
-  const [latest] = await listApplications(ctx.db, { pointId: point.id });
+  const [latest] = await ctx.queries.acceptance.applications({ pointId: point.id });
   const state = latest ? parseApplicationState(latest.state) : null;
-  const context = await loadApplicantContext(ctx.db, point.id, contact.id, ctx.clock.now());
+  const context = await ctx.queries.acceptance.applicantContext(point.id, contact.id, ctx.clock.now());
   if (state === 'returned' || state === 'failed') {
-    const app = await loadApplication(ctx.db, latest!.id);
+    const app = await ctx.queries.acceptance.application(latest!.id);
     const form = parseStoredForm(app?.versions.at(-1)?.form ?? '{}');
     // what the last version left empty was skipped then: asked again only if the person changes it
     const skipped = FORM_FIELDS.filter((f) => !f.required && form[f.key] === undefined).map((f) => f.key);
@@ -165,15 +164,8 @@ export async function startApplication(ctx: CommandContext): Promise<Outcome> {
   // a refusal the machine would give at the end (a 党员远程教育基层点) is said before any question
   if (point.isPartyEducationPoint) {
     const { decide } = await import('./machine.ts');
-    const allowed = await ctx.db.setting.findUnique({ where: { key: 'acceptance.partyEducationAllowed' } });
-    const ids = (() => {
-      try {
-        return JSON.parse(allowed?.value ?? '[]') as unknown;
-      } catch {
-        return [];
-      }
-    })();
-    const decision = decide('apply', { contactId: contact.id, point }, { state: null, point, partyEducationAllowed: Array.isArray(ids) && ids.includes(point.id), townHasCultureCenterContact: true });
+    const allowed = await ctx.queries.acceptance.partyEducationAllowed();
+    const decision = decide('apply', { contactId: contact.id, point }, { state: null, point, partyEducationAllowed: allowed.includes(point.id), townHasCultureCenterContact: true });
     if (!decision.ok) return [{ text: decision.reason }];
   }
   const data: ApplicationState = { pointId: point.id, applicationId: null, form: context.prefill.form, skipped: [], sources: context.prefill.sources, notes: {} };

@@ -9,7 +9,6 @@ import { withEffects, type CommandContext, type CommandSpec, type Outcome } from
 import { startDialogue, step, type Dialogue } from '../../bot/core/dialogue.ts';
 import type { AcceptanceStepRequest, EffectResults } from '../../bot/core/effects.ts';
 import type { Reply } from '../../bot/core/types.ts';
-import { listApplications, loadApplication } from '../../bot/db/acceptance.ts';
 import { localDateString } from '../../bot/time.ts';
 import { formatChineseDay, parseChineseDay } from './dates.ts';
 import { formatForm, parseStoredForm } from './form.ts';
@@ -67,7 +66,7 @@ export const returnDialogue: Dialogue<ReturnState> = {
 
 /** Whether this actor may take the step now; null: yes. Said before asking anything (a reason). */
 async function refusalOf(ctx: CommandContext, action: ApplicationAction, id: number): Promise<string | null> {
-  const app = await loadApplication(ctx.db, id);
+  const app = await ctx.queries.acceptance.application(id);
   if (!app) return `没有编号为 ${id} 的验收申请。`;
   const point = ctx.actor.contact?.servicePoint;
   const decision = decide(
@@ -106,7 +105,7 @@ async function returnApplication(ctx: CommandContext, id: number, reason: string
 async function awaitingStamp(ctx: CommandContext): Promise<number | Reply[]> {
   const point = ctx.actor.contact?.servicePoint;
   if (point?.level !== 'townCultureCenter') return needsId('确认盖章 3');
-  const waiting = (await listApplications(ctx.db, { town: point.town })).filter((a) => a.state === 'applied' || a.state === 'resubmitted');
+  const waiting = (await ctx.queries.acceptance.applications({ town: point.town })).filter((a) => a.state === 'applied' || a.state === 'resubmitted');
   if (waiting.length === 1) return waiting[0]!.id;
   if (!waiting.length) return [{ text: `${point.town}目前没有待确认盖章的验收申请。` }];
   return [{ text: [`${point.town}有 ${waiting.length} 份待确认盖章的验收申请，请写上编号，例如“确认盖章 ${waiting[0]!.id}”：`, ...waiting.map((a) => `· #${a.id} ${a.point.name}`)].join('\n') }];
@@ -118,7 +117,7 @@ function needsId(example: string): Reply[] {
 
 /** "验收申请 3": the form as text and as the printable annex 2, for those concerned. */
 export async function showApplication(ctx: CommandContext, id: number): Promise<Reply[]> {
-  const app = await loadApplication(ctx.db, id);
+  const app = await ctx.queries.acceptance.application(id);
   const point = ctx.actor.contact?.servicePoint;
   const concerned = ctx.actor.role === 'operator' || (point && (point.id === app?.servicePointId || (point.town === app?.servicePoint.town && ctx.actor.role !== 'pointContact') || (point.level === 'townCultureCenter' && point.town === app?.servicePoint.town)));
   if (!app || !concerned) return [{ text: `没有编号为 ${id} 的验收申请，或您无权查看（只能查看本服务点、本镇街的申请）。` }];
@@ -149,7 +148,7 @@ async function reinspect(ctx: CommandContext): Promise<Outcome> {
   const parsed = parseReinspection(ctx.args);
   if (!parsed) return [{ text: '请写服务点和复查结果，例如“复查 石龙镇/石龙镇图书馆 合格”“复查 石龙镇图书馆 限期整改 12月31日 开放时间不足”“复查 石龙镇图书馆 除牌”。' }];
   const [town, name] = parsed.point.includes('/') ? parsed.point.split('/', 2).map((s) => s.trim()) : [null, parsed.point];
-  const points = await ctx.db.servicePoint.findMany({ where: { active: true, name: name!, ...(town ? { town } : {}) }, select: { id: true, town: true, name: true } });
+  const points = await ctx.queries.directory.activePointsNamed(name!, town ?? null);
   if (points.length !== 1) return [{ text: points.length ? `有 ${points.length} 个服务点叫“${name}”，请写成“镇街/服务点”。` : `通信名录中没有服务点“${parsed.point}”。` }];
   const point = points[0]!;
   let deadline: string | null = null;
@@ -259,7 +258,7 @@ export const applicationStepCommands: CommandSpec[] = [
       if (!ref) return needsId('验收不通过 3 电脑不足5台；未开设电子阅览室');
       let opinions = ref.rest.split(/[；;\n]+/).map((o) => o.trim()).filter(Boolean);
       if (!opinions.length) {
-        const app = await loadApplication(ctx.db, ref.id);
+        const app = await ctx.queries.acceptance.application(ref.id);
         opinions = opinionsFromStored(app?.versions.at(-1)?.selfCheck ?? '[]');
       }
       if (!opinions.length) return [{ text: `请写明整改意见，例如“验收不通过 ${ref.id} 电脑不足5台；开放时间不足”。多条用“；”分开。` }];

@@ -5,7 +5,6 @@
 import type { Capability, CommandContext } from '../../bot/core/capability.ts';
 import type { Reply } from '../../bot/core/types.ts';
 import { localDateString } from '../../bot/time.ts';
-import { listApplications, loadApplication } from '../../bot/db/acceptance.ts';
 import { parseApplicationState } from './machine.ts';
 import { formatApplications, formatMyApplication, type ApplicationHistory } from './status.ts';
 import { applicationDialogue, startApplication } from './application.ts';
@@ -15,9 +14,9 @@ import { acceptanceIntent } from './intent.ts';
 async function myApplication(ctx: CommandContext): Promise<ApplicationHistory | null> {
   const point = ctx.actor.contact?.servicePoint;
   if (!point) return null;
-  const [latest] = await listApplications(ctx.db, { pointId: point.id });
+  const [latest] = await ctx.queries.acceptance.applications({ pointId: point.id });
   if (!latest) return null;
-  const app = await loadApplication(ctx.db, latest.id);
+  const app = await ctx.queries.acceptance.application(latest.id);
   if (!app) return null;
   let rectification: string[] = [];
   try {
@@ -42,10 +41,10 @@ async function myApplication(ctx: CommandContext): Promise<ApplicationHistory | 
 export async function acceptanceStatusReplies(ctx: CommandContext): Promise<Reply[]> {
   const today = localDateString(ctx.clock.now());
   const point = ctx.actor.contact?.servicePoint;
-  if (ctx.actor.role === 'operator') return [{ text: formatApplications(await listApplications(ctx.db), today, '全市') }];
+  if (ctx.actor.role === 'operator') return [{ text: formatApplications(await ctx.queries.acceptance.applications(), today, '全市') }];
   if (!point) return [{ text: '查看验收申请需要先绑定通信名录：发送 /bind 邀请码。' }];
   if (ctx.actor.role === 'townContact' || point.level === 'townCultureCenter') {
-    return [{ text: formatApplications(await listApplications(ctx.db, { town: point.town }), today, point.town) }];
+    return [{ text: formatApplications(await ctx.queries.acceptance.applications({ town: point.town }), today, point.town) }];
   }
   return [{ text: formatMyApplication(await myApplication(ctx)) }];
 }

@@ -11,6 +11,7 @@ import { parseMonthKey, type Clock } from '../../bot/time.ts';
 import { option, positional } from '../report/cli-args.ts';
 import { defaultRound } from './supervision.ts';
 import { defaultYear, modelsText, parseYear, summaryBundle, supervisionText } from './views.ts';
+import { assessmentQueriesOn } from '../../bot/db/queries.ts';
 
 export const ASSESSMENT_USAGE = [
   '用法：',
@@ -56,7 +57,7 @@ export async function runAssessment(argv: string[], deps: Deps): Promise<number>
     }
     const town = townOption(rest);
     if (town !== null && typeof town === 'object') return fail(town.error);
-    deps.out(await supervisionText(deps.sql, round, town, now, { towns: null, points: null }));
+    deps.out(await supervisionText(assessmentQueriesOn(deps.sql), round, town, now, { towns: null, points: null }));
     return 0;
   }
   if (verb === 'models') {
@@ -64,7 +65,7 @@ export async function runAssessment(argv: string[], deps: Deps): Promise<number>
     if (typeof year !== 'number') return fail(year.error);
     const town = townOption(rest);
     if (town !== null && typeof town === 'object') return fail(town.error);
-    deps.out(await modelsText(deps.sql, year, town, now, null));
+    deps.out(await modelsText(assessmentQueriesOn(deps.sql), year, town, now, null));
     return 0;
   }
   if (verb === 'summary') {
@@ -72,7 +73,7 @@ export async function runAssessment(argv: string[], deps: Deps): Promise<number>
     if (typeof year !== 'number') return fail(year.error);
     const [file, extra] = positional(rest);
     if (!file || extra || !file.toLowerCase().endsWith('.xlsx')) return fail(`请给出一个 .xlsx 文件名。\n${ASSESSMENT_USAGE}`);
-    const bundle = await summaryBundle(deps.sql, year, now);
+    const bundle = await summaryBundle(assessmentQueriesOn(deps.sql), year, now);
     const png = file.replace(/\.xlsx$/i, '.png');
     try {
       await writeFile(file, bundle.xlsx);

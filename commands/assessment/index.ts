@@ -8,7 +8,6 @@ import type { MonthKey } from '../../bot/time.ts';
 import { BOUND_ROLES, type Capability, type CommandContext } from '../../bot/core/capability.ts';
 import { findMonthMention } from '../report/months.ts';
 import { formatPointYear, formatTownPoints } from './format.ts';
-import { loadAssessments } from './queries.ts';
 import { defaultRound } from './supervision.ts';
 import { defaultYear, modelsText, parseYear, summaryBundle, supervisionText, yearIsOver, yearStart } from './views.ts';
 
@@ -39,9 +38,9 @@ async function assessment(ctx: CommandContext): Promise<Reply[]> {
   if (!contact) return [{ text: BIND_HINT }];
   const { year } = picked;
   const asOf = ctx.clock.now();
-  const sql = ctx.sql;
+  const queries = ctx.queries.assessment;
   if (ctx.actor.role === 'operator') {
-    const bundle = await summaryBundle(sql, year, asOf);
+    const bundle = await summaryBundle(queries, year, asOf);
     ctx.log.info({ year, points: bundle.points.length }, 'assessment summary sent in chat');
     return [
       { text: bundle.text, document: { filename: `评估-${year}.xlsx`, content: bundle.xlsx, caption: `${year}年评估汇总` } },
@@ -49,10 +48,10 @@ async function assessment(ctx: CommandContext): Promise<Reply[]> {
     ];
   }
   if (ctx.actor.role === 'townContact') {
-    const { points } = await loadAssessments(sql, { year, asOf, town: contact.servicePoint.town });
+    const { points } = await queries.assessments({ year, asOf, town: contact.servicePoint.town });
     return [{ text: formatTownPoints(contact.servicePoint.town, points, year, yearIsOver(year, asOf), asOf, 30) }];
   }
-  const { points } = await loadAssessments(sql, { year, asOf, pointId: contact.servicePoint.id });
+  const { points } = await queries.assessments({ year, asOf, pointId: contact.servicePoint.id });
   const point = points[0];
   if (!point) return [{ text: '您的服务点在通信名录中已停用，没有可评估的数据。如有疑问请联系市支中心。' }];
   return [{ text: formatPointYear(point, asOf) }];
@@ -65,13 +64,13 @@ function townOf(ctx: CommandContext): string | null {
 async function supervision(ctx: CommandContext): Promise<Reply[]> {
   const picked = roundArgument(ctx);
   if ('error' in picked) return [{ text: picked.error }];
-  return [{ text: await supervisionText(ctx.sql, picked.round, townOf(ctx), ctx.clock.now(), { towns: 10, points: 8 }) }];
+  return [{ text: await supervisionText(ctx.queries.assessment, picked.round, townOf(ctx), ctx.clock.now(), { towns: 10, points: 8 }) }];
 }
 
 async function models(ctx: CommandContext): Promise<Reply[]> {
   const picked = yearArgument(ctx);
   if ('error' in picked) return [{ text: picked.error }];
-  return [{ text: await modelsText(ctx.sql, picked.year, townOf(ctx), ctx.clock.now(), 10) }];
+  return [{ text: await modelsText(ctx.queries.assessment, picked.year, townOf(ctx), ctx.clock.now(), 10) }];
 }
 
 export const assessmentCapability: Capability = {

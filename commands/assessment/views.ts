@@ -1,11 +1,10 @@
 // What the chat commands and the command line show, each a query (queries.ts) folded by the pure
 // functions; shared so both say the same.
-import type { ReadSql } from '../../bot/core/capability.ts';
+import type { AssessmentQueries } from '../../bot/core/queries.ts';
 import { fromLocal, monthKey, toLocal, type MonthKey } from '../../bot/time.ts';
 import { reportDueDate } from '../report/months.ts';
 import { drawTownChart } from './chart.ts';
 import { formatModels, formatSummary, formatSupervision, type SupervisionView } from './format.ts';
-import { loadAssessments } from './queries.ts';
 import { summaryXlsxBuffer } from './summary-file.ts';
 import { modelPoints, rankTowns, roundYear, type PointAssessment } from './supervision.ts';
 import { summariseTowns } from './summary.ts';
@@ -33,18 +32,18 @@ export function scopeLabel(town: string | null): string {
   return town ?? '全市';
 }
 
-export async function supervisionView(sql: ReadSql, round: MonthKey, town: string | null, asOf: Date): Promise<SupervisionView> {
+export async function supervisionView(assessment: AssessmentQueries, round: MonthKey, town: string | null, asOf: Date): Promise<SupervisionView> {
   const year = roundYear(round);
-  const { points } = await loadAssessments(sql, { year, asOf, town });
+  const { points } = await assessment.assessments({ year, asOf, town });
   return { round, year, final: yearIsOver(year, asOf), asOf, scope: scopeLabel(town), towns: rankTowns(points) };
 }
 
-export async function supervisionText(sql: ReadSql, round: MonthKey, town: string | null, asOf: Date, limits: { towns: number | null; points: number | null }): Promise<string> {
-  return formatSupervision(await supervisionView(sql, round, town, asOf), limits.towns, limits.points);
+export async function supervisionText(assessment: AssessmentQueries, round: MonthKey, town: string | null, asOf: Date, limits: { towns: number | null; points: number | null }): Promise<string> {
+  return formatSupervision(await supervisionView(assessment, round, town, asOf), limits.towns, limits.points);
 }
 
-export async function modelsText(sql: ReadSql, year: number, town: string | null, asOf: Date, limit: number | null): Promise<string> {
-  const { points } = await loadAssessments(sql, { year, asOf, town });
+export async function modelsText(assessment: AssessmentQueries, year: number, town: string | null, asOf: Date, limit: number | null): Promise<string> {
+  const { points } = await assessment.assessments({ year, asOf, town });
   return formatModels(modelPoints(points), year, yearIsOver(year, asOf), asOf, scopeLabel(town), limit);
 }
 
@@ -55,8 +54,8 @@ export interface SummaryBundle {
   points: PointAssessment[];
 }
 
-export async function summaryBundle(sql: ReadSql, year: number, asOf: Date): Promise<SummaryBundle> {
-  const { points } = await loadAssessments(sql, { year, asOf });
+export async function summaryBundle(assessment: AssessmentQueries, year: number, asOf: Date): Promise<SummaryBundle> {
+  const { points } = await assessment.assessments({ year, asOf });
   const final = yearIsOver(year, asOf);
   const { towns, total } = summariseTowns(points);
   const [xlsx, png] = await Promise.all([

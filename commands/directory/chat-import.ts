@@ -6,10 +6,9 @@
 // between is never overwritten by what the operator did not see.
 import type { IncomingDocument } from '../../bot/core/types.ts';
 import { MAX_INCOMING_FILE_BYTES } from '../../bot/core/types.ts';
-import { targetOf } from '../../bot/db/client.ts';
 import { withEffects, type CommandContext, type Outcome } from '../../bot/core/capability.ts';
 import { startDialogue, type Dialogue } from '../../bot/core/dialogue.ts';
-import { planDirectoryImport, type ImportOutcome, type ImportRun } from '../../bot/db/directory-store.ts';
+import type { ImportOutcome } from '../../bot/db/directory-store.ts';
 import { formatOutcome, formatReading, formatPlan } from './import.ts';
 import { formatProblems } from './rows.ts';
 import { alsoApplying, discardSentFile, keepSentFile, SentFile, sentFileContent, sentFileDialogue, sentFileGone, uploadIdOf } from './sent-file.ts';
@@ -28,9 +27,6 @@ export const directoryImportDialogue: Dialogue<SentFile> = sentFileDialogue('dir
 
 const FILE_TYPES = /\.(xlsx|xlsm|csv|txt|xls|et|ods)$/i;
 
-function runOf(ctx: CommandContext): ImportRun {
-  return { target: targetOf(ctx.db as never), now: ctx.clock.now(), actor: `${ctx.actor.channel}:${ctx.actor.chatId}`, actorContactId: ctx.actor.contact?.id ?? null };
-}
 
 /** A file an operator sent: its dry run, and the choice to import it. */
 export async function planSentFile(ctx: CommandContext, document: IncomingDocument): Promise<Outcome> {
@@ -41,7 +37,10 @@ export async function planSentFile(ctx: CommandContext, document: IncomingDocume
     return [{ text: `文件“${document.filename}”太大（${(document.size / 1048576).toFixed(1)} MB），聊天中最多接收 ${MAX_INCOMING_FILE_BYTES / 1048576} MB。更大的名录请存为 .csv 再发，或由管理员在服务器上运行：gxgc directory import 文件` }];
   }
   if (!document.content) return [{ text: `文件“${document.filename}”没能收下来，请再发送一次。` }];
-  const outcome = await planDirectoryImport({ filename: document.filename, content: document.content }, runOf(ctx));
+  const outcome = await ctx.queries.directory.planImport(
+    { filename: document.filename, content: document.content },
+    { now: ctx.clock.now(), actor: `${ctx.actor.channel}:${ctx.actor.chatId}`, actorContactId: ctx.actor.contact?.id ?? null },
+  );
   if (outcome.kind !== 'planned') {
     ctx.conversation.clear();
     return [{ text: formatOutcome(outcome, { confirmHint: '' }).join('\n') }];

@@ -1,7 +1,7 @@
 // 通信名录 in chat: operators see how many points and contacts there are per level and per town,
 // and how many contacts have bound a chat; and import the directory by sending its spreadsheet.
 import { OPERATOR_ONLY, type Capability } from '../../bot/core/capability.ts';
-import { directoryOverview, formatOverview } from './store.ts';
+import { formatOverview } from './store.ts';
 import { directoryImportDialogue, planSentFile } from './chat-import.ts';
 import { planRulesFile, rulesImportDialogue } from '../standards/chat-import.ts';
 import { isRulesSheet } from '../standards/rulesFile.ts';
@@ -26,7 +26,7 @@ export const directoryCapability: Capability = {
       description: '通信名录概况（各级别、各镇街的服务点和联系人数，已绑定人数）；发送名录表格文件可以导入',
       roles: OPERATOR_ONLY,
       async run(ctx) {
-        return [{ text: formatOverview(await directoryOverview(ctx.sql)) }];
+        return [{ text: formatOverview(await ctx.queries.directory.overview()) }];
       },
     },
   ],

@@ -24,8 +24,7 @@ export function keepSentFile(filename: string, content: Uint8Array, fingerprint:
 /** The waiting file's bytes, through the handler's read-only queries; null when it is gone (older than a day). */
 export async function sentFileContent(ctx: CommandContext, file: SentFile): Promise<Uint8Array | null> {
   if ('content' in file) return Buffer.from(file.content, 'base64');
-  const row = await ctx.db.pendingUpload.findFirst({ where: { id: file.uploadId, channel: ctx.actor.channel, chatId: ctx.actor.chatId }, select: { content: true } });
-  return row?.content ?? null;
+  return ctx.queries.directory.waitingFile(ctx.actor.channel, ctx.actor.chatId, file.uploadId);
 }
 
 export const uploadIdOf = (file: SentFile): string | null => ('uploadId' in file ? file.uploadId : null);

@@ -16,7 +16,7 @@ export const rulesImportDialogue: Dialogue<SentFile> = sentFileDialogue('rulesIm
     const content = await sentFileContent(ctx, pending);
     if (!content) return { kind: 'done', outcome: sentFileGone('规则表') };
     const read = await readRulesFile({ filename: pending.filename, content });
-    const plan = read.kind === 'read' ? await planRules(ctx.db, read.rules) : null;
+    const plan = read.kind === 'read' ? await planRules(ctx.queries.standards, read.rules) : null;
     if (read.kind !== 'read' || !plan || fingerprintOf(plan) !== pending.fingerprint) {
       return { kind: 'done', outcome: withEffects(discardSentFile(pending), () => [{ text: read.kind === 'read' ? CHANGED : unreadable(read) }]) };
     }
@@ -50,7 +50,7 @@ function fingerprintOf(plan: RulesPlan): string {
 export async function planRulesFile(ctx: CommandContext, document: IncomingDocument & { content: Uint8Array }): Promise<Outcome> {
   const read = await readRulesFile({ filename: document.filename, content: document.content });
   if (read.kind !== 'read') return [{ text: unreadable(read) }];
-  const plan = await planRules(ctx.db, read.rules);
+  const plan = await planRules(ctx.queries.standards, read.rules);
   const [counts, ...removed] = formatRulesPlan(plan, read.rules.length);
   const lines = [`收到规则表“${document.filename}”${formatRulesReading(read.reading)}。规则表还没有改动；导入即整张替换附件1 配置及服务标准，${counts}`, ...removed];
   if (needsRemovalConfirmation(plan)) {

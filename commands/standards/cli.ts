@@ -8,6 +8,7 @@ import { replaceRules } from '../../bot/db/rules-store.ts';
 import { writeTable, SpreadsheetError } from '../../bot/spreadsheet.ts';
 import { formatRulesPlan, formatRulesReading, needsRemovalConfirmation, planRules, readRulesFile, REMOVAL_SHARE_TO_CONFIRM } from './rules-import.ts';
 import { ruleProblemText, rulesToTable } from './rulesFile.ts';
+import { databaseQueries } from '../../bot/db/queries.ts';
 
 export interface RulesCliDeps {
   db: Db;
@@ -53,7 +54,7 @@ export async function runRulesCli(argv: string[], deps: RulesCliDeps): Promise<n
     return 1;
   }
   deps.out(`读取规则表 ${file}${formatRulesReading(read.reading)}。`);
-  const plan = await planRules(deps.db, read.rules);
+  const plan = await planRules(databaseQueries(deps.db).standards, read.rules);
   const removal = needsRemovalConfirmation(plan);
   if (dryRun || (removal && !confirm)) {
     const [counts, ...removed] = formatRulesPlan(plan, read.rules.length);

@@ -2,7 +2,7 @@
 // read whole, every sheet (rulesFile.ts says which are rules sheets), what the import would change,
 // and when it needs a confirmation. The writing is the store's (bot/db/rules-store.ts).
 import { readSheets, readingText, SpreadsheetError, type TableReading, type TableSource } from '../../bot/spreadsheet.ts';
-import type { ReadDb } from '../../bot/core/capability.ts';
+import type { StandardsQueries } from '../../bot/core/queries.ts';
 import { parseRulesSheets, type RuleInput, type RuleProblem } from './rulesFile.ts';
 
 /** Removing more than this share of the rules needs a confirmation (a file of the wrong table removes them all). */
@@ -30,8 +30,8 @@ export function compareRules(existing: readonly { level: string; item: string }[
 }
 
 /** What an import would do, without writing. */
-export async function planRules(db: Pick<ReadDb, 'rule'>, rules: readonly RuleInput[]): Promise<RulesPlan> {
-  return compareRules(await db.rule.findMany({ select: { level: true, item: true } }), rules);
+export async function planRules(standards: Pick<StandardsQueries, 'ruleKeys'>, rules: readonly RuleInput[]): Promise<RulesPlan> {
+  return compareRules(await standards.ruleKeys(), rules);
 }
 
 export const needsRemovalConfirmation = (plan: RulesPlan): boolean => plan.existing > 0 && plan.removed > plan.existing * REMOVAL_SHARE_TO_CONFIRM;

@@ -20,6 +20,7 @@ import { migrate } from '../../bot/db/migrate.ts';
 import { fromLocal } from '../../bot/time.ts';
 import { loadAssessments } from '../../commands/assessment/queries.ts';
 import { supervisionText } from '../../commands/assessment/views.ts';
+import { assessmentQueriesOn } from '../../bot/db/queries.ts';
 import { seedDatabase } from '../../prisma/seed/index.ts';
 import { createEmptyDatabase } from '../support/database.ts';
 import { emit, figure, generateDirectory, percentile } from './common.ts';
@@ -138,7 +139,7 @@ async function child(step: string): Promise<void> {
   const { ms, value } =
     step === 'assessment'
       ? await timed(async () => (await loadAssessments(sql, { year: 2026, asOf: AS_OF })).points.length)
-      : await timed(async () => (await supervisionText(sql, '2026-11', null, AS_OF, { towns: null, points: null })).length);
+      : await timed(async () => (await supervisionText(assessmentQueriesOn(sql), '2026-11', null, AS_OF, { towns: null, points: null })).length);
   await sql.close();
   if (step === 'assessment' && value !== POINTS - 1) throw new Error(`assessed ${value} points`);
   process.stdout.write(`${JSON.stringify({ ms: Math.round(ms), value })}\n`);

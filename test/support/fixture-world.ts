@@ -159,6 +159,10 @@ export function createFixtureWorld(directory: readonly DirectoryRow[], now: stri
         return p ? { town: p.town, active: p.active } : null;
       },
       pointListedAt: async (id) => pointOf(id)?.listedAt ?? null,
+      activePointsNamed: async (name, town) => points.filter((p) => p.active && p.name === name && (town === null || p.town === town)).map((p) => ({ id: p.id, town: p.town, name: p.name })),
+      overview: async () => unsupported('directory overview'),
+      planImport: async () => unsupported('directory import'),
+      waitingFile: async () => unsupported('waiting file'),
     },
     reports: {
       template: async () => template,
@@ -208,6 +212,17 @@ export function createFixtureWorld(directory: readonly DirectoryRow[], now: stri
         rules: [...RULE_SEEDS].sort((a, b) => a.level.localeCompare(b.level) || a.sortOrder - b.sortOrder),
         facts: [...FACT_SEEDS].sort((a, b) => a.sortOrder - b.sortOrder),
       }),
+      ruleKeys: async () => RULE_SEEDS.map((r) => ({ level: r.level, item: r.item })),
+    },
+    assessment: {
+      assessments: async () => unsupported('year assessment'),
+    },
+    // the world applies no acceptance step (commit refuses them), so it holds no application
+    acceptance: {
+      applications: async () => [],
+      application: async () => null,
+      applicantContext: async () => unsupported('acceptance application'),
+      partyEducationAllowed: async () => [],
     },
     settings: {
       reminders: async () => DEFAULT_REMINDER_SETTINGS,
