@@ -45,6 +45,11 @@ interface FixtureStep {
 interface FixtureCase {
   name: string;
   as: Who;
+  /**
+   * the conversation of the case's chat before the first message (a draft an older version of the
+   * bot saved, say); in its state, "$point:<name>" stands for that point's id
+   */
+  conversation?: { flow: string; step: string | null; state: Record<string, unknown>; choices?: { label: string; value: string }[] };
   /** invitation codes issued before the messages, valid for the usual 14 days */
   invitations?: { for: keyof typeof DEMO; code: string }[];
   before?: FixtureStep[];
@@ -56,6 +61,8 @@ interface FixtureBot {
   /** the chat of the contact with this mobile, or (none) of a stranger */
   chat(mobile?: string): Promise<TestChat>;
   invite(mobile: string, code: string): Promise<void>;
+  setConversation(chatId: string, row: { flow: string; step: string | null; state: string; choices: string }): Promise<void>;
+  pointId(name: string): Promise<number>;
   /** effects applied since the last call */
   takeApplied(): Effect[];
   conversation(chatId: string): Promise<{ flow: string | null; step: string | null } | null>;
@@ -75,6 +82,8 @@ async function inMemory(): Promise<FixtureBot> {
   return {
     chat: async (mobile) => chatOn(core, CHANNEL, mobile ? world.consoleChatOf(mobile) : `stranger-${randomUUID().slice(0, 8)}`),
     invite: async (mobile, code) => world.invite(mobile, code),
+    setConversation: async (chatId, row) => world.setConversation(CHANNEL, chatId, row),
+    pointId: async (name) => world.pointIdOf(name),
     takeApplied() {
       const fresh = world.applied.slice(seen);
       seen = world.applied.length;
@@ -119,6 +128,10 @@ async function onSqlite(): Promise<FixtureBot> {
       });
     },
     takeApplied: () => applied.splice(0),
+    async setConversation(chatId, row) {
+      await bot.db.conversation.upsert({ where: { channel_chatId: { channel: CHANNEL, chatId } }, create: { channel: CHANNEL, chatId, ...row }, update: row });
+    },
+    pointId: async (name) => (await bot.db.servicePoint.findFirstOrThrow({ where: { name } })).id,
     conversation: (chatId) => bot.db.conversation.findUnique({ where: { channel_chatId: { channel: CHANNEL, chatId } }, select: { flow: true, step: true } }),
     counts: async () => ({ reports: await bot.db.monthlyReport.count(), revisions: await bot.db.monthlyReportRevision.count(), notices: await bot.db.notice.count() }),
     newestFigures: async (month) => (await bot.db.monthlyReport.findFirstOrThrow({ where: month ? { month } : {}, orderBy: { id: 'desc' } })).figures,
@@ -146,12 +159,21 @@ describe.each(files)('dialogue fixtures %s', (file) => {
 
     it.each(fixture.cases.map((c) => [c.name, c] as const))('%s', async (_name, testCase) => {
       bot = await start();
-      for (const invitation of testCase.invitations ?? []) await bot.invite(DEMO[invitation.for], invitation.code);
       const chats = new Map<string, TestChat>();
       const chatOf = async (who: Who) => {
         if (!chats.has(who)) chats.set(who, await bot!.chat(who === 'stranger' ? undefined : DEMO[who]));
         return chats.get(who)!;
       };
+      for (const invitation of testCase.invitations ?? []) await bot.invite(DEMO[invitation.for], invitation.code);
+      if (testCase.conversation) {
+        const { flow, step, state, choices = [] } = testCase.conversation;
+        const resolved: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(state)) {
+          resolved[key] = typeof value === 'string' && value.startsWith('$point:') ? await bot.pointId(value.slice('$point:'.length)) : value;
+        }
+        const chat = await chatOf(testCase.as);
+        await bot.setConversation(chat.chatId, { flow, step, state: JSON.stringify(resolved), choices: JSON.stringify(choices) });
+      }
       const remembered = new Map<string, Reply['choices']>();
       const run = async (step: FixtureStep, index: number) => {
         const chat = await chatOf(step.as ?? testCase.as);

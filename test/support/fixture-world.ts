@@ -82,6 +82,9 @@ export interface World {
   consoleChatOf(mobile: string): string;
   /** an invitation code for the contact with this mobile, valid for INVITATION_VALID_DAYS from now */
   invite(mobile: string, code: string): void;
+  /** a conversation as an earlier message (or an older version of the bot) left it */
+  setConversation(channel: ChannelName, chatId: string, row: Omit<ConversationRow, 'version' | 'expiresAt'>): void;
+  pointIdOf(name: string): number;
 }
 
 export interface FixtureWorld {
@@ -345,6 +348,15 @@ export function createFixtureWorld(directory: readonly DirectoryRow[], now: stri
     notices,
     applied,
     conversationOf: (channel, chatId) => conversations.get(chatKey(channel, chatId)) ?? null,
+    setConversation(channel, chatId, row) {
+      const version = (conversations.get(chatKey(channel, chatId))?.version ?? 0) + 1;
+      conversations.set(chatKey(channel, chatId), { ...row, expiresAt: new Date(clock.now().getTime() + CONVERSATION_TTL_MS), version });
+    },
+    pointIdOf(name) {
+      const point = points.find((p) => p.name === name);
+      if (!point) throw new Error(`no point named ${name} in the fixture world`);
+      return point.id;
+    },
     invite(mobile, code) {
       invitations.push({ id: invitations.length + 1, codeHash: hashCode(normaliseCode(code)), contactId: contactOf(mobile).id, usedAt: null, expiresAt: new Date(clock.now().getTime() + INVITATION_VALID_DAYS * 86_400_000) });
     },
