@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Effect } from '../../bot/core/effects.ts';
+import type { Core } from '../../bot/core/pipeline.ts';
 import type { ChannelName, Reply } from '../../bot/core/types.ts';
 import { hashCode, INVITATION_VALID_DAYS, normaliseCode } from '../../commands/directory/invitations.ts';
 import { invitationKey } from '../../commands/directory/invitation-key.ts';
@@ -29,6 +30,8 @@ interface FixtureStep {
   remember?: string;
   /** /notice cancel <the newest notice's id> */
   sendNoticeCancel?: boolean;
+  /** the same text handled at the same moment by this instance and another one sharing its storage */
+  sendOnTwoInstances?: string;
   reply?: string[];
   not?: string[];
   choices?: string[];
@@ -63,6 +66,8 @@ interface FixtureBot {
   invite(mobile: string, code: string): Promise<void>;
   setConversation(chatId: string, row: { flow: string; step: string | null; state: string; choices: string }): Promise<void>;
   pointId(name: string): Promise<number>;
+  /** a second instance of the bot on the same storage, its connections open */
+  anotherInstance(): Promise<Pick<Core, 'handleMessage'>>;
   /** effects applied since the last call */
   takeApplied(): Effect[];
   conversation(chatId: string): Promise<{ flow: string | null; step: string | null } | null>;
@@ -77,13 +82,14 @@ const NOW = '2026-11-02T02:00:00Z';
 const CHANNEL: ChannelName = 'console';
 
 async function inMemory(): Promise<FixtureBot> {
-  const { world, core } = createFixtureWorld(await demoDirectoryRows(), NOW);
+  const { world, core, anotherInstance } = createFixtureWorld(await demoDirectoryRows(), NOW);
   let seen = 0;
   return {
     chat: async (mobile) => chatOn(core, CHANNEL, mobile ? world.consoleChatOf(mobile) : `stranger-${randomUUID().slice(0, 8)}`),
     invite: async (mobile, code) => world.invite(mobile, code),
     setConversation: async (chatId, row) => world.setConversation(CHANNEL, chatId, row),
     pointId: async (name) => world.pointIdOf(name),
+    anotherInstance: async () => anotherInstance(),
     takeApplied() {
       const fresh = world.applied.slice(seen);
       seen = world.applied.length;
@@ -132,6 +138,12 @@ async function onSqlite(): Promise<FixtureBot> {
       await bot.db.conversation.upsert({ where: { channel_chatId: { channel: CHANNEL, chatId } }, create: { channel: CHANNEL, chatId, ...row }, update: row });
     },
     pointId: async (name) => (await bot.db.servicePoint.findFirstOrThrow({ where: { name } })).id,
+    async anotherInstance() {
+      const other = bot.restart();
+      // a running instance has its connection open before the race
+      await other.core.handleMessage({ channel: CHANNEL, chatId: 'another-chat', text: '/help' });
+      return other.core;
+    },
     conversation: (chatId) => bot.db.conversation.findUnique({ where: { channel_chatId: { channel: CHANNEL, chatId } }, select: { flow: true, step: true } }),
     counts: async () => ({ reports: await bot.db.monthlyReport.count(), revisions: await bot.db.monthlyReportRevision.count(), notices: await bot.db.notice.count() }),
     newestFigures: async (month) => (await bot.db.monthlyReport.findFirstOrThrow({ where: month ? { month } : {}, orderBy: { id: 'desc' } })).figures,
@@ -184,10 +196,14 @@ describe.each(files)('dialogue fixtures %s', (file) => {
           const choice = remembered.get(step.pressRemembered)?.find((c) => c.label === step.label);
           expect(choice, `remembered ${step.pressRemembered}`).toBeDefined();
           replies = await chat.pick(choice!.value);
+        } else if (step.sendOnTwoInstances !== undefined) {
+          const other = await bot!.anotherInstance();
+          const both = await Promise.all([chat.send(step.sendOnTwoInstances), other.handleMessage({ channel: CHANNEL, chatId: chat.chatId, text: step.sendOnTwoInstances })]);
+          replies = both.flat();
         } else if (step.sendNoticeCancel) {
           replies = await chat.send(`/notice cancel ${await bot!.newestNoticeId()}`);
         } else throw new Error(`step ${index} does nothing`);
-        const where = `step ${index + 1} (${step.send ?? step.press ?? step.pressRemembered ?? 'cancel'})`;
+        const where = `step ${index + 1} (${step.send ?? step.press ?? step.pressRemembered ?? step.sendOnTwoInstances ?? 'cancel'})`;
         const said = textOf(replies);
         const applied = bot!.takeApplied();
         for (const wanted of step.reply ?? []) expect(said, where).toContain(wanted);

@@ -90,6 +90,8 @@ export interface World {
 export interface FixtureWorld {
   world: World;
   core: Core;
+  /** another instance of the bot on the same world (two processes sharing one database) */
+  anotherInstance(): Core;
   clock: ManualClock;
 }
 
@@ -367,6 +369,6 @@ export function createFixtureWorld(directory: readonly DirectoryRow[], now: stri
       return chatId;
     },
   };
-  const core = createCore({ store, queries, clock, log: silentLogger, capabilities: createCapabilities() });
-  return { world, core, clock };
+  const instance = () => createCore({ store, queries, clock, log: silentLogger, capabilities: createCapabilities() });
+  return { world, core: instance(), anotherInstance: instance, clock };
 }
