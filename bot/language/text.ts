@@ -13,13 +13,13 @@ export function toSimplified(text: string): string {
   return convert(text);
 }
 
-const readingsCache = new Map<string, Set<string>>();
+/** every toneless reading of a Han character ("行" → xing, hang); null for any other character */
+const readingsCache = new Map<string, Set<string> | null>();
 
-/** Every toneless reading of one character ("行" → xing, hang). */
-function readings(char: string): Set<string> {
+function readings(char: string): Set<string> | null {
   let found = readingsCache.get(char);
-  if (!found) {
-    found = new Set(pinyin(char, { toneType: 'none', multiple: true, type: 'array' }));
+  if (found === undefined) {
+    found = /\p{Script=Han}/u.test(char) ? new Set(pinyin(char, { toneType: 'none', multiple: true, type: 'array' })) : null;
     readingsCache.set(char, found);
   }
   return found;
@@ -27,9 +27,10 @@ function readings(char: string): Set<string> {
 
 function soundsLike(a: string, b: string): boolean {
   if (a === b) return true;
-  if (!/\p{Script=Han}/u.test(a) || !/\p{Script=Han}/u.test(b)) return false;
   const ra = readings(a);
-  for (const r of readings(b)) if (ra.has(r)) return true;
+  const rb = ra && readings(b);
+  if (!rb) return false;
+  for (const r of rb) if (ra.has(r)) return true;
   return false;
 }
 
@@ -50,56 +51,71 @@ export function fixDomainTypos(text: string, vocabulary: readonly string[]): str
   return result;
 }
 
+/** (word, start) pairs of one text, as word × text length + start: sorted, they run word by word, starts ascending */
+let candidates = new Float64Array(256);
+/** a longer message's pairs are not kept after it */
+const KEPT_CANDIDATES = 8192;
+
 function fixTypos(text: string, prepared: PreparedVocabulary): string {
   const chars = [...text];
-  const fixed = [...chars];
-  const taken = new Array<boolean>(chars.length).fill(false);
-  const free = (i: number, n: number) => {
-    for (let k = i; k < i + n; k++) if (taken[k]) return false;
-    return true;
-  };
+  const n = chars.length;
   // a word can only be meant where at least one of its characters stands in its place: those
   // starts alone are tried (this runs for every message, against every word of the vocabulary)
-  const starts = new Map<number, number[]>();
-  chars.forEach((c, j) => {
-    for (const { word, at } of prepared.byChar.get(c) ?? []) {
-      const i = j - at;
-      if (i < 0 || i + prepared.words[word]!.length > chars.length) continue;
-      const found = starts.get(word);
-      if (!found) starts.set(word, [i]);
-      else if (!found.includes(i)) found.push(i);
-    }
-  });
-  // longer words first, so 投影机 is preferred to 投影
-  prepared.words.forEach((w, index) => {
-    const at = starts.get(index);
-    if (!at) return;
-    // a word has one or two starts: sorted in place only when it has more than one
-    if (at.length > 1) at.sort((a, b) => a - b);
-    for (const i of at) {
-      let same = 0;
-      for (let k = 0; k < w.length; k++) if (chars[i + k] === w[k]) same++;
-      if (same * 2 < w.length || !free(i, w.length)) continue;
-      if (same === w.length) {
-        taken.fill(true, i, i + w.length);
-        continue;
+  let buffer = candidates;
+  let count = 0;
+  for (let j = 0; j < n; j++) {
+    const holding = prepared.byChar.get(chars[j]!);
+    if (holding === undefined) continue;
+    for (let h = 0; h < holding.length; h += 2) {
+      const word = holding[h]!;
+      const i = j - holding[h + 1]!;
+      if (i < 0 || i + prepared.words[word]!.length > n) continue;
+      if (count === buffer.length) {
+        const grown = new Float64Array(count * 2);
+        grown.set(buffer);
+        buffer = grown;
+        if (grown.length <= KEPT_CANDIDATES) candidates = grown;
       }
-      if (prepared.known.has(chars.slice(i, i + w.length).join(''))) continue;
-      let alike = true;
-      for (let k = 0; k < w.length && alike; k++) alike = chars[i + k] === w[k] || soundsLike(chars[i + k]!, w[k]!);
-      if (!alike) continue;
-      for (let k = 0; k < w.length; k++) fixed[i + k] = w[k]!;
-      taken.fill(true, i, i + w.length);
+      buffer[count++] = word * n + i;
     }
-  });
-  return fixed.join('');
+  }
+  if (count === 0) return text;
+  const tried = buffer.subarray(0, count).sort();
+  let taken: Uint8Array | null = null;
+  let fixed: string[] | null = null;
+  // longer words first (their indexes are lower), so 投影机 is preferred to 投影
+  for (let c = 0; c < count; c++) {
+    const key = tried[c]!;
+    if (c > 0 && key === tried[c - 1]) continue;
+    const w = prepared.words[Math.floor(key / n)]!;
+    const i = key % n;
+    let same = 0;
+    for (let k = 0; k < w.length; k++) if (chars[i + k] === w[k]) same++;
+    if (same * 2 < w.length) continue;
+    if (taken !== null) {
+      let free = true;
+      for (let k = i; k < i + w.length && free; k++) free = taken[k] === 0;
+      if (!free) continue;
+    } else taken = new Uint8Array(n);
+    if (same === w.length) {
+      taken.fill(1, i, i + w.length);
+      continue;
+    }
+    let alike = true;
+    for (let k = 0; k < w.length && alike; k++) alike = chars[i + k] === w[k] || soundsLike(chars[i + k]!, w[k]!);
+    if (!alike || prepared.known.has(chars.slice(i, i + w.length).join(''))) continue;
+    fixed ??= chars.slice();
+    for (let k = 0; k < w.length; k++) fixed[i + k] = w[k]!;
+    taken.fill(1, i, i + w.length);
+  }
+  return fixed === null ? text : fixed.join('');
 }
 
 interface PreparedVocabulary {
   words: string[][];
   known: Set<string>;
-  /** character → the words holding it and where */
-  byChar: Map<string, { word: number; at: number }[]>;
+  /** character → the words holding it and where, as pairs: word index, position in the word */
+  byChar: Map<string, number[]>;
   /** the last texts put right with this vocabulary */
   recent: Map<string, string>;
 }
@@ -116,8 +132,14 @@ function prepareVocabulary(vocabulary: readonly string[]): PreparedVocabulary {
   if (!prepared) {
     const words = [...new Set(vocabulary)].filter((w) => [...w].length >= 2 && /\p{Script=Han}/u.test(w));
     const split = words.map((w) => [...w]).sort((a, b) => b.length - a.length);
-    const byChar = new Map<string, { word: number; at: number }[]>();
-    split.forEach((w, word) => w.forEach((c, at) => byChar.set(c, [...(byChar.get(c) ?? []), { word, at }])));
+    const byChar = new Map<string, number[]>();
+    split.forEach((w, word) =>
+      w.forEach((c, at) => {
+        const holding = byChar.get(c);
+        if (holding) holding.push(word, at);
+        else byChar.set(c, [word, at]);
+      }),
+    );
     prepared = { words: split, known: new Set(words), byChar, recent: new Map() };
     if (preparedVocabularies.size > 16) preparedVocabularies.clear();
     preparedVocabularies.set(key, prepared);
