@@ -13,24 +13,33 @@ export function toSimplified(text: string): string {
   return convert(text);
 }
 
-/** every toneless reading of a Han character ("行" → xing, hang); null for any other character */
-const readingsCache = new Map<string, Set<string> | null>();
+/** a reading ("xing") as a number, so two characters' readings compare without strings */
+const readingIds = new Map<string, number>();
+/** every toneless reading of a Han character (行 → xing, hang), by code point; null for any other character */
+const readingsCache = new Map<number, Int32Array | null>();
 
-function readings(char: string): Set<string> | null {
-  let found = readingsCache.get(char);
+function readings(code: number): Int32Array | null {
+  let found = readingsCache.get(code);
   if (found === undefined) {
-    found = /\p{Script=Han}/u.test(char) ? new Set(pinyin(char, { toneType: 'none', multiple: true, type: 'array' })) : null;
-    readingsCache.set(char, found);
+    const char = String.fromCodePoint(code);
+    found = /\p{Script=Han}/u.test(char)
+      ? Int32Array.from(new Set(pinyin(char, { toneType: 'none', multiple: true, type: 'array' })), (r) => {
+          let id = readingIds.get(r);
+          if (id === undefined) readingIds.set(r, (id = readingIds.size));
+          return id;
+        })
+      : null;
+    readingsCache.set(code, found);
   }
   return found;
 }
 
-function soundsLike(a: string, b: string): boolean {
+function soundsLike(a: number, b: number): boolean {
   if (a === b) return true;
   const ra = readings(a);
   const rb = ra && readings(b);
   if (!rb) return false;
-  for (const r of rb) if (ra.has(r)) return true;
+  for (let i = 0; i < rb.length; i++) if (ra.includes(rb[i]!)) return true;
   return false;
 }
 
@@ -51,20 +60,31 @@ export function fixDomainTypos(text: string, vocabulary: readonly string[]): str
   return result;
 }
 
+// buffers reused by every text (the pass is synchronous); a longer message's are not kept after it
+const KEPT_LENGTH = 8192;
+/** the text's code points */
+let textCodes = new Int32Array(256);
 /** (word, start) pairs of one text, as word × text length + start: sorted, they run word by word, starts ascending */
 let candidates = new Float64Array(256);
-/** a longer message's pairs are not kept after it */
-const KEPT_CANDIDATES = 8192;
 
 function fixTypos(text: string, prepared: PreparedVocabulary): string {
-  const chars = [...text];
-  const n = chars.length;
+  let codes = textCodes;
+  if (codes.length < text.length) {
+    codes = new Int32Array(text.length);
+    if (codes.length <= KEPT_LENGTH) textCodes = codes;
+  }
+  let n = 0;
+  for (let p = 0; p < text.length; n++) {
+    const code = text.codePointAt(p)!;
+    codes[n] = code;
+    p += code > 0xffff ? 2 : 1;
+  }
   // a word can only be meant where at least one of its characters stands in its place: those
   // starts alone are tried (this runs for every message, against every word of the vocabulary)
   let buffer = candidates;
   let count = 0;
   for (let j = 0; j < n; j++) {
-    const holding = prepared.byChar.get(chars[j]!);
+    const holding = prepared.byChar.get(codes[j]!);
     if (holding === undefined) continue;
     for (let h = 0; h < holding.length; h += 2) {
       const word = holding[h]!;
@@ -74,7 +94,7 @@ function fixTypos(text: string, prepared: PreparedVocabulary): string {
         const grown = new Float64Array(count * 2);
         grown.set(buffer);
         buffer = grown;
-        if (grown.length <= KEPT_CANDIDATES) candidates = grown;
+        if (grown.length <= KEPT_LENGTH) candidates = grown;
       }
       buffer[count++] = word * n + i;
     }
@@ -82,7 +102,7 @@ function fixTypos(text: string, prepared: PreparedVocabulary): string {
   if (count === 0) return text;
   const tried = buffer.subarray(0, count).sort();
   let taken: Uint8Array | null = null;
-  let fixed: string[] | null = null;
+  let fixed: Int32Array | null = null;
   // longer words first (their indexes are lower), so 投影机 is preferred to 投影
   for (let c = 0; c < count; c++) {
     const key = tried[c]!;
@@ -90,7 +110,7 @@ function fixTypos(text: string, prepared: PreparedVocabulary): string {
     const w = prepared.words[Math.floor(key / n)]!;
     const i = key % n;
     let same = 0;
-    for (let k = 0; k < w.length; k++) if (chars[i + k] === w[k]) same++;
+    for (let k = 0; k < w.length; k++) if (codes[i + k] === w[k]) same++;
     if (same * 2 < w.length) continue;
     if (taken !== null) {
       let free = true;
@@ -102,20 +122,21 @@ function fixTypos(text: string, prepared: PreparedVocabulary): string {
       continue;
     }
     let alike = true;
-    for (let k = 0; k < w.length && alike; k++) alike = chars[i + k] === w[k] || soundsLike(chars[i + k]!, w[k]!);
-    if (!alike || prepared.known.has(chars.slice(i, i + w.length).join(''))) continue;
-    fixed ??= chars.slice();
-    for (let k = 0; k < w.length; k++) fixed[i + k] = w[k]!;
+    for (let k = 0; k < w.length && alike; k++) alike = soundsLike(codes[i + k]!, w[k]!);
+    if (!alike || prepared.known.has(String.fromCodePoint(...codes.subarray(i, i + w.length)))) continue;
+    fixed ??= codes.slice(0, n);
+    fixed.set(w, i);
     taken.fill(1, i, i + w.length);
   }
-  return fixed === null ? text : fixed.join('');
+  return fixed === null ? text : String.fromCodePoint(...fixed);
 }
 
 interface PreparedVocabulary {
-  words: string[][];
+  /** code points */
+  words: Int32Array[];
   known: Set<string>;
-  /** character → the words holding it and where, as pairs: word index, position in the word */
-  byChar: Map<string, number[]>;
+  /** code point → the words holding it and where, as pairs: word index, position in the word */
+  byChar: Map<number, number[]>;
   /** the last texts put right with this vocabulary */
   recent: Map<string, string>;
 }
@@ -123,7 +144,7 @@ interface PreparedVocabulary {
 const preparedVocabularies = new Map<string, PreparedVocabulary>();
 const preparedByArray = new WeakMap<readonly string[], PreparedVocabulary>();
 
-/** The vocabulary's words of two or more Han characters, as characters, longest first; kept per vocabulary. */
+/** The vocabulary's words of two or more Han characters, as code points, longest first; kept per vocabulary. */
 function prepareVocabulary(vocabulary: readonly string[]): PreparedVocabulary {
   const same = preparedByArray.get(vocabulary);
   if (same) return same;
@@ -131,8 +152,8 @@ function prepareVocabulary(vocabulary: readonly string[]): PreparedVocabulary {
   let prepared = preparedVocabularies.get(key);
   if (!prepared) {
     const words = [...new Set(vocabulary)].filter((w) => [...w].length >= 2 && /\p{Script=Han}/u.test(w));
-    const split = words.map((w) => [...w]).sort((a, b) => b.length - a.length);
-    const byChar = new Map<string, number[]>();
+    const split = words.map((w) => Int32Array.from(w, (c) => c.codePointAt(0)!)).sort((a, b) => b.length - a.length);
+    const byChar = new Map<number, number[]>();
     split.forEach((w, word) =>
       w.forEach((c, at) => {
         const holding = byChar.get(c);
