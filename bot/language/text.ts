@@ -7,10 +7,18 @@ import { foldText } from './numbers.ts';
 
 let converter: ((text: string) => string) | null = null;
 
+/** the last texts converted: the report parser and the standards recogniser convert the same message */
+const recentSimplified = new Map<string, string>();
+
 /** Traditional (Taiwan, Hong Kong) characters to simplified; simplified text comes back unchanged. */
 export function toSimplified(text: string): string {
+  const known = recentSimplified.get(text);
+  if (known !== undefined) return known;
   const convert = (converter ??= OpenCC.Converter({ from: 'tw', to: 'cn' }));
-  return convert(text);
+  const simplified = convert(text);
+  if (recentSimplified.size >= 64) recentSimplified.clear();
+  recentSimplified.set(text, simplified);
+  return simplified;
 }
 
 /** a reading ("xing") as a number, so two characters' readings compare without strings */
