@@ -1,8 +1,9 @@
 // Words as clerks type them: traditional characters (opencc-js), homophone typos of domain words
 // (pinyin-pro: 电恼 → 电脑, only towards a word of the given vocabulary), short answers (是/不是/没有),
 // acknowledgements (收到了谢谢, 👌) and messages with one item per line.
+import { createRequire } from 'node:module';
 import * as OpenCC from 'opencc-js/t2cn';
-import { pinyin } from 'pinyin-pro';
+import type { pinyin as Pinyin } from 'pinyin-pro';
 import { foldText } from './numbers.ts';
 
 let converter: ((text: string) => string) | null = null;
@@ -21,6 +22,10 @@ export function toSimplified(text: string): string {
   return simplified;
 }
 
+// pinyin-pro's dictionary is about 17 MB and 40 ms: loaded by the first homophone check, not by every
+// process that imports this module (console /help, the command line)
+let pinyin: typeof Pinyin | null = null;
+
 /** a reading ("xing") as a number, so two characters' readings compare without strings */
 const readingIds = new Map<string, number>();
 /** every toneless reading of a Han character (行 → xing, hang), by code point; null for any other character */
@@ -30,13 +35,14 @@ function readings(code: number): Int32Array | null {
   let found = readingsCache.get(code);
   if (found === undefined) {
     const char = String.fromCodePoint(code);
-    found = /\p{Script=Han}/u.test(char)
-      ? Int32Array.from(new Set(pinyin(char, { toneType: 'none', multiple: true, type: 'array' })), (r) => {
-          let id = readingIds.get(r);
-          if (id === undefined) readingIds.set(r, (id = readingIds.size));
-          return id;
-        })
-      : null;
+    if (/\p{Script=Han}/u.test(char)) {
+      pinyin ??= (createRequire(import.meta.url)('pinyin-pro') as { pinyin: typeof Pinyin }).pinyin;
+      found = Int32Array.from(new Set(pinyin(char, { toneType: 'none', multiple: true, type: 'array' })), (r) => {
+        let id = readingIds.get(r);
+        if (id === undefined) readingIds.set(r, (id = readingIds.size));
+        return id;
+      });
+    } else found = null;
     readingsCache.set(code, found);
   }
   return found;
