@@ -21,6 +21,7 @@ import { menuDigestOf, recordMenuDigest } from '../db/identity-store.ts';
 import { MAX_INCOMING_FILE_BYTES, type ChannelSender, type Choice, type IncomingDocument, type IncomingMessage, type Reply, type Role } from '../core/types.ts';
 import { SHARE_PHONE_LABEL, callsForReply, choiceFromCallbackData, deliveryErrorFor, isHashedCallbackData, sharePhoneKeyboard } from './telegram-format.ts';
 import { webhookHandler } from './telegram-webhook.ts';
+import { botApiFetch } from './telegram-http.ts';
 import { ChannelFatalError } from './channel-start.ts';
 
 export type TelegramConfig = NonNullable<AppConfig['telegram']>;
@@ -121,7 +122,11 @@ export function menuDigest(botId: number, menu: BotCommand[]): string {
 export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChannel {
   const { config, core, db, log: baseLog } = deps;
   const log = baseLog.child({ channel: 'telegram' });
-  const client = { timeoutSeconds: API_TIMEOUT_SECONDS, ...(config.apiRoot ? { apiRoot: config.apiRoot.replace(/\/+$/, '') } : {}) };
+  const client = {
+    timeoutSeconds: API_TIMEOUT_SECONDS,
+    fetch: botApiFetch as unknown as typeof fetch,
+    ...(config.apiRoot ? { apiRoot: config.apiRoot.replace(/\/+$/, '') } : {}),
+  };
   const bot = new Bot(config.token, { client });
   /**
    * Proactive messages (the outbox: notices, reminders) go through their own Api with the throttler
