@@ -29,6 +29,21 @@ export class BotApiNetworkError extends Error {
   }
 }
 
+/** a method's URL, parsed once: there is one per Bot API method */
+const targets = new Map<string, { protocol: string; hostname: string; port: string; path: string }>();
+
+function targetOf(url: string): { protocol: string; hostname: string; port: string; path: string } {
+  let target = targets.get(url);
+  if (target === undefined) {
+    const parsed = new URL(url);
+    // brackets off an IPv6 literal, as http.request wants the host
+    target = { protocol: parsed.protocol, hostname: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), port: parsed.port, path: `${parsed.pathname}${parsed.search}` };
+    if (targets.size >= 256) targets.clear();
+    targets.set(url, target);
+  }
+  return target;
+}
+
 /** fetch as grammY calls it: the answer's body is JSON whatever the status (Telegram's errors are JSON too). */
 export function botApiFetch(url: string, init: BotApiRequestInit = {}): Promise<BotApiResponse> {
   return new Promise((resolve, reject) => {
@@ -39,7 +54,9 @@ export function botApiFetch(url: string, init: BotApiRequestInit = {}): Promise<
     }
     const headers: Record<string, string | number> = { ...init.headers };
     if (typeof body === 'string') headers['content-length'] = Buffer.byteLength(body);
-    const request = (url.startsWith('https:') ? https : http).request(url, { method: init.method ?? 'POST', headers, ...(init.agent ? { agent: init.agent } : {}) }, (response) => {
+    const target = targetOf(url);
+    const options = { ...target, method: init.method ?? 'POST', headers, ...(init.agent ? { agent: init.agent } : {}) };
+    const request = (target.protocol === 'https:' ? https : http).request(options, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.once('error', fail);
