@@ -21,7 +21,11 @@ export interface BotApiResponse {
   json(): Promise<unknown>;
 }
 
-/** A network failure, as node-fetch's FetchError: grammY turns it into an HttpError, auto-retry and the outbox retry it. */
+/**
+ * A network failure, worded as node-fetch's FetchError (the URL, then the reason): grammY turns it
+ * into an HttpError, auto-retry and the outbox retry it. The URL holds the token, which the logger
+ * redacts (bot/logger.ts), as it did in node-fetch's message.
+ */
 export class BotApiNetworkError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -49,7 +53,7 @@ export function botApiFetch(url: string, init: BotApiRequestInit = {}): Promise<
   return new Promise((resolve, reject) => {
     const { signal, body } = init;
     if (signal?.aborted) {
-      reject(new BotApiNetworkError('the request was aborted'));
+      reject(new BotApiNetworkError(`request to ${url} failed, reason: the request was aborted`));
       return;
     }
     const headers: Record<string, string | number> = { ...init.headers };
@@ -69,7 +73,7 @@ export function botApiFetch(url: string, init: BotApiRequestInit = {}): Promise<
     });
     function fail(error: Error): void {
       signal?.removeEventListener('abort', abort);
-      reject(new BotApiNetworkError(`request to the Bot API failed: ${error.message}`, { cause: error }));
+      reject(new BotApiNetworkError(`request to ${url} failed, reason: ${error.message}`, { cause: error }));
     }
     function abort(): void {
       request.destroy(new Error('the request was aborted'));
