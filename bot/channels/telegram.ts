@@ -4,6 +4,7 @@
 // webhook when TELEGRAM_WEBHOOK_URL is set; TELEGRAM_API_ROOT points it at another Bot API server
 // (a local one, or telegram-test-api in the tests). Outgoing calls pass through the throttler
 // (Telegram's 30/s overall, ~1/s per chat, 20/min per group) and a bounded auto-retry.
+import { createHash } from 'node:crypto';
 import { Api, Bot, GrammyError, InputFile, type Context } from 'grammy';
 import type { BotCommand } from 'grammy/types';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
@@ -16,9 +17,11 @@ import type { ChatCore } from '../core/pipeline.ts';
 import type { AppConfig } from '../config.ts';
 import { createHttpServer, type HttpServer } from '../http-server.ts';
 import { roleOfChat } from '../core/identity.ts';
+import { menuDigestOf, recordMenuDigest } from '../db/identity-store.ts';
 import { MAX_INCOMING_FILE_BYTES, type ChannelSender, type Choice, type IncomingDocument, type IncomingMessage, type Reply, type Role } from '../core/types.ts';
 import { SHARE_PHONE_LABEL, callsForReply, choiceFromCallbackData, deliveryErrorFor, isHashedCallbackData, sharePhoneKeyboard } from './telegram-format.ts';
 import { webhookHandler } from './telegram-webhook.ts';
+import { botApiFetch } from './telegram-http.ts';
 import { ChannelFatalError } from './channel-start.ts';
 
 export type TelegramConfig = NonNullable<AppConfig['telegram']>;
@@ -108,10 +111,22 @@ export function menuFor(core: ChatCore, role: Role): BotCommand[] {
     .map((c) => ({ command: c.name, description: c.description.slice(0, 256) || c.name }));
 }
 
+/**
+ * What a chat's stored menuDigest is compared with: the bot (another token is another bot, whose
+ * menus were never set) and the menu's commands (a release that changes a role's commands sets them again).
+ */
+export function menuDigest(botId: number, menu: BotCommand[]): string {
+  return createHash('sha256').update(JSON.stringify([botId, menu])).digest('base64url').slice(0, 22);
+}
+
 export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChannel {
   const { config, core, db, log: baseLog } = deps;
   const log = baseLog.child({ channel: 'telegram' });
-  const client = { timeoutSeconds: API_TIMEOUT_SECONDS, ...(config.apiRoot ? { apiRoot: config.apiRoot.replace(/\/+$/, '') } : {}) };
+  const client = {
+    timeoutSeconds: API_TIMEOUT_SECONDS,
+    fetch: botApiFetch as unknown as typeof fetch,
+    ...(config.apiRoot ? { apiRoot: config.apiRoot.replace(/\/+$/, '') } : {}),
+  };
   const bot = new Bot(config.token, { client });
   /**
    * Proactive messages (the outbox: notices, reminders) go through their own Api with the throttler
@@ -162,6 +177,15 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
 
   /** role whose command menu this chat currently shows, as far as this process knows */
   const menuShown = new Map<string, Role>();
+  const menuDigests = new Map<Role, string>();
+  function digestOfMenu(role: Role): string {
+    let digest = menuDigests.get(role);
+    if (digest === undefined) {
+      digest = menuDigest(bot.botInfo.id, menuFor(core, role));
+      menuDigests.set(role, digest);
+    }
+    return digest;
+  }
 
   async function send(api: Api, chatId: string, reply: Reply, options: { afterContact?: boolean } = {}): Promise<void> {
     for (const call of callsForReply(reply, options)) {
@@ -194,12 +218,20 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     // the core has just read the chat's role for this message; a message that may bind (or a chat
     // still unknown, which binds) can have changed it since, so only then is it read again
     const role = !mayBind && roleSeen !== undefined && roleSeen !== 'unknown' ? roleSeen : await roleOfChat(db, 'telegram', chatId);
-    if (shown === role || (shown === undefined && role === 'unknown')) {
+    // a chat this process has not seen yet shows what an earlier process set, as its digest says
+    // (none set: the default menu, which is the unknown role's)
+    let upToDate = shown === role;
+    if (shown === undefined) {
+      const stored = await menuDigestOf(db, 'telegram', chatId);
+      upToDate = stored === null ? role === 'unknown' : stored === digestOfMenu(role);
+    }
+    if (upToDate) {
       menuShown.set(chatId, role);
       return;
     }
     await bot.api.setMyCommands(menuFor(core, role), { scope: { type: 'chat', chat_id: Number(chatId) } });
     menuShown.set(chatId, role);
+    await recordMenuDigest(db, 'telegram', chatId, digestOfMenu(role));
   }
 
   async function handle(ctx: Context, message: Omit<IncomingMessage, 'channel' | 'chatId'>, options: { afterContact?: boolean } = {}): Promise<void> {

@@ -1,6 +1,7 @@
 // The identity aggregate's writes: a chat bound to a directory contact, an invitation code used
 // once, a wrong-code counter given back (statements for the core's batch, bot/core/effects.ts);
-// invitation codes issued by the command line, and old rows given the keyed hash at start-up.
+// invitation codes issued by the command line, and old rows given the keyed hash at start-up; the
+// command menu a channel set for a chat.
 import type { Logger } from 'pino';
 import { generateCode, hashCode, INVITATION_VALID_DAYS, keyedHash } from '../../commands/directory/invitations.ts';
 import { INVITATION_SECRET_FILE, invitationKey, loadInvitationKey, useInvitationKey, type InvitationKey } from '../../commands/directory/invitation-key.ts';
@@ -14,6 +15,17 @@ export function bindChatStatement(channel: ChannelName, chatId: string, contactI
       ON CONFLICT ("channel", "externalId") DO UPDATE SET "contactId" = excluded."contactId", "boundAt" = excluded."boundAt"`,
     params: [channel, chatId, contactId, now, now],
   };
+}
+
+/** The digest of the command menu last set for the chat (menuDigest), null when none was set or the chat is new. */
+export async function menuDigestOf(db: Db, channel: ChannelName, chatId: string): Promise<string | null> {
+  const [row] = await sqlOf(db).query<{ menuDigest: string | null }>('SELECT "menuDigest" FROM "ChannelIdentity" WHERE "channel" = ? AND "externalId" = ?', [channel, chatId]);
+  return row?.menuDigest ?? null;
+}
+
+/** After the platform has accepted the chat's command menu. */
+export async function recordMenuDigest(db: Db, channel: ChannelName, chatId: string, digest: string): Promise<void> {
+  await sqlOf(db).execute('UPDATE "ChannelIdentity" SET "menuDigest" = ? WHERE "channel" = ? AND "externalId" = ?', [digest, channel, chatId]);
 }
 
 /** Conditional: two chats racing for one code cannot both win (the loser's batch is rolled back). */

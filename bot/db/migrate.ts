@@ -7,9 +7,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
 import type { DatabaseTarget, Provider } from './client.ts';
 import { projectPath } from '../project-root.ts';
+import { pgDriver } from './direct-sql.ts';
 
 export interface Migration {
   name: string;
@@ -105,7 +105,7 @@ function migrateSqlite(file: string, migrations: Migration[]): MigrationResult {
 }
 
 async function migratePostgres(url: string, migrations: Migration[]): Promise<MigrationResult> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new (pgDriver().Client)({ connectionString: url });
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK_KEY]);

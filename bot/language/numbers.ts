@@ -40,8 +40,13 @@ const APPROX_AFTER = ['左右', '上下', '出头', '多', '余', '来'];
 const RANGE_JOIN = /^\s*(?:到|至|~|～|〜|-|—|–|或)\s*/;
 const VAGUE = /^(?:几|若干|很多|许多|好多|不少|一些|一点)/;
 
+// ASCII, 、。 and the unified ideographs are unchanged by NFKC and by the replacements below (every
+// number reader folds its input again, most often text already folded)
+const ALREADY_FOLDED = /^[\x00-\x7f\u3001\u3002\u4e00-\u9fff]*$/;
+
 /** Full-width digits, letters and punctuation folded to ASCII (NFKC), dashes and zero-width marks tidied. */
 export function foldText(text: string): string {
+  if (ALREADY_FOLDED.test(text)) return text;
   return text
     .normalize('NFKC')
     .replace(/[\u200b-\u200d\ufeff]/g, '')

@@ -1,35 +1,59 @@
 // Words as clerks type them: traditional characters (opencc-js), homophone typos of domain words
 // (pinyin-pro: 电恼 → 电脑, only towards a word of the given vocabulary), short answers (是/不是/没有),
 // acknowledgements (收到了谢谢, 👌) and messages with one item per line.
+import { createRequire } from 'node:module';
 import * as OpenCC from 'opencc-js/t2cn';
-import { pinyin } from 'pinyin-pro';
+import type { pinyin as Pinyin } from 'pinyin-pro';
 import { foldText } from './numbers.ts';
 
 let converter: ((text: string) => string) | null = null;
 
+/** the last texts converted: the report parser and the standards recogniser convert the same message */
+const recentSimplified = new Map<string, string>();
+
 /** Traditional (Taiwan, Hong Kong) characters to simplified; simplified text comes back unchanged. */
 export function toSimplified(text: string): string {
+  const known = recentSimplified.get(text);
+  if (known !== undefined) return known;
   const convert = (converter ??= OpenCC.Converter({ from: 'tw', to: 'cn' }));
-  return convert(text);
+  const simplified = convert(text);
+  if (recentSimplified.size >= 64) recentSimplified.clear();
+  recentSimplified.set(text, simplified);
+  return simplified;
 }
 
-const readingsCache = new Map<string, Set<string>>();
+// pinyin-pro's dictionary is about 17 MB and 40 ms: loaded by the first homophone check, not by every
+// process that imports this module (console /help, the command line)
+let pinyin: typeof Pinyin | null = null;
 
-/** Every toneless reading of one character ("行" → xing, hang). */
-function readings(char: string): Set<string> {
-  let found = readingsCache.get(char);
-  if (!found) {
-    found = new Set(pinyin(char, { toneType: 'none', multiple: true, type: 'array' }));
-    readingsCache.set(char, found);
+/** a reading ("xing") as a number, so two characters' readings compare without strings */
+const readingIds = new Map<string, number>();
+/** every toneless reading of a Han character (行 → xing, hang), by code point; null for any other character */
+const readingsCache = new Map<number, Int32Array | null>();
+
+function readings(code: number): Int32Array | null {
+  let found = readingsCache.get(code);
+  if (found === undefined) {
+    const char = String.fromCodePoint(code);
+    if (/\p{Script=Han}/u.test(char)) {
+      pinyin ??= (createRequire(import.meta.url)('pinyin-pro') as { pinyin: typeof Pinyin }).pinyin;
+      found = Int32Array.from(new Set(pinyin(char, { toneType: 'none', multiple: true, type: 'array' })), (r) => {
+        let id = readingIds.get(r);
+        if (id === undefined) readingIds.set(r, (id = readingIds.size));
+        return id;
+      });
+    } else found = null;
+    readingsCache.set(code, found);
   }
   return found;
 }
 
-function soundsLike(a: string, b: string): boolean {
+function soundsLike(a: number, b: number): boolean {
   if (a === b) return true;
-  if (!/\p{Script=Han}/u.test(a) || !/\p{Script=Han}/u.test(b)) return false;
   const ra = readings(a);
-  for (const r of readings(b)) if (ra.has(r)) return true;
+  const rb = ra && readings(b);
+  if (!rb) return false;
+  for (let i = 0; i < rb.length; i++) if (ra.includes(rb[i]!)) return true;
   return false;
 }
 
@@ -50,56 +74,83 @@ export function fixDomainTypos(text: string, vocabulary: readonly string[]): str
   return result;
 }
 
+// buffers reused by every text (the pass is synchronous); a longer message's are not kept after it
+const KEPT_LENGTH = 8192;
+/** the text's code points */
+let textCodes = new Int32Array(256);
+/** (word, start) pairs of one text, as word × text length + start: sorted, they run word by word, starts ascending */
+let candidates = new Float64Array(256);
+
 function fixTypos(text: string, prepared: PreparedVocabulary): string {
-  const chars = [...text];
-  const fixed = [...chars];
-  const taken = new Array<boolean>(chars.length).fill(false);
-  const free = (i: number, n: number) => {
-    for (let k = i; k < i + n; k++) if (taken[k]) return false;
-    return true;
-  };
+  let codes = textCodes;
+  if (codes.length < text.length) {
+    codes = new Int32Array(text.length);
+    if (codes.length <= KEPT_LENGTH) textCodes = codes;
+  }
+  let n = 0;
+  for (let p = 0; p < text.length; n++) {
+    const code = text.codePointAt(p)!;
+    codes[n] = code;
+    p += code > 0xffff ? 2 : 1;
+  }
   // a word can only be meant where at least one of its characters stands in its place: those
   // starts alone are tried (this runs for every message, against every word of the vocabulary)
-  const starts = new Map<number, number[]>();
-  chars.forEach((c, j) => {
-    for (const { word, at } of prepared.byChar.get(c) ?? []) {
-      const i = j - at;
-      if (i < 0 || i + prepared.words[word]!.length > chars.length) continue;
-      const found = starts.get(word);
-      if (!found) starts.set(word, [i]);
-      else if (!found.includes(i)) found.push(i);
-    }
-  });
-  // longer words first, so 投影机 is preferred to 投影
-  prepared.words.forEach((w, index) => {
-    const at = starts.get(index);
-    if (!at) return;
-    // a word has one or two starts: sorted in place only when it has more than one
-    if (at.length > 1) at.sort((a, b) => a - b);
-    for (const i of at) {
-      let same = 0;
-      for (let k = 0; k < w.length; k++) if (chars[i + k] === w[k]) same++;
-      if (same * 2 < w.length || !free(i, w.length)) continue;
-      if (same === w.length) {
-        taken.fill(true, i, i + w.length);
-        continue;
+  let buffer = candidates;
+  let count = 0;
+  for (let j = 0; j < n; j++) {
+    const holding = prepared.byChar.get(codes[j]!);
+    if (holding === undefined) continue;
+    for (let h = 0; h < holding.length; h += 2) {
+      const word = holding[h]!;
+      const i = j - holding[h + 1]!;
+      if (i < 0 || i + prepared.words[word]!.length > n) continue;
+      if (count === buffer.length) {
+        const grown = new Float64Array(count * 2);
+        grown.set(buffer);
+        buffer = grown;
+        if (grown.length <= KEPT_LENGTH) candidates = grown;
       }
-      if (prepared.known.has(chars.slice(i, i + w.length).join(''))) continue;
-      let alike = true;
-      for (let k = 0; k < w.length && alike; k++) alike = chars[i + k] === w[k] || soundsLike(chars[i + k]!, w[k]!);
-      if (!alike) continue;
-      for (let k = 0; k < w.length; k++) fixed[i + k] = w[k]!;
-      taken.fill(true, i, i + w.length);
+      buffer[count++] = word * n + i;
     }
-  });
-  return fixed.join('');
+  }
+  if (count === 0) return text;
+  const tried = buffer.subarray(0, count).sort();
+  let taken: Uint8Array | null = null;
+  let fixed: Int32Array | null = null;
+  // longer words first (their indexes are lower), so 投影机 is preferred to 投影
+  for (let c = 0; c < count; c++) {
+    const key = tried[c]!;
+    if (c > 0 && key === tried[c - 1]) continue;
+    const w = prepared.words[Math.floor(key / n)]!;
+    const i = key % n;
+    let same = 0;
+    for (let k = 0; k < w.length; k++) if (codes[i + k] === w[k]) same++;
+    if (same * 2 < w.length) continue;
+    if (taken !== null) {
+      let free = true;
+      for (let k = i; k < i + w.length && free; k++) free = taken[k] === 0;
+      if (!free) continue;
+    } else taken = new Uint8Array(n);
+    if (same === w.length) {
+      taken.fill(1, i, i + w.length);
+      continue;
+    }
+    let alike = true;
+    for (let k = 0; k < w.length && alike; k++) alike = soundsLike(codes[i + k]!, w[k]!);
+    if (!alike || prepared.known.has(String.fromCodePoint(...codes.subarray(i, i + w.length)))) continue;
+    fixed ??= codes.slice(0, n);
+    fixed.set(w, i);
+    taken.fill(1, i, i + w.length);
+  }
+  return fixed === null ? text : String.fromCodePoint(...fixed);
 }
 
 interface PreparedVocabulary {
-  words: string[][];
+  /** code points */
+  words: Int32Array[];
   known: Set<string>;
-  /** character → the words holding it and where */
-  byChar: Map<string, { word: number; at: number }[]>;
+  /** code point → the words holding it and where, as pairs: word index, position in the word */
+  byChar: Map<number, number[]>;
   /** the last texts put right with this vocabulary */
   recent: Map<string, string>;
 }
@@ -107,7 +158,7 @@ interface PreparedVocabulary {
 const preparedVocabularies = new Map<string, PreparedVocabulary>();
 const preparedByArray = new WeakMap<readonly string[], PreparedVocabulary>();
 
-/** The vocabulary's words of two or more Han characters, as characters, longest first; kept per vocabulary. */
+/** The vocabulary's words of two or more Han characters, as code points, longest first; kept per vocabulary. */
 function prepareVocabulary(vocabulary: readonly string[]): PreparedVocabulary {
   const same = preparedByArray.get(vocabulary);
   if (same) return same;
@@ -115,9 +166,15 @@ function prepareVocabulary(vocabulary: readonly string[]): PreparedVocabulary {
   let prepared = preparedVocabularies.get(key);
   if (!prepared) {
     const words = [...new Set(vocabulary)].filter((w) => [...w].length >= 2 && /\p{Script=Han}/u.test(w));
-    const split = words.map((w) => [...w]).sort((a, b) => b.length - a.length);
-    const byChar = new Map<string, { word: number; at: number }[]>();
-    split.forEach((w, word) => w.forEach((c, at) => byChar.set(c, [...(byChar.get(c) ?? []), { word, at }])));
+    const split = words.map((w) => Int32Array.from(w, (c) => c.codePointAt(0)!)).sort((a, b) => b.length - a.length);
+    const byChar = new Map<number, number[]>();
+    split.forEach((w, word) =>
+      w.forEach((c, at) => {
+        const holding = byChar.get(c);
+        if (holding) holding.push(word, at);
+        else byChar.set(c, [word, at]);
+      }),
+    );
     prepared = { words: split, known: new Set(words), byChar, recent: new Map() };
     if (preparedVocabularies.size > 16) preparedVocabularies.clear();
     preparedVocabularies.set(key, prepared);

@@ -194,8 +194,10 @@ function parseUncached(input: string, template: ReportTemplate, now: Date): Pars
  * A daily opening time with the month's open days gives the month's hours ("开放22天，每天8小时" → 176,
  * shown as the sum); any other rate is not a month's figure, and the person is asked for the total.
  */
+const DAILY_HOURS_RE = new RegExp(`^(每天|每日|天天|平均每天|日均)\\D*?((?:\\d[\\d,.]*|${CHINESE_NUMERAL_CLASS}+))\\s*(个小时|小时|钟头|h)$`, 'i');
+
 function applyRate(rate: string, template: ReportTemplate, result: ParsedReport): void {
-  const m = new RegExp(`^(每天|每日|天天|平均每天|日均)\\D*?((?:\\d[\\d,.]*|${CHINESE_NUMERAL_CLASS}+))\\s*(个小时|小时|钟头|h)$`, 'i').exec(rate);
+  const m = DAILY_HOURS_RE.exec(rate);
   const hours = template.byKey.get('openHours');
   const days = result.figures.openDays;
   const perDay = m ? readNumber(m[2]!) : null;
@@ -339,8 +341,12 @@ function findMentions(text: string, template: ReportTemplate): Mention[] {
   return taken;
 }
 
+const STRAY_NUMBER_RE = new RegExp(`(?:(?:${APPROXIMATION_BEFORE})\\s*)?(?:-?\\d[\\d,.]*|${CHINESE_NUMERAL_CLASS}+)`, 'g');
+
 function collectStrays(text: string, consumed: [number, number][], template: ReportTemplate, result: ParsedReport): void {
-  const re = new RegExp(`(?:(?:${APPROXIMATION_BEFORE})\\s*)?(?:-?\\d[\\d,.]*|${CHINESE_NUMERAL_CLASS}+)`, 'g');
+  // one shared global expression: its position is reset here, and nothing the loop calls uses it
+  const re = STRAY_NUMBER_RE;
+  re.lastIndex = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const start = m.index;
     if (overlaps(consumed, start, start + m[0].length)) continue;

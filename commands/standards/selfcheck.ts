@@ -36,14 +36,32 @@ interface ItemTerms {
   terms: string[];
 }
 
+interface TableTerms {
+  items: ItemTerms[];
+  /** every (item, term) by the term's first UTF-16 unit, in item order, then term order */
+  byFirst: Map<number, { item: ItemTerms; term: string }[]>;
+}
+
 /** Every word that names an item: its name, keywords, and their synonyms, longest first. */
 // the rules table changes a few times a year and is read once per message: its terms are worked out
 // once per loaded table (the read cache hands out the same array until the table is reloaded)
-const termsOfTable = new WeakMap<readonly RuleRecord[], ItemTerms[]>();
+const termsOfTable = new WeakMap<readonly RuleRecord[], TableTerms>();
 
-function itemTerms(rules: readonly RuleRecord[]): ItemTerms[] {
+function itemTerms(rules: readonly RuleRecord[]): TableTerms {
   let terms = termsOfTable.get(rules);
-  if (!terms) termsOfTable.set(rules, (terms = computeItemTerms(rules)));
+  if (!terms) {
+    const items = computeItemTerms(rules);
+    const byFirst = new Map<number, { item: ItemTerms; term: string }[]>();
+    for (const item of items) {
+      for (const term of item.terms) {
+        const first = term.charCodeAt(0);
+        const starting = byFirst.get(first);
+        if (starting) starting.push({ item, term });
+        else byFirst.set(first, [{ item, term }]);
+      }
+    }
+    termsOfTable.set(rules, (terms = { items, byFirst }));
+  }
   return terms;
 }
 
@@ -71,19 +89,15 @@ interface Mention {
 }
 
 /** Non-overlapping item mentions in a clause, longest words first. */
-function mentionsIn(clause: string, items: ItemTerms[]): Mention[] {
+function mentionsIn(clause: string, table: TableTerms): Mention[] {
   const lower = clause.toLowerCase();
   const candidates: Mention[] = [];
-  for (const item of items) {
-    for (const t of item.terms) {
-      let from = 0;
-      for (;;) {
-        const at = lower.indexOf(t, from);
-        if (at < 0) break;
-        candidates.push({ item, start: at, end: at + t.length });
-        from = at + 1;
-      }
-    }
+  // every occurrence of every term, found from the terms that start with each character (the order
+  // among equally long mentions at one place is the table's item order, as the sort keeps it)
+  for (let at = 0; at < lower.length; at++) {
+    const starting = table.byFirst.get(lower.charCodeAt(at));
+    if (starting === undefined) continue;
+    for (const { item, term } of starting) if (lower.startsWith(term, at)) candidates.push({ item, start: at, end: at + term.length });
   }
   candidates.sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
   const taken: Mention[] = [];
@@ -115,20 +129,22 @@ function weekdayRange(text: string): number | null {
 
 /** Reads the statements of a message. Several figures may go to several items; the last one said wins. */
 export function readStatements(message: string, rules: readonly RuleRecord[]): Statement[] {
-  const items = itemTerms(rules);
+  const table = itemTerms(rules);
+  const items = table.items;
   const found = new Map<string, Statement>();
   const text = foldWidth(message);
   const clauses = text.split(CLAUSE_SPLIT).filter((c) => c.trim());
+  const stated = clauses.map((clause) => findQuantities(clause));
   // days per week said anywhere ("每周开放5天") convert a daily opening time
   let daysPerWeek: number | null = weekdayRange(text);
-  for (const clause of clauses) {
-    for (const q of findQuantities(clause)) {
+  clauses.forEach((clause, c) => {
+    for (const q of stated[c]!) {
       if (q.dimension === 'days' && PER_WEEK_DAYS.test(clause.slice(0, q.start))) daysPerWeek = q.value;
     }
-  }
-  for (const clause of clauses) {
-    const mentions = mentionsIn(clause, items);
-    const quantities = findQuantities(clause).filter((q) => q.dimension !== 'days');
+  });
+  for (const [c, clause] of clauses.entries()) {
+    const mentions = mentionsIn(clause, table);
+    const quantities = stated[c]!.filter((q) => q.dimension !== 'days');
     const used = new Set<Mention>();
     for (const q of quantities) {
       const fitting = mentions.filter((m) => compatible(q.dimension, m.item.dimension));
