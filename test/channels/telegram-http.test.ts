@@ -1,6 +1,9 @@
 // The HTTP call under grammY's client (bot/channels/telegram-http.ts) on the cases the channel's
 // end-to-end tests do not reach: an error answer read as JSON, a hung request aborted, a closed port.
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { Agent as HttpsAgent, createServer as createHttpsServer } from 'node:https';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { botApiFetch, BotApiNetworkError } from '../../bot/channels/telegram-http.ts';
@@ -69,5 +72,29 @@ describe('botApiFetch', () => {
     const error = await botApiFetch(url, { body: '{}' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BotApiNetworkError);
     expect((error as Error).message).toMatch(new RegExp(`^request to ${url.replace(/[.:/]/g, '\\$&')} failed, reason: .*ECONNREFUSED`));
+  });
+
+  it('speaks https to an https root (the real Bot API), with the agent it is given', async () => {
+    // a self-signed certificate for 127.0.0.1, made once with openssl for this test (valid until 2126)
+    const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name));
+    const secure = createHttpsServer({ key: fixture('bot-api-test.key'), cert: fixture('bot-api-test.crt') }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, result: { over: 'tls', echoed: Buffer.concat(chunks).toString('utf8') } })));
+    });
+    await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve));
+    const address = secure.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const agent = new HttpsAgent({ ca: fixture('bot-api-test.crt'), keepAlive: true });
+    try {
+      const res = await botApiFetch(`https://127.0.0.1:${port}/botTOKEN/sendMessage`, { method: 'POST', body: '{"text":"收到"}', agent });
+      expect(await res.json()).toEqual({ ok: true, result: { over: 'tls', echoed: '{"text":"收到"}' } });
+      // without the test's certificate authority the same call is refused, so TLS really was spoken
+      await expect(botApiFetch(`https://127.0.0.1:${port}/botTOKEN/sendMessage`, { method: 'POST', body: '{}' })).rejects.toBeInstanceOf(BotApiNetworkError);
+    } finally {
+      agent.destroy();
+      secure.closeAllConnections();
+      await new Promise((resolve) => secure.close(resolve));
+    }
   });
 });
