@@ -69,7 +69,7 @@ export function conversationFromRow(row: ConversationRow | null, now: Date): Loa
       state = {};
     },
     offerChoices(newChoices) {
-      if (JSON.stringify(newChoices) !== JSON.stringify(choices)) dirty = true;
+      if (!sameChoices(newChoices, choices)) dirty = true;
       choices = newChoices;
     },
   };
@@ -113,6 +113,10 @@ export async function rememberOfferedChoices(db: Db, channel: ChannelName, chatI
      WHERE "Conversation"."flow" IS NULL`,
     [channel, chatId, JSON.stringify(choices), now, new Date(now.getTime() + CONVERSATION_TTL_MS)],
   );
+}
+
+function sameChoices(a: readonly Choice[], b: readonly Choice[]): boolean {
+  return a.length === b.length && a.every((choice, i) => choice.label === b[i]!.label && choice.value === b[i]!.value);
 }
 
 function safeJson<T>(text: string, fallback: T): T {
