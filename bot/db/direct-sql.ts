@@ -50,13 +50,6 @@ function checkChanges(statement: Statement, changes: number): void {
   }
 }
 
-function* expand(steps: readonly BatchStep[], results: Row[][]): Generator<Statement> {
-  for (const step of steps) {
-    if (typeof step === 'function') yield* expand(step(results), results);
-    else yield step;
-  }
-}
-
 export interface DirectSql {
   readonly provider: Provider;
   /** the rows of a SELECT or of an INSERT/UPDATE … RETURNING */
@@ -137,7 +130,7 @@ export function sqliteDirectSql(connection: BetterSqlite3.Database, onClose: () 
     return rows;
   }
 
-  /** expand's order without a generator: a function step sees the rows of every statement before it */
+  /** in order: a function step sees the rows of every statement before it */
   function runSteps(steps: readonly BatchStep[], results: Row[][]): void {
     for (const step of steps) {
       if (typeof step === 'function') runSteps(step(results), results);
@@ -218,19 +211,75 @@ function namedStatements(): (client: pg.Pool | pg.ClientBase, statement: Stateme
   };
 }
 
-async function inTransaction(client: pg.ClientBase, steps: readonly BatchStep[], run: ReturnType<typeof namedStatements>): Promise<Row[][]> {
-  await client.query('BEGIN');
-  try {
-    const results: Row[][] = [];
-    for (const statement of expand(steps, results)) {
-      const result = await run(client, statement);
+/**
+ * A value as PostgreSQL reads a parameter: a quoted literal of no declared type holding the text pg
+ * would send for it, so the server types it from its context exactly as it types `$1`; NULL bare.
+ */
+export function pgLiteral(value: SqlValue): string {
+  if (value === null) return 'NULL';
+  const text = pgValue(value);
+  // escapeLiteral doubles quotes and backslashes (writing E'…' when there are backslashes)
+  return pg.escapeLiteral(text instanceof Buffer ? `\\x${text.toString('hex')}` : String(text));
+}
+
+/** A statement with its `?` placeholders replaced by the literals of its values. */
+export function inlineParams(sql: string, params: readonly SqlValue[]): string {
+  let n = 0;
+  const text = sql.replace(/\?/g, () => {
+    if (n >= params.length) throw new Error(`more placeholders than the ${params.length} values: ${sql.slice(0, 80)}`);
+    return pgLiteral(params[n++]!);
+  });
+  if (n !== params.length) throw new Error(`${params.length} values for ${n} placeholders: ${sql.slice(0, 80)}`);
+  return text;
+}
+
+/**
+ * A batch in as few round trips as its steps allow (each is a write to the server's socket and a
+ * wake-up on both sides): the statements up to the next function step, which needs their rows, go
+ * as one text in the simple-query protocol, which takes several statements but no parameters, so
+ * values go in as literals (pgLiteral). BEGIN rides with the first text, COMMIT with the last unless
+ * a statement there must change a given number of rows, which is checked before COMMIT is sent.
+ */
+async function inTransaction(client: pg.ClientBase, steps: readonly BatchStep[]): Promise<Row[][]> {
+  const opening = ['BEGIN'];
+  const results: Row[][] = [];
+  let pending: Statement[] = [];
+  let begun = false;
+  /** sends the statements waiting; true when COMMIT went with them */
+  async function send(last: boolean): Promise<boolean> {
+    const statements = pending;
+    pending = [];
+    const commit = last && statements.every((s) => s.expectChanges === undefined);
+    const texts = [...(begun ? [] : opening), ...statements.map((s) => inlineParams(s.sql, s.params ?? [])), ...(commit ? ['COMMIT'] : [])];
+    const first = begun ? 0 : opening.length;
+    begun = true;
+    // statements on lines of their own: a comment closing one cannot swallow the separator
+    const answer: pg.QueryResult | pg.QueryResult[] = await client.query(texts.join('\n;\n'));
+    const answers = Array.isArray(answer) ? answer : [answer];
+    if (answers.length !== texts.length) throw new Error(`${texts.length} statements sent, ${answers.length} answered: one held a ';'`);
+    statements.forEach((statement, i) => {
+      const result = answers[first + i]!;
       checkChanges(statement, result.rowCount ?? 0);
       results.push(result.rows as Row[]);
+    });
+    return commit;
+  }
+  async function run(list: readonly BatchStep[]): Promise<void> {
+    for (const step of list) {
+      if (typeof step !== 'function') pending.push(step);
+      else {
+        if (pending.length) await send(false);
+        await run(step(results));
+      }
     }
-    await client.query('COMMIT');
+  }
+  try {
+    await run(steps);
+    const committed = pending.length ? await send(true) : false;
+    if (begun && !committed) await client.query('COMMIT');
     return results;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (begun) await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
 }
@@ -256,7 +305,7 @@ export function postgresDirectSql(connectionString: string, poolSize = 10): Dire
       }
       const client = await pool.connect();
       try {
-        return await inTransaction(client, steps, run);
+        return await inTransaction(client, steps);
       } finally {
         client.release();
       }
@@ -305,7 +354,7 @@ function postgresSession(connectionString: string): DirectSql {
     },
     async batch(steps) {
       await ready();
-      return inTransaction(client, steps, run);
+      return inTransaction(client, steps);
     },
     async close() {
       if (connecting) await connecting.catch(() => undefined);
