@@ -50,6 +50,16 @@ function checkChanges(statement: Statement, changes: number): void {
   }
 }
 
+export interface BatchOptions {
+  /**
+   * false: on PostgreSQL the commit returns before its WAL is on disk (synchronous_commit off for
+   * this transaction), so a slow disk never holds the caller up; a crash of the server or the machine
+   * may undo the last fraction of a second of such commits, each one whole. SQLite in WAL mode with
+   * synchronous=NORMAL makes that trade for every commit already.
+   */
+  waitForDisk?: boolean;
+}
+
 export interface DirectSql {
   readonly provider: Provider;
   /** the rows of a SELECT or of an INSERT/UPDATE … RETURNING */
@@ -57,7 +67,7 @@ export interface DirectSql {
   /** runs a statement; the number of rows it changed */
   execute(sql: string, params?: readonly SqlValue[]): Promise<number>;
   /** the statements in one transaction, all or nothing; the rows each returned, in order */
-  batch(steps: readonly BatchStep[]): Promise<Row[][]>;
+  batch(steps: readonly BatchStep[], options?: BatchOptions): Promise<Row[][]>;
   close(): Promise<void>;
 }
 
@@ -240,8 +250,8 @@ export function inlineParams(sql: string, params: readonly SqlValue[]): string {
  * values go in as literals (pgLiteral). BEGIN rides with the first text, COMMIT with the last unless
  * a statement there must change a given number of rows, which is checked before COMMIT is sent.
  */
-async function inTransaction(client: pg.ClientBase, steps: readonly BatchStep[]): Promise<Row[][]> {
-  const opening = ['BEGIN'];
+async function inTransaction(client: pg.ClientBase, steps: readonly BatchStep[], options: BatchOptions = {}): Promise<Row[][]> {
+  const opening = ['BEGIN', ...(options.waitForDisk === false ? ['SET LOCAL synchronous_commit TO off'] : [])];
   const results: Row[][] = [];
   let pending: Statement[] = [];
   let begun = false;
@@ -295,17 +305,17 @@ export function postgresDirectSql(connectionString: string, poolSize = 10): Dire
     provider: 'postgresql',
     query: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => (await run(pool, { sql, params })).rows as T[],
     execute: async (sql, params = []) => (await run(pool, { sql, params })).rowCount ?? 0,
-    async batch(steps) {
+    async batch(steps, options) {
       const [only] = steps;
       // one statement is a transaction by itself: BEGIN and COMMIT would be two more round trips
-      if (steps.length === 1 && typeof only === 'object') {
+      if (steps.length === 1 && typeof only === 'object' && options?.waitForDisk !== false) {
         const result = await run(pool, only);
         checkChanges(only, result.rowCount ?? 0);
         return [result.rows as Row[]];
       }
       const client = await pool.connect();
       try {
-        return await inTransaction(client, steps);
+        return await inTransaction(client, steps, options);
       } finally {
         client.release();
       }
@@ -352,9 +362,9 @@ function postgresSession(connectionString: string): DirectSql {
       await ready();
       return (await run(client, { sql, params })).rowCount ?? 0;
     },
-    async batch(steps) {
+    async batch(steps, options) {
       await ready();
-      return inTransaction(client, steps);
+      return inTransaction(client, steps, options);
     },
     async close() {
       if (connecting) await connecting.catch(() => undefined);

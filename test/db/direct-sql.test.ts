@@ -150,6 +150,16 @@ describe.each(TEST_PROVIDERS)('DirectSql on %s', (provider) => {
     expect(await test.db.setting.count({ where: { key: { startsWith: 'after.' } } })).toBe(24);
   });
 
+  it.runIf(provider === 'postgresql')('commits a batch without waiting for the disk only when asked, and only that batch', async () => {
+    const sql = sqlOf(test.db);
+    const setting = { sql: "SELECT current_setting('synchronous_commit') AS \"v\"" };
+    expect(await sql.batch([setting], { waitForDisk: false })).toEqual([[{ v: 'off' }]]);
+    // every connection of the pool afterwards, and a batch not asked to
+    const after = await Promise.all(Array.from({ length: 12 }, () => sql.query(setting.sql)));
+    expect(after.flat().map((r) => r.v)).toEqual(Array(12).fill('on'));
+    expect(await sql.batch([setting, setting])).toEqual([[{ v: 'on' }], [{ v: 'on' }]]);
+  });
+
   it('keeps answering correctly past its statement cache', async () => {
     const sql = sqlOf(test.db);
     // more distinct statements than the cache holds, then the first ones again
