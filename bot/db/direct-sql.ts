@@ -221,36 +221,16 @@ function namedStatements(): (client: pg.Pool | pg.ClientBase, statement: Stateme
   };
 }
 
-/**
- * A value as PostgreSQL reads a parameter: a quoted literal of no declared type holding the text pg
- * would send for it, so the server types it from its context exactly as it types `$1`; NULL bare.
- */
-export function pgLiteral(value: SqlValue): string {
-  if (value === null) return 'NULL';
-  const text = pgValue(value);
-  // escapeLiteral doubles quotes and backslashes (writing E'…' when there are backslashes)
-  return pg.escapeLiteral(text instanceof Buffer ? `\\x${text.toString('hex')}` : String(text));
-}
-
-/** A statement with its `?` placeholders replaced by the literals of its values. */
-export function inlineParams(sql: string, params: readonly SqlValue[]): string {
-  let n = 0;
-  const text = sql.replace(/\?/g, () => {
-    if (n >= params.length) throw new Error(`more placeholders than the ${params.length} values: ${sql.slice(0, 80)}`);
-    return pgLiteral(params[n++]!);
-  });
-  if (n !== params.length) throw new Error(`${params.length} values for ${n} placeholders: ${sql.slice(0, 80)}`);
-  return text;
-}
+type RunStatement = ReturnType<typeof namedStatements>;
 
 /**
- * A batch in as few round trips as its steps allow (each is a write to the server's socket and a
- * wake-up on both sides): the statements up to the next function step, which needs their rows, go
- * as one text in the simple-query protocol, which takes several statements but no parameters, so
- * values go in as literals (pgLiteral). BEGIN rides with the first text, COMMIT with the last unless
- * a statement there must change a given number of rows, which is checked before COMMIT is sent.
+ * A batch with as few waits for the server as its steps allow: the connections are in pg's
+ * pipeline mode, so the statements up to the next function step (which needs their rows) are sent
+ * together, still as named statements with their plans kept, and answered together: one round
+ * trip where each was one. BEGIN goes with the first part, COMMIT with the last unless a statement
+ * there must change a given number of rows, which is checked before COMMIT is sent.
  */
-async function inTransaction(client: pg.ClientBase, steps: readonly BatchStep[], options: BatchOptions = {}): Promise<Row[][]> {
+async function inTransaction(client: pg.ClientBase, steps: readonly BatchStep[], run: RunStatement, options: BatchOptions = {}): Promise<Row[][]> {
   const opening = ['BEGIN', ...(options.waitForDisk === false ? ['SET LOCAL synchronous_commit TO off'] : [])];
   const results: Row[][] = [];
   let pending: Statement[] = [];
@@ -260,31 +240,36 @@ async function inTransaction(client: pg.ClientBase, steps: readonly BatchStep[],
     const statements = pending;
     pending = [];
     const commit = last && statements.every((s) => s.expectChanges === undefined);
-    const texts = [...(begun ? [] : opening), ...statements.map((s) => inlineParams(s.sql, s.params ?? [])), ...(commit ? ['COMMIT'] : [])];
+    const sent = [
+      ...(begun ? [] : opening).map((text) => client.query(text)),
+      ...statements.map((statement) => run(client, statement)),
+      ...(commit ? [client.query('COMMIT')] : []),
+    ];
     const first = begun ? 0 : opening.length;
     begun = true;
-    // statements on lines of their own: a comment closing one cannot swallow the separator
-    const answer: pg.QueryResult | pg.QueryResult[] = await client.query(texts.join('\n;\n'));
-    const answers = Array.isArray(answer) ? answer : [answer];
-    if (answers.length !== texts.length) throw new Error(`${texts.length} statements sent, ${answers.length} answered: one held a ';'`);
+    // every answer is awaited, so none is left rejecting unheard; the first failure is the cause
+    // (the statements after it failed because the transaction had)
+    const answers = await Promise.allSettled(sent);
+    const failure = answers.find((answer) => answer.status === 'rejected');
+    if (failure) throw failure.reason;
     statements.forEach((statement, i) => {
-      const result = answers[first + i]!;
+      const result = (answers[first + i] as PromiseFulfilledResult<pg.QueryResult>).value;
       checkChanges(statement, result.rowCount ?? 0);
       results.push(result.rows as Row[]);
     });
     return commit;
   }
-  async function run(list: readonly BatchStep[]): Promise<void> {
+  async function runSteps(list: readonly BatchStep[]): Promise<void> {
     for (const step of list) {
       if (typeof step !== 'function') pending.push(step);
       else {
         if (pending.length) await send(false);
-        await run(step(results));
+        await runSteps(step(results));
       }
     }
   }
   try {
-    await run(steps);
+    await runSteps(steps);
     const committed = pending.length ? await send(true) : false;
     if (begun && !committed) await client.query('COMMIT');
     return results;
@@ -296,7 +281,7 @@ async function inTransaction(client: pg.ClientBase, steps: readonly BatchStep[],
 
 /** A DirectSql on a pool of its own. */
 export function postgresDirectSql(connectionString: string, poolSize = 10): DirectSql {
-  const pool = new pg.Pool({ connectionString, max: poolSize, types: pgTypes as pg.CustomTypesConfig });
+  const pool = new pg.Pool({ connectionString, max: poolSize, types: pgTypes as pg.CustomTypesConfig, pipeline: true });
   // an idle connection the server dropped (a restart, a network cut) is an 'error' event, which
   // would end the process if nobody listened; the pool discards it and the next query reconnects
   pool.on('error', () => undefined);
@@ -315,7 +300,7 @@ export function postgresDirectSql(connectionString: string, poolSize = 10): Dire
       }
       const client = await pool.connect();
       try {
-        return await inTransaction(client, steps, options);
+        return await inTransaction(client, steps, run, options);
       } finally {
         client.release();
       }
@@ -345,7 +330,7 @@ export function openDirectSql(target: DatabaseTarget): DirectSql {
 }
 
 function postgresSession(connectionString: string): DirectSql {
-  const client = new pg.Client({ connectionString, types: pgTypes as pg.CustomTypesConfig });
+  const client = new pg.Client({ connectionString, types: pgTypes as pg.CustomTypesConfig, pipeline: true });
   // the server ending the connection fails the statement running or the next one; unheard, the
   // client's 'error' event would end the process
   client.on('error', () => undefined);
@@ -364,7 +349,7 @@ function postgresSession(connectionString: string): DirectSql {
     },
     async batch(steps, options) {
       await ready();
-      return inTransaction(client, steps, options);
+      return inTransaction(client, steps, run, options);
     },
     async close() {
       if (connecting) await connecting.catch(() => undefined);

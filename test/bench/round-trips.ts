@@ -1,23 +1,18 @@
 // The database round trips of each update of the inbound mix (report-script.ts), counted on the
-// driver: every pg query (DirectSql's and Prisma's) is one round trip to the server.
+// driver (test/support/round-trips.ts: DirectSql's and Prisma's queries, pipelined ones riding on
+// the round trip of the one before).
 // `tsx test/bench/round-trips.ts [postgresql|sqlite]` prints, per step, the count and the statements.
-import pg from 'pg';
 import { createCore } from '../../bot/core/pipeline.ts';
 import { bindChat } from '../../bot/core/identity.ts';
 import { ManualClock } from '../../bot/time.ts';
 import { createCapabilities } from '../../commands/index.ts';
 import { applyDirectoryImport } from '../../bot/db/directory-store.ts';
 import { createTestDatabase } from '../support/database.ts';
+import { countRoundTrips } from '../support/round-trips.ts';
 import { scriptFor } from './report-script.ts';
 import { benchLogger, generateDirectory } from './common.ts';
 
-const seen: string[] = [];
-const original = pg.Client.prototype.query;
-pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-  const first = args[0] as string | { text: string; name?: string };
-  seen.push((typeof first === 'string' ? first : first.text).replace(/\s+/g, ' ').slice(0, 110));
-  return (original as (...a: unknown[]) => unknown).apply(this, args);
-} as typeof pg.Client.prototype.query;
+const trips = countRoundTrips();
 
 const provider = (process.argv[2] ?? 'postgresql') as 'postgresql' | 'sqlite';
 const test = await createTestDatabase(provider);
@@ -32,12 +27,12 @@ try {
     await bindChat(db, 'telegram', chatId, contacts[k]!.id, clock.now());
     let lastChoices: string[] = [];
     for (const [i, step] of scriptFor(k).entries()) {
-      seen.length = 0;
+      trips.reset();
       const message = step.kind === 'text' ? { text: step.text } : { choice: lastChoices[0] ?? step.fallback };
       const replies = await core.handleMessage({ channel: 'telegram', chatId, displayName: 'bench', ...message });
       lastChoices = replies.flatMap((r) => r.choices?.map((c) => c.value) ?? []);
       // the second contact onwards: warm (first-use statements, prepares, Prisma's compile) aside
-      if (k > 0) console.log(`contact ${k} step ${i + 1} ${step.kind === 'text' ? JSON.stringify(step.text.slice(0, 12)) : 'button'}: ${seen.length} round trips\n  ${seen.join('\n  ')}`);
+      if (k > 0) console.log(`contact ${k} step ${i + 1} ${step.kind === 'text' ? JSON.stringify(step.text.slice(0, 12)) : 'button'}: ${trips.count} round trips\n  ${trips.statements.map((s) => s.slice(0, 110)).join('\n  ')}`);
     }
   }
 } finally {

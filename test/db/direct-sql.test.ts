@@ -2,7 +2,7 @@
 // unchanged: instants (also when the process runs on Dongguan time), booleans, nulls. A batch is
 // all or nothing, and the shared SQLite connection works before and after Prisma's own connect.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, inlineParams, numberPlaceholders, parseSqliteTimestamp, type Row } from '../../bot/db/direct-sql.ts';
+import { ConflictError, numberPlaceholders, parseSqliteTimestamp, type Row } from '../../bot/db/direct-sql.ts';
 import { sqlOf } from '../../bot/db/client.ts';
 import pg from 'pg';
 import { createTestDatabase, PG_ADMIN_URL, TEST_PROVIDERS, type TestDatabase } from '../support/database.ts';
@@ -10,15 +10,6 @@ import { createTestDatabase, PG_ADMIN_URL, TEST_PROVIDERS, type TestDatabase } f
 describe('numberPlaceholders', () => {
   it('numbers ? in order for PostgreSQL', () => {
     expect(numberPlaceholders('SELECT ? , "a" = ? AND b IN (?, ?)')).toBe('SELECT $1 , "a" = $2 AND b IN ($3, $4)');
-  });
-});
-
-describe('inlineParams', () => {
-  it('puts each value in as a quoted literal, in order, and refuses a count that does not match', () => {
-    expect(inlineParams('SELECT ?, ?, ?, ?, ?', [null, true, -1, "it's", 'a\\b?'])).toBe("SELECT NULL, 'true', '-1', 'it''s',  E'a\\\\b?'");
-    expect(inlineParams('SELECT ?', [new Date('2026-11-03T02:00:00.5Z')])).toBe("SELECT '2026-11-03 02:00:00.500'");
-    expect(() => inlineParams('SELECT ?, ?', [1])).toThrow();
-    expect(() => inlineParams('SELECT ?', [1, 2])).toThrow();
   });
 });
 

@@ -2,7 +2,6 @@
 // on both sides), the largest cost of a message after the bot's own work. The five updates of the
 // inbound benchmark (a report, its confirmation, the progress question, a correction, its
 // confirmation) must not come to need more of them; `tsx test/bench/round-trips.ts` lists them.
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../bot/core/pipeline.ts';
 import { bindChat } from '../../bot/core/identity.ts';
@@ -12,21 +11,17 @@ import { createCapabilities } from '../../commands/index.ts';
 import { benchLogger, generateDirectory } from '../bench/common.ts';
 import { scriptFor } from '../bench/report-script.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { countRoundTrips, type RoundTripCounter } from '../support/round-trips.ts';
 
 describe('round trips of a report dialogue on postgresql', () => {
   let test: TestDatabase;
-  const sent: string[] = [];
-  const query = pg.Client.prototype.query;
+  let trips: RoundTripCounter;
   beforeAll(async () => {
     test = await createTestDatabase('postgresql');
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const first = args[0] as string | { text: string };
-      sent.push(typeof first === 'string' ? first : first.text);
-      return (query as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof query;
+    trips = countRoundTrips();
   });
   afterAll(async () => {
-    pg.Client.prototype.query = query;
+    trips.restore();
     await test.drop();
   });
 
@@ -43,13 +38,13 @@ describe('round trips of a report dialogue on postgresql', () => {
       let choices: string[] = [];
       counts.push([]);
       for (const step of scriptFor(k)) {
-        sent.length = 0;
+        trips.reset();
         const message = step.kind === 'text' ? { text: step.text } : { choice: choices[0] ?? step.fallback };
         const replies = await core.handleMessage({ channel: 'telegram', chatId, displayName: 'test', ...message });
         choices = replies.flatMap((r) => r.choices?.map((c) => c.value) ?? []);
-        counts.at(-1)!.push(sent.length);
-        const begin = sent.findIndex((text) => text.startsWith('BEGIN'));
-        if (begin >= 0) writes.push(sent.length - begin);
+        counts.at(-1)!.push(trips.count);
+        const begin = trips.statements.findIndex((text) => text.endsWith('BEGIN'));
+        if (begin >= 0) writes.push(trips.statements.slice(begin).filter((text) => text.startsWith('»')).length);
       }
     }
     expect(await test.db.monthlyReport.count({ where: { month: '2026-10', revision: 2 } })).toBe(2);
