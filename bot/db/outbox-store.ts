@@ -113,10 +113,10 @@ export type OutboxOutcome =
 
 /**
  * The outcome is written without waiting for the disk (waitForDisk: false): a channel's lane sends
- * its next message only once this returns, and on PostgreSQL each flush of the WAL was that wait,
- * up to hundreds of milliseconds on a busy disk. If the database server or the machine crashes
- * just after, the row is still 'sending' and goes out again when its lease ends: at most the last
- * fraction of a second of a broadcast twice, never a message lost.
+ * its next message only once this returns, and on PostgreSQL the commit's WAL flush was most of
+ * that wait (milliseconds; tens of them on a busy disk). If the database server or the machine
+ * crashes just after, the row is still 'sending' and goes out again when its lease ends: at most
+ * the last fraction of a second of a broadcast twice, never a message lost.
  */
 export async function recordOutboxOutcome(sql: DirectSql, id: number, outcome: OutboxOutcome): Promise<void> {
   const sets = ['"status" = ?', '"lockedBy" = NULL', '"lockedUntil" = NULL'];
