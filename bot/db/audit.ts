@@ -3,7 +3,7 @@
 // change is a Prisma transaction, written on that transaction's client by writeAudit; or, in a bulk
 // batch whose counts are known only at its end, written first and filled in last: auditFilledLater).
 import { randomUUID } from 'node:crypto';
-import type { Statement } from './direct-sql.ts';
+import type { SqlValue, Statement } from './direct-sql.ts';
 
 export interface AuditEntry {
   at: Date;
@@ -21,6 +21,24 @@ const INSERT = 'INSERT INTO "AuditLog" ("at", "actorContactId", "actor", "action
 
 export function auditStatement(entry: AuditEntry): Statement {
   return { sql: INSERT, params: [entry.at, entry.actorContactId, entry.actor, entry.action, entry.entity, entry.entityId, JSON.stringify(entry.detail ?? {})] };
+}
+
+/** An SQL expression with the values of its `?` placeholders. */
+export interface SqlExpression {
+  sql: string;
+  params: readonly SqlValue[];
+}
+
+/**
+ * An audit row whose action, entity id and detail are SQL expressions over rows the batch wrote
+ * before it (a report's id and revision, which its upsert decides), so the row needs no round trip
+ * to learn them first.
+ */
+export function auditReadingStatement(entry: Omit<AuditEntry, 'action' | 'entityId' | 'detail'>, read: { action: SqlExpression; entityId: SqlExpression; detail: SqlExpression }): Statement {
+  return {
+    sql: `INSERT INTO "AuditLog" ("at", "actorContactId", "actor", "action", "entity", "entityId", "detail") VALUES (?, ?, ?, ${read.action.sql}, ?, ${read.entityId.sql}, ${read.detail.sql})`,
+    params: [entry.at, entry.actorContactId, entry.actor, ...read.action.params, entry.entity, ...read.entityId.params, ...read.detail.params],
+  };
 }
 
 /**

@@ -10,7 +10,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { PrismaClient as SqliteClient } from '../../generated/sqlite/client.ts';
-import { postgresDirectSql, sqliteDirectSql, type DirectSql, type Row, type SqlValue, type BatchStep } from './direct-sql.ts';
+import { postgresDirectSql, sqliteDirectSql, type BatchOptions, type DirectSql, type Row, type SqlValue, type BatchStep } from './direct-sql.ts';
 import type { DatabaseTarget } from './target.ts';
 import { startWalCheckpoints, type WalCheckpoints } from './wal-checkpoints.ts';
 import type { Logger } from 'pino';
@@ -109,7 +109,7 @@ function sharedSqliteDirectSql(connect: () => Promise<unknown>, current: () => D
     provider: 'sqlite',
     query: async <T extends Row>(text: string, params?: readonly SqlValue[]) => (current() ?? (await ready())).query<T>(text, params),
     execute: async (text: string, params?: readonly SqlValue[]) => (current() ?? (await ready())).execute(text, params),
-    batch: async (steps: readonly BatchStep[]) => (current() ?? (await ready())).batch(steps),
+    batch: async (steps: readonly BatchStep[], options?: BatchOptions) => (current() ?? (await ready())).batch(steps, options),
     close: async () => undefined,
   };
 }

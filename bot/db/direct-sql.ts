@@ -51,11 +51,14 @@ function checkChanges(statement: Statement, changes: number): void {
   }
 }
 
-function* expand(steps: readonly BatchStep[], results: Row[][]): Generator<Statement> {
-  for (const step of steps) {
-    if (typeof step === 'function') yield* expand(step(results), results);
-    else yield step;
-  }
+export interface BatchOptions {
+  /**
+   * false: on PostgreSQL the commit returns before its WAL is on disk (synchronous_commit off for
+   * this transaction), so a slow disk never holds the caller up; a crash of the server or the machine
+   * may undo the last fraction of a second of such commits, each one whole. SQLite in WAL mode with
+   * synchronous=NORMAL makes that trade for every commit already.
+   */
+  waitForDisk?: boolean;
 }
 
 export interface DirectSql {
@@ -65,7 +68,7 @@ export interface DirectSql {
   /** runs a statement; the number of rows it changed */
   execute(sql: string, params?: readonly SqlValue[]): Promise<number>;
   /** the statements in one transaction, all or nothing; the rows each returned, in order */
-  batch(steps: readonly BatchStep[]): Promise<Row[][]>;
+  batch(steps: readonly BatchStep[], options?: BatchOptions): Promise<Row[][]>;
   close(): Promise<void>;
 }
 
@@ -138,7 +141,7 @@ export function sqliteDirectSql(connection: BetterSqlite3.Database, onClose: () 
     return rows;
   }
 
-  /** expand's order without a generator: a function step sees the rows of every statement before it */
+  /** in order: a function step sees the rows of every statement before it */
   function runSteps(steps: readonly BatchStep[], results: Row[][]): void {
     for (const step of steps) {
       if (typeof step === 'function') runSteps(step(results), results);
@@ -226,26 +229,67 @@ function namedStatements(): (client: pg.Pool | pg.ClientBase, statement: Stateme
   };
 }
 
-async function inTransaction(client: pg.ClientBase, steps: readonly BatchStep[], run: ReturnType<typeof namedStatements>): Promise<Row[][]> {
-  await client.query('BEGIN');
-  try {
-    const results: Row[][] = [];
-    for (const statement of expand(steps, results)) {
-      const result = await run(client, statement);
+type RunStatement = ReturnType<typeof namedStatements>;
+
+/**
+ * A batch with as few waits for the server as its steps allow: the connections are in pg's
+ * pipeline mode, so the statements up to the next function step (which needs their rows) are sent
+ * together, still as named statements with their plans kept, and answered together: one round
+ * trip where each was one. BEGIN goes with the first part, COMMIT with the last unless a statement
+ * there must change a given number of rows, which is checked before COMMIT is sent.
+ */
+async function inTransaction(client: pg.ClientBase, steps: readonly BatchStep[], run: RunStatement, options: BatchOptions = {}): Promise<Row[][]> {
+  const opening = ['BEGIN', ...(options.waitForDisk === false ? ['SET LOCAL synchronous_commit TO off'] : [])];
+  const results: Row[][] = [];
+  let pending: Statement[] = [];
+  let begun = false;
+  /** sends the statements waiting; true when COMMIT went with them */
+  async function send(last: boolean): Promise<boolean> {
+    const statements = pending;
+    pending = [];
+    const commit = last && statements.every((s) => s.expectChanges === undefined);
+    const sent = [
+      ...(begun ? [] : opening).map((text) => client.query(text)),
+      ...statements.map((statement) => run(client, statement)),
+      ...(commit ? [client.query('COMMIT')] : []),
+    ];
+    const first = begun ? 0 : opening.length;
+    begun = true;
+    // every answer is awaited, so none is left rejecting unheard; the first failure is the cause
+    // (the statements after it failed because the transaction had)
+    const answers = await Promise.allSettled(sent);
+    const failure = answers.find((answer) => answer.status === 'rejected');
+    if (failure) throw failure.reason;
+    statements.forEach((statement, i) => {
+      const result = (answers[first + i] as PromiseFulfilledResult<pg.QueryResult>).value;
       checkChanges(statement, result.rowCount ?? 0);
       results.push(result.rows as Row[]);
+    });
+    return commit;
+  }
+  async function runSteps(list: readonly BatchStep[]): Promise<void> {
+    for (const step of list) {
+      if (typeof step !== 'function') pending.push(step);
+      else {
+        if (pending.length) await send(false);
+        await runSteps(step(results));
+      }
     }
-    await client.query('COMMIT');
+  }
+  try {
+    await runSteps(steps);
+    const committed = pending.length ? await send(true) : false;
+    if (begun && !committed) await client.query('COMMIT');
     return results;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (begun) await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
 }
 
 /** A DirectSql on a pool of its own. */
 export function postgresDirectSql(connectionString: string, poolSize = 10): DirectSql {
-  const pool = new (pgDriver().Pool)({ connectionString, max: poolSize, types: pgTypes as pg.CustomTypesConfig });
+  const pool = new (pgDriver().Pool)({ connectionString, max: poolSize, types: pgTypes as pg.CustomTypesConfig, pipeline: true });
   // an idle connection the server dropped (a restart, a network cut) is an 'error' event, which
   // would end the process if nobody listened; the pool discards it and the next query reconnects
   pool.on('error', () => undefined);
@@ -254,17 +298,17 @@ export function postgresDirectSql(connectionString: string, poolSize = 10): Dire
     provider: 'postgresql',
     query: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => (await run(pool, { sql, params })).rows as T[],
     execute: async (sql, params = []) => (await run(pool, { sql, params })).rowCount ?? 0,
-    async batch(steps) {
+    async batch(steps, options) {
       const [only] = steps;
       // one statement is a transaction by itself: BEGIN and COMMIT would be two more round trips
-      if (steps.length === 1 && typeof only === 'object') {
+      if (steps.length === 1 && typeof only === 'object' && options?.waitForDisk !== false) {
         const result = await run(pool, only);
         checkChanges(only, result.rowCount ?? 0);
         return [result.rows as Row[]];
       }
       const client = await pool.connect();
       try {
-        return await inTransaction(client, steps, run);
+        return await inTransaction(client, steps, run, options);
       } finally {
         client.release();
       }
@@ -294,7 +338,7 @@ export function openDirectSql(target: DatabaseTarget): DirectSql {
 }
 
 function postgresSession(connectionString: string): DirectSql {
-  const client = new (pgDriver().Client)({ connectionString, types: pgTypes as pg.CustomTypesConfig });
+  const client = new (pgDriver().Client)({ connectionString, types: pgTypes as pg.CustomTypesConfig, pipeline: true });
   // the server ending the connection fails the statement running or the next one; unheard, the
   // client's 'error' event would end the process
   client.on('error', () => undefined);
@@ -311,9 +355,9 @@ function postgresSession(connectionString: string): DirectSql {
       await ready();
       return (await run(client, { sql, params })).rowCount ?? 0;
     },
-    async batch(steps) {
+    async batch(steps, options) {
       await ready();
-      return inTransaction(client, steps, run);
+      return inTransaction(client, steps, run, options);
     },
     async close() {
       if (connecting) await connecting.catch(() => undefined);

@@ -111,6 +111,13 @@ export type OutboxOutcome =
   | { status: 'pending'; nextAttemptAt: Date; lastError: string; channel?: string; externalId?: string; refundAttempt?: boolean }
   | { status: 'failed' | 'unreachable'; lastError: string; channel?: string; externalId?: string };
 
+/**
+ * The outcome is written without waiting for the disk (waitForDisk: false): a channel's lane sends
+ * its next message only once this returns, and on PostgreSQL the commit's WAL flush was most of
+ * that wait (milliseconds; tens of them on a busy disk). If the database server or the machine
+ * crashes just after, the row is still 'sending' and goes out again when its lease ends: at most
+ * the last fraction of a second of a broadcast twice, never a message lost.
+ */
 export async function recordOutboxOutcome(sql: DirectSql, id: number, outcome: OutboxOutcome): Promise<void> {
   const sets = ['"status" = ?', '"lockedBy" = NULL', '"lockedUntil" = NULL'];
   const params: SqlValue[] = [outcome.status];
@@ -131,7 +138,7 @@ export async function recordOutboxOutcome(sql: DirectSql, id: number, outcome: O
     // waiting for a channel that is down does not use up an attempt
     if (outcome.refundAttempt) sets.push('"attempts" = "attempts" - 1');
   }
-  await sql.execute(`UPDATE "OutboxMessage" SET ${sets.join(', ')} WHERE "id" = ?`, [...params, id]);
+  await sql.batch([{ sql: `UPDATE "OutboxMessage" SET ${sets.join(', ')} WHERE "id" = ?`, params: [...params, id] }], { waitForDisk: false });
 }
 
 /** The platform said the chat cannot be reached (blocked the bot, left): its identity is not tried again. */

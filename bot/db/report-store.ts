@@ -6,9 +6,9 @@ import { isLateSubmission } from '../../commands/report/months.ts';
 import type { FigureValue } from '../../commands/report/parse.ts';
 import { parseStoredFigures, storedFiguresSchema } from '../../commands/report/validate.ts';
 import type { MonthKey } from '../time.ts';
-import { auditStatement } from './audit.ts';
+import { auditReadingStatement } from './audit.ts';
 import type { ReadSql } from '../core/capability.ts';
-import type { BatchStep, DirectSql, Statement } from './direct-sql.ts';
+import type { BatchStep, DirectSql } from './direct-sql.ts';
 
 export type ReportStatus = 'reported' | 'noNewData';
 
@@ -52,8 +52,10 @@ export function assessmentColumns(figures: Readonly<Record<string, unknown>>): R
 /**
  * The statements that store a confirmed submission, for a batch (the core runs them in the
  * message's transaction). The upsert increments the revision in the database, so two
- * confirmations at once get 2 and 3, not 2 and 2; the revision and audit rows take the id and
- * revision it returned. `stored` receives the outcome once the upsert has run.
+ * confirmations at once get 2 and 3, not 2 and 2; the revision and audit rows read the id and
+ * revision it wrote back in the same transaction (VALUES with subqueries, so PostgreSQL types the
+ * values from the target columns), so all three go to the database together. The audit detail has
+ * the revision spliced in by the database. `stored` receives the outcome once they have run.
  */
 export function storeReportSteps(submission: Submission, stored: (result: StoredReport) => void): BatchStep[] {
   const figures = storedFiguresSchema.parse(submission.status === 'noNewData' ? {} : submission.figures);
@@ -61,40 +63,42 @@ export function storeReportSteps(submission: Submission, stored: (result: Stored
   const submissionLate = isLateSubmission(submission.month, submission.at);
   const { servicePointId, month, status, contactId, at } = submission;
   const columns = assessmentColumns(figures);
-  const upsert: Statement = {
-    sql: `INSERT INTO "MonthlyReport" ("servicePointId", "month", "status", "figures", "visitors", "openHours", "activities", "computers", "revision", "submittedByContactId", "submittedAt", "isLate", "firstSubmittedAt", "createdAt", "updatedAt")
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT ("servicePointId", "month") DO UPDATE SET
-        "status" = excluded."status", "figures" = excluded."figures",
-        "visitors" = excluded."visitors", "openHours" = excluded."openHours", "activities" = excluded."activities", "computers" = excluded."computers",
-        "revision" = "MonthlyReport"."revision" + 1,
-        "submittedByContactId" = excluded."submittedByContactId", "submittedAt" = excluded."submittedAt", "updatedAt" = excluded."updatedAt"
-      RETURNING "id", "revision", "isLate"`,
-    params: [servicePointId, month, status, figuresJson, columns.visitors, columns.openHours, columns.activities, columns.computers, contactId, at, submissionLate, at, at, at],
-    expectChanges: 1,
-  };
+  const key = [servicePointId, month];
+  const thisReport = 'FROM "MonthlyReport" WHERE "servicePointId" = ? AND "month" = ?';
+  // the detail's JSON in the order { servicePointId, month, revision, status, figures, late }
+  const detailHead = `${JSON.stringify({ servicePointId, month }).slice(0, -1)},"revision":`;
+  const detailTail = `,${JSON.stringify({ status, figures, late: submissionLate }).slice(1)}`;
   return [
-    upsert,
+    {
+      sql: `INSERT INTO "MonthlyReport" ("servicePointId", "month", "status", "figures", "visitors", "openHours", "activities", "computers", "revision", "submittedByContactId", "submittedAt", "isLate", "firstSubmittedAt", "createdAt", "updatedAt")
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT ("servicePointId", "month") DO UPDATE SET
+          "status" = excluded."status", "figures" = excluded."figures",
+          "visitors" = excluded."visitors", "openHours" = excluded."openHours", "activities" = excluded."activities", "computers" = excluded."computers",
+          "revision" = "MonthlyReport"."revision" + 1,
+          "submittedByContactId" = excluded."submittedByContactId", "submittedAt" = excluded."submittedAt", "updatedAt" = excluded."updatedAt"
+        RETURNING "id", "revision", "isLate"`,
+      params: [servicePointId, month, status, figuresJson, columns.visitors, columns.openHours, columns.activities, columns.computers, contactId, at, submissionLate, at, at, at],
+      expectChanges: 1,
+    },
+    {
+      sql: `INSERT INTO "MonthlyReportRevision" ("reportId", "revision", "status", "figures", "submittedByContactId", "channel", "submittedAt", "isLate")
+        VALUES ((SELECT "id" ${thisReport}), (SELECT "revision" ${thisReport}), ?, ?, ?, ?, ?, ?)`,
+      params: [...key, ...key, status, figuresJson, contactId, submission.channel, at, submissionLate],
+    },
+    auditReadingStatement(
+      { at, actorContactId: contactId, actor: submission.actor, entity: 'MonthlyReport' },
+      {
+        action: { sql: `(SELECT CASE WHEN "revision" = 1 THEN 'report.submit' ELSE 'report.revise' END ${thisReport})`, params: key },
+        entityId: { sql: `(SELECT CAST("id" AS TEXT) ${thisReport})`, params: key },
+        detail: { sql: `(SELECT ? || CAST("revision" AS TEXT) || ? ${thisReport})`, params: [detailHead, detailTail, ...key] },
+      },
+    ),
     (results) => {
-      const row = results[results.length - 1]![0] as unknown as ReportRow;
-      const result = { reportId: Number(row.id), revision: Number(row.revision), isLate: Boolean(row.isLate), submissionLate };
-      stored(result);
-      return [
-        {
-          sql: `INSERT INTO "MonthlyReportRevision" ("reportId", "revision", "status", "figures", "submittedByContactId", "channel", "submittedAt", "isLate")
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          params: [result.reportId, result.revision, status, figuresJson, contactId, submission.channel, at, submissionLate],
-        },
-        auditStatement({
-          at,
-          actorContactId: contactId,
-          actor: submission.actor,
-          action: result.revision === 1 ? 'report.submit' : 'report.revise',
-          entity: 'MonthlyReport',
-          entityId: String(result.reportId),
-          detail: { servicePointId, month, revision: result.revision, status, figures, late: submissionLate },
-        }),
-      ];
+      // the upsert's row: the revision and audit statements after it return none
+      const row = results[results.length - 3]![0] as unknown as ReportRow;
+      stored({ reportId: Number(row.id), revision: Number(row.revision), isLate: Boolean(row.isLate), submissionLate });
+      return [];
     },
   ];
 }

@@ -2,7 +2,7 @@
 // unchanged: instants (also when the process runs on Dongguan time), booleans, nulls. A batch is
 // all or nothing, and the shared SQLite connection works before and after Prisma's own connect.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { numberPlaceholders, parseSqliteTimestamp } from '../../bot/db/direct-sql.ts';
+import { ConflictError, numberPlaceholders, parseSqliteTimestamp, type Row } from '../../bot/db/direct-sql.ts';
 import { sqlOf } from '../../bot/db/client.ts';
 import pg from 'pg';
 import { createTestDatabase, PG_ADMIN_URL, TEST_PROVIDERS, type TestDatabase } from '../support/database.ts';
@@ -84,6 +84,71 @@ describe.each(TEST_PROVIDERS)('DirectSql on %s', (provider) => {
     ]);
     expect(returned).toEqual([{ value: '2' }]);
     expect((await test.db.setting.findUniqueOrThrow({ where: { key: 'batch.b' } })).value).toBe('2');
+  });
+
+  it('stores in a batch every kind of value as a statement of its own stores it', async () => {
+    const sql = sqlOf(test.db);
+    const at = new Date('2026-11-03T23:30:00.123Z');
+    const texts = ["引号'和\"双引号\"", 'back\\slash \\x00 ?', '-- not a comment; ? $1 E\'\'', '第二行\n换行', ''];
+    const bytes = new Uint8Array([0, 1, 39, 92, 255]);
+    const write = (prefix: string) => [
+      ...texts.map((text, i) => ({ sql: 'INSERT INTO "Setting" ("key", "value", "updatedAt") VALUES (?, ?, ?)', params: [`${prefix}.${i}`, text, at] })),
+      { sql: 'INSERT INTO "RateLimitWindow" ("key", "windowStart", "count", "warnedAt") VALUES (?, ?, ?, ?)', params: [`${prefix}.n`, at, -3, null] },
+      { sql: 'UPDATE "RateLimitWindow" SET "count" = "count" - ? WHERE "key" = ?', params: [-2, `${prefix}.n`] },
+      {
+        sql: 'INSERT INTO "PendingUpload" ("id", "channel", "chatId", "filename", "content", "fingerprint", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)',
+        params: [`${prefix}.u`, 'console', 'c', 'f.csv', bytes, 'fp', at],
+      },
+    ];
+    await sql.batch(write('literal-batch'));
+    for (const statement of write('literal-single')) await sql.execute(statement.sql, statement.params);
+    const read = async (prefix: string) => ({
+      settings: await sql.query('SELECT "value", "updatedAt" FROM "Setting" WHERE "key" LIKE ? ORDER BY "key"', [`${prefix}.%`]),
+      window: await sql.query('SELECT "windowStart", "count", "warnedAt" FROM "RateLimitWindow" WHERE "key" = ?', [`${prefix}.n`]),
+      upload: await test.db.pendingUpload.findUniqueOrThrow({ where: { id: `${prefix}.u` }, select: { content: true, createdAt: true } }),
+    });
+    const batched = await read('literal-batch');
+    expect(batched).toEqual(await read('literal-single'));
+    expect(batched.settings.map((r: Row) => r.value)).toEqual(texts);
+    expect(batched.window).toEqual([{ windowStart: at, count: -1, warnedAt: null }]);
+    expect([...batched.upload.content]).toEqual([...bytes]);
+  });
+
+  it('gives a function step the rows of the statements before it, and undoes the whole batch on a conflict anywhere', async () => {
+    const sql = sqlOf(test.db);
+    const at = new Date('2026-11-05T00:00:00Z');
+    const insert = (key: string) => ({ sql: 'INSERT INTO "Setting" ("key", "value", "updatedAt") VALUES (?, ?, ?) RETURNING "key"', params: [key, 'v', at] });
+    const guarded = (key: string) => ({ sql: 'UPDATE "Setting" SET "value" = ? WHERE "key" = ?', params: ['w', key], expectChanges: 1 });
+    const seen: string[] = [];
+    const results = await sql.batch([
+      insert('steps.a'),
+      (rows) => {
+        seen.push(...rows.flat().map((r) => String(r.key)));
+        return [insert('steps.b'), guarded('steps.a')];
+      },
+      insert('steps.c'),
+    ]);
+    expect(seen).toEqual(['steps.a']);
+    expect(results.map((rows) => rows.map((r) => r.key))).toEqual([['steps.a'], ['steps.b'], [], ['steps.c']]);
+    expect((await test.db.setting.findUniqueOrThrow({ where: { key: 'steps.a' } })).value).toBe('w');
+
+    // a guarded statement that changes nothing: before a function step, and last
+    await expect(sql.batch([insert('conflict.a'), guarded('no such key'), () => [insert('conflict.b')]])).rejects.toBeInstanceOf(ConflictError);
+    await expect(sql.batch([insert('conflict.c'), () => [insert('conflict.d')], guarded('no such key')])).rejects.toBeInstanceOf(ConflictError);
+    expect(await test.db.setting.count({ where: { key: { startsWith: 'conflict.' } } })).toBe(0);
+    // and the connection it ran on is out of the transaction for the next caller
+    for (let i = 0; i < 12; i++) await sql.batch([insert(`after.${i}`), insert(`after.${i}.x`)]);
+    expect(await test.db.setting.count({ where: { key: { startsWith: 'after.' } } })).toBe(24);
+  });
+
+  it.runIf(provider === 'postgresql')('commits a batch without waiting for the disk only when asked, and only that batch', async () => {
+    const sql = sqlOf(test.db);
+    const setting = { sql: "SELECT current_setting('synchronous_commit') AS \"v\"" };
+    expect(await sql.batch([setting], { waitForDisk: false })).toEqual([[{ v: 'off' }]]);
+    // every connection of the pool afterwards, and a batch not asked to
+    const after = await Promise.all(Array.from({ length: 12 }, () => sql.query(setting.sql)));
+    expect(after.flat().map((r) => r.v)).toEqual(Array(12).fill('on'));
+    expect(await sql.batch([setting, setting])).toEqual([[{ v: 'on' }], [{ v: 'on' }]]);
   });
 
   it('keeps answering correctly past its statement cache', async () => {
