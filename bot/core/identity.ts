@@ -22,18 +22,6 @@ const CHAT_QUERY = `
     LEFT JOIN "Conversation" cv ON cv."channel" = ci."channel" AND cv."chatId" = ci."externalId"
     WHERE ci."channel" = ? AND ci."externalId" = ?`;
 
-/** Marks the chat seen when the last mark is older than LAST_SEEN_PRECISION_MS, it was blocked, or it has a new name. */
-const SEEN = `UPDATE "ChannelIdentity" SET "lastSeenAt" = ?, "blockedAt" = NULL, "displayName" = COALESCE(?, "displayName")
-    WHERE "channel" = ? AND "externalId" = ?
-      AND ("blockedAt" IS NOT NULL OR "lastSeenAt" IS NULL OR "lastSeenAt" <= ? OR (? <> '' AND "displayName" IS DISTINCT FROM ?))`;
-
-/**
- * PostgreSQL: the mark and the read in one statement (a data-modifying CTE; SQLite has none), one
- * round trip fewer for a chat's first message in a while. The SELECT sees the row as it was
- * before the UPDATE, as the read before the mark does on SQLite.
- */
-const SEEN_AND_CHAT_QUERY = `WITH "seen" AS (${SEEN} RETURNING 1) ${CHAT_QUERY}`;
-
 interface ChatRow extends Record<string, unknown> {
   identityId: number | bigint;
   lastSeenAt: Date | string | null;
@@ -77,25 +65,23 @@ export async function resolveChat(
   now: Date,
   displayName?: string,
 ): Promise<{ actor: Actor; conversation: ConversationRow | null }> {
-  const sql = sqlOf(db);
-  const seenParams = [now, displayName ?? null, channel, chatId, new Date(now.getTime() - LAST_SEEN_PRECISION_MS), displayName ?? null, displayName ?? null];
-  const markedWithRead = sql.provider === 'postgresql';
-  let row = (await (markedWithRead ? sql.query<ChatRow>(SEEN_AND_CHAT_QUERY, [...seenParams, channel, chatId]) : sql.query<ChatRow>(CHAT_QUERY, [channel, chatId])))[0];
-  let marked = markedWithRead && row !== undefined;
+  let row = (await sqlOf(db).query<ChatRow>(CHAT_QUERY, [channel, chatId]))[0];
   if (!row) {
     // a chat's first message creates its identity; when two first messages arrive at once (a double
     // tap, two instances) one inserts and the other finds it
-    await sql.execute(
+    await sqlOf(db).execute(
       'INSERT INTO "ChannelIdentity" ("channel", "externalId", "displayName", "lastSeenAt") VALUES (?, ?, ?, ?) ON CONFLICT ("channel", "externalId") DO NOTHING',
       [channel, chatId, displayName ?? null, now],
     );
-    row = (await sql.query<ChatRow>(CHAT_QUERY, [channel, chatId]))[0];
+    row = (await sqlOf(db).query<ChatRow>(CHAT_QUERY, [channel, chatId]))[0];
     if (!row) throw new Error(`the identity of ${channel} chat ${chatId} was not created`);
-    marked = false;
   }
   const lastSeenAt = asDate(row.lastSeenAt) ?? new Date(0);
-  if (!marked && (row.blockedAt !== null || now.getTime() - lastSeenAt.getTime() >= LAST_SEEN_PRECISION_MS || (displayName && displayName !== row.displayName))) {
-    await sql.execute(SEEN, seenParams);
+  if (row.blockedAt !== null || now.getTime() - lastSeenAt.getTime() >= LAST_SEEN_PRECISION_MS || (displayName && displayName !== row.displayName)) {
+    await sqlOf(db).execute(
+      'UPDATE "ChannelIdentity" SET "lastSeenAt" = ?, "blockedAt" = NULL, "displayName" = COALESCE(?, "displayName") WHERE "channel" = ? AND "externalId" = ?',
+      [now, displayName ?? null, channel, chatId],
+    );
   }
   const conversation: ConversationRow | null =
     row.hasConversation === null
