@@ -1,10 +1,10 @@
 // Benchmark 1, inbound: people sending their monthly report through Telegram, end to end.
 // `tsx test/bench/inbound.ts sqlite|postgresql|baseline` prints figures (see common.ts).
 //
-// The bot is the production one: createTelegramChannel (grammY, @grammyjs/runner long polling,
-// auto-retry, throttler) → createCore → every capability → Prisma → the database, its replies
-// sent back to the Bot API stand-in (a worker thread, 127.0.0.1). The baseline is a minimal grammY
-// bot on the same runner and stand-in that does one better-sqlite3 INSERT per update and replies.
+// The bot is the production one, from the build in dist/ (production.ts): createTelegramChannel
+// (grammY, @grammyjs/runner long polling, auto-retry, throttler) → createCore → every capability →
+// DirectSql and Prisma → the database, its replies sent back to the Bot API stand-in (a worker
+// thread, 127.0.0.1). The baseline is a minimal grammY bot on the same runner and stand-in that does one better-sqlite3 INSERT per update and replies.
 //
 // The mix: 1,000 bound village contacts each send 5 updates, the next one only after the bot's
 // reply to the previous one arrives (as a person does):
@@ -24,14 +24,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Bot } from 'grammy';
 import { run } from '@grammyjs/runner';
-import { createTelegramChannel, menuDigest, menuFor } from '../../bot/channels/telegram.ts';
-import { sqlOf } from '../../bot/db/client.ts';
-import { createCore } from '../../bot/core/pipeline.ts';
-import { bindChat } from '../../bot/core/identity.ts';
-import { ManualClock } from '../../bot/time.ts';
-import { createCapabilities } from '../../commands/index.ts';
-import { applyDirectoryImport } from '../../bot/db/directory-store.ts';
-import { createTestDatabase } from '../support/database.ts';
+import { productionModules } from './production.ts';
 import { scriptFor } from './report-script.ts';
 import { BENCH_TOKEN, benchLogger, emit, figure, generateDirectory, percentile, startStandIn, type StandIn } from './common.ts';
 
@@ -168,24 +161,25 @@ async function benchBaseline(): Promise<void> {
 async function benchBot(provider: 'sqlite' | 'postgresql'): Promise<void> {
   const log = benchLogger();
   // as bot/main.ts opens it: the WAL checkpointed on a thread of its own
-  const test = await createTestDatabase(provider, { walCheckpointThread: { log } });
+  const { telegram, client, pipeline, identity, time, capabilities, directoryStore, createDatabase } = await productionModules();
+  const test = await createDatabase(provider, { walCheckpointThread: { log } });
   try {
     const { db } = test;
-    const clock = new ManualClock('2026-11-03T02:00:00Z'); // 10:00 in Dongguan; October's reports are due
+    const clock = new time.ManualClock('2026-11-03T02:00:00Z'); // 10:00 in Dongguan; October's reports are due
     const total = 2 * CONTACTS + WARMUP_CONTACTS;
-    await applyDirectoryImport(db, generateDirectory(total, 1), 'bench');
+    await directoryStore.applyDirectoryImport(db, generateDirectory(total, 1), 'bench');
     const contacts = await db.contact.findMany({ where: { servicePoint: { level: 'village' } }, orderBy: { id: 'asc' }, select: { id: true } });
-    for (let i = 0; i < total; i++) await bindChat(db, 'telegram', String(FIRST_CHAT_ID + i), contacts[i]!.id, clock.now());
+    for (let i = 0; i < total; i++) await identity.bindChat(db, 'telegram', String(FIRST_CHAT_ID + i), contacts[i]!.id, clock.now());
 
     const standIn = await startStandIn('inbound');
-    const core = createCore({ db, clock, log, capabilities: createCapabilities() });
-    const channel = createTelegramChannel({ config: { token: BENCH_TOKEN, apiRoot: standIn.apiRoot, port: 0 }, core, db, clock, log });
+    const core = pipeline.createCore({ db, clock, log, capabilities: capabilities.createCapabilities() });
+    const channel = telegram.createTelegramChannel({ config: { token: BENCH_TOKEN, apiRoot: standIn.apiRoot, port: 0 }, core, db, clock, log });
     await channel.start();
     // the chats as binding through Telegram leaves them, their role's menu set and recorded, so this
     // start is a restart; GXGC_BENCH_MENUS_UNSET=1: as after the upgrade that added the record, every
     // chat's first message sets its menu once
     if (process.env.GXGC_BENCH_MENUS_UNSET !== '1') {
-      await sqlOf(db).execute('UPDATE "ChannelIdentity" SET "menuDigest" = ? WHERE "channel" = ?', [menuDigest(channel.bot.botInfo.id, menuFor(core, 'pointContact')), 'telegram']);
+      await client.sqlOf(db).execute('UPDATE "ChannelIdentity" SET "menuDigest" = ? WHERE "channel" = ?', [telegram.menuDigest(channel.bot.botInfo.id, telegram.menuFor(core, 'pointContact')), 'telegram']);
     }
     // run.ts runs SQLite a second time under the V8 heap flags of `npm start` (smaller heap, more GC
     // work), so the cost of the running bot's memory target shows; the targets are for the defaults
