@@ -141,6 +141,34 @@ describe.each(TEST_PROVIDERS)('DirectSql on %s', (provider) => {
     expect(await test.db.setting.count({ where: { key: { startsWith: 'after.' } } })).toBe(24);
   });
 
+  it('sends each pipelined part of a batch to PostgreSQL in one write (SQLite: the batch is stored all the same)', async () => {
+    const sql = sqlOf(test.db);
+    const insert = (key: string) => ({ sql: 'INSERT INTO "Setting" ("key", "value", "updatedAt") VALUES (?, ?, ?) RETURNING "key"', params: [key, 'v', new Date()] });
+    await sql.batch([insert('warm.a')]); // the pool's first connection is opened outside the count
+    const net = await import('node:net');
+    const socket = net.Socket.prototype as unknown as { _write: (...a: unknown[]) => unknown; _writev: (...a: unknown[]) => unknown };
+    const { _write: write, _writev: writev } = socket;
+    let writes = 0;
+    socket._write = function (this: unknown, ...a: unknown[]) {
+      writes++;
+      return write.apply(this, a);
+    };
+    socket._writev = function (this: unknown, ...a: unknown[]) {
+      writes++;
+      return writev.apply(this, a);
+    };
+    try {
+      // two parts: BEGIN and three INSERTs; after the function step, one more INSERT with COMMIT
+      await sql.batch([insert('write.a'), insert('write.b'), insert('write.c'), () => [insert('write.d')]]);
+    } finally {
+      socket._write = write;
+      socket._writev = writev;
+    }
+    expect(await test.db.setting.count({ where: { key: { startsWith: 'write.' } } })).toBe(4);
+    // without the cork: a write per statement, BEGIN and COMMIT included (6)
+    if (provider === 'postgresql') expect(writes).toBe(2);
+  });
+
   it('commits a batch asked not to wait for the disk like any other; on PostgreSQL that batch alone skips the wait', async () => {
     const sql = sqlOf(test.db);
     const write = { sql: 'INSERT INTO "Setting" ("key", "value", "updatedAt") VALUES (?, ?, ?)', params: ['nodisk.a', '1', new Date()] };
