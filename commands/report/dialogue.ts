@@ -15,7 +15,7 @@ import { defaultReportMonth, reportableMonthProblem, reportDueDate } from './mon
 import { looksLikeQuestion, parseReportMessage, rangeHint, type FigureValue, type ParsedReport } from './parse.ts';
 import { checkPlausibility } from './plausibility.ts';
 import { loadStandardInput, standardLines } from './standards.ts';
-import { templateOfRows, type ReportField, type ReportTemplate } from './template.ts';
+import { knownTemplateOf, templateOfRows, type ReportField, type ReportTemplate } from './template.ts';
 import { boundsFor, checkFigure, missingRequired, parseStoredFigures, validateFigures } from './validate.ts';
 
 export const FLOW = 'report';
@@ -39,8 +39,11 @@ const ReportDraft = z.object({
   pointLabel: z.string(),
   pointLevel: z.string(),
   month: z.string().regex(/^\d{4}-\d{2}$/),
-  /** the template when the draft began, so the steps stay the same across a template change */
-  fields: z.array(fieldSnapshot),
+  /**
+   * the template when the draft began, so the steps stay the same across a template change; fields
+   * equal to a template in use are taken as they are (they were checked when it was built)
+   */
+  fields: z.union([z.custom<ReportField[]>((rows) => Array.isArray(rows) && knownTemplateOf(rows) !== null), z.array(fieldSnapshot)]),
   figures: z.record(z.string(), z.union([z.number(), z.string()])),
   noNewData: z.boolean(),
   /** started with /report and no figures: the optional fields are asked too */

@@ -61,25 +61,46 @@ export function buildTemplate(rows: readonly unknown[]): ReportTemplate {
 }
 
 const byRows = new WeakMap<readonly unknown[], ReportTemplate>();
-const byContent = new Map<string, ReportTemplate>();
+/** the templates built lately, newest first: a template changes a few times a year */
+const recent: ReportTemplate[] = [];
+const RECENT_TEMPLATES = 8;
 
 /**
  * buildTemplate, memoised: a report dialogue keeps its fields in its state and reads the template
  * several times per message, and zod-parsing the rows each time was a visible share of a report's CPU.
+ * Rows read back from a draft are new objects each message: they are the same template when they
+ * equal a recent template's fields, which is cheaper to check than to key them by their JSON.
  */
 export function templateOfRows(rows: readonly unknown[]): ReportTemplate {
-  const known = byRows.get(rows);
+  const known = knownTemplateOf(rows);
   if (known) return known;
-  const key = JSON.stringify(rows);
-  let template = byContent.get(key);
-  if (!template) {
-    template = buildTemplate(rows);
-    // a template changes a few times a year; the bound only guards against a stream of odd states
-    if (byContent.size >= 32) byContent.clear();
-    byContent.set(key, template);
-  }
+  const template = buildTemplate(rows);
+  recent.unshift(template);
+  if (recent.length > RECENT_TEMPLATES) recent.pop();
   byRows.set(rows, template);
   return template;
+}
+
+/** The template these rows are the fields of, if it was built lately (nothing is built here). */
+export function knownTemplateOf(rows: readonly unknown[]): ReportTemplate | null {
+  const known = byRows.get(rows) ?? recent.find((template) => sameFields(rows, template.fields));
+  if (!known) return null;
+  byRows.set(rows, known);
+  return known;
+}
+
+const FIELD_PROPERTIES = ['key', 'label', 'unit', 'type', 'min', 'max', 'required', 'sortOrder'] as const;
+
+/** rows equal, property for property, to parsed fields (whose parse they would survive unchanged) */
+function sameFields(rows: readonly unknown[], fields: readonly ReportField[]): boolean {
+  if (rows.length !== fields.length) return false;
+  return fields.every((field, i) => {
+    const row = rows[i] as Record<string, unknown> | null;
+    if (typeof row !== 'object' || row === null || Object.keys(row).length !== FIELD_PROPERTIES.length + 1) return false;
+    if (!FIELD_PROPERTIES.every((p) => row[p] === field[p])) return false;
+    const aliases = row.aliases;
+    return Array.isArray(aliases) && aliases.length === field.aliases.length && aliases.every((a, j) => a === field.aliases[j]);
+  });
 }
 
 /** The template operators maintain; falls back to the defaults when the table is still empty. */
