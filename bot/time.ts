@@ -107,7 +107,16 @@ export function localDateTimeString(at: Date): string {
   return `${localDateString(at)} ${String(l.hour).padStart(2, '0')}:${String(l.minute).padStart(2, '0')}`;
 }
 
+const monthLengths = new Map<MonthKey, number>();
+
 export function daysInMonth(key: MonthKey): number {
-  const { year, month } = parseMonthKey(key);
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  // asked for every figure of every report checked; a process meets only a few dozen months
+  let days = monthLengths.get(key);
+  if (days === undefined) {
+    const { year, month } = parseMonthKey(key);
+    days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    if (monthLengths.size >= 1000) monthLengths.clear();
+    monthLengths.set(key, days);
+  }
+  return days;
 }

@@ -33,12 +33,13 @@ export function checkFigure(field: ReportField, value: FigureValue, month: Month
     return null;
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) return `${field.label}应填数字。`;
-  const range = `${fmt(min ?? 0)} 到 ${max === null ? '不限' : fmt(max)}${unit}`;
-  const why = field.key === 'openDays' || field.key === 'openHours' ? `（${monthLabel(month)}共 ${daysInMonth(month)} 天）` : '';
-  if (value < 0) return `${field.label}不能是负数，应在 ${range} 之间${why}。`;
-  if (field.type === 'int' && !Number.isInteger(value)) return `${field.label}应是整数，不能有小数（收到 ${fmt(value)}），应在 ${range} 之间。`;
+  // the wording is made only for a figure that fails: every figure of every report passes through here
+  const range = () => `${fmt(min ?? 0)} 到 ${max === null ? '不限' : fmt(max)}${unit}`;
+  const why = () => (field.key === 'openDays' || field.key === 'openHours' ? `（${monthLabel(month)}共 ${daysInMonth(month)} 天）` : '');
+  if (value < 0) return `${field.label}不能是负数，应在 ${range()} 之间${why()}。`;
+  if (field.type === 'int' && !Number.isInteger(value)) return `${field.label}应是整数，不能有小数（收到 ${fmt(value)}），应在 ${range()} 之间。`;
   if (min !== null && value < min) return `${field.label}不能小于 ${fmt(min)}${unit}，收到 ${fmt(value)}。`;
-  if (max !== null && value > max) return `${field.label}应在 ${range} 之间${why}，收到 ${fmt(value)}${unit}。`;
+  if (max !== null && value > max) return `${field.label}应在 ${range()} 之间${why()}，收到 ${fmt(value)}${unit}。`;
   return null;
 }
 
