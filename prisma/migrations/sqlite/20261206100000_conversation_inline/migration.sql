@@ -1,0 +1,2 @@
+-- Nothing to do on SQLite, which never compresses a row: the PostgreSQL migration of the same name keeps
+-- a conversation's row inline and uncompressed there. Both histories hold every migration.
