@@ -4,7 +4,8 @@
 // The bot is the production one, from the build in dist/ (production.ts): createTelegramChannel
 // (grammY, @grammyjs/runner long polling, auto-retry, throttler) → createCore → every capability →
 // DirectSql and Prisma → the database, its replies sent back to the Bot API stand-in (a worker
-// thread, 127.0.0.1). The baseline is a minimal grammY bot on the same runner and stand-in that does one better-sqlite3 INSERT per update and replies.
+// thread, 127.0.0.1). The baseline is a minimal grammY bot on the same runner and stand-in that
+// does one better-sqlite3 INSERT per update and replies.
 //
 // The mix: 1,000 bound village contacts each send 5 updates, the next one only after the bot's
 // reply to the previous one arrives (as a person does):
