@@ -39,8 +39,9 @@ export type BatchStep = Statement | ((results: readonly Row[][]) => readonly Bat
 
 /** A guarded statement changed another number of rows than expected: someone else got there first. */
 export class ConflictError extends Error {
-  constructor(readonly statement: string, readonly changes: number, readonly expected: number) {
-    super(`expected ${expected} changed rows, got ${changes}: ${statement.slice(0, 80)}`);
+  /** changes: null when the server checked the count itself (a self-checking statement) */
+  constructor(readonly statement: string, readonly changes: number | null, readonly expected: number) {
+    super(`expected ${expected} changed rows, got ${changes ?? 'another number'}: ${statement.slice(0, 80)}`);
     this.name = 'ConflictError';
   }
 }
@@ -248,12 +249,28 @@ function inOneWrite<T>(client: pg.ClientBase, send: () => T): T {
   }
 }
 
+const DIVISION_BY_ZERO = '22012';
+
+/**
+ * A guarded write that fails, in the server, unless it changed the rows expected: a division by zero
+ * aborts the transaction, so the COMMIT sent behind it rolls back. null for a statement that cannot
+ * be wrapped (one with rows of its own to return, which a data-modifying CTE would hide).
+ */
+function selfChecking(statement: Statement): Statement | null {
+  const { sql, params, expectChanges } = statement;
+  if (expectChanges === undefined) return statement;
+  if (!/^\s*(INSERT|UPDATE|DELETE)\b/i.test(sql) || /\bRETURNING\b/i.test(sql)) return null;
+  const wrapped = `WITH "guarded" AS (${sql} RETURNING 1) SELECT 1 / (CASE WHEN count(*) = ${Number(expectChanges)} THEN 1 ELSE 0 END) AS "ok" FROM "guarded"`;
+  return params === undefined ? { sql: wrapped } : { sql: wrapped, params };
+}
+
 /**
  * A batch with as few waits for the server as its steps allow: the connections are in pg's
  * pipeline mode, so the statements up to the next function step (which needs their rows) are sent
  * together, still as named statements with their plans kept, and answered together: one round
- * trip where each was one. BEGIN goes with the first part, COMMIT with the last unless a statement
- * there must change a given number of rows, which is checked before COMMIT is sent.
+ * trip where each was one. BEGIN goes with the first part, COMMIT with the last; a statement there
+ * that must change a given number of rows checks that itself, in SQL (selfChecking), so COMMIT need
+ * not wait for its answer.
  */
 async function inTransaction(client: pg.ClientBase, steps: readonly BatchStep[], run: RunStatement, options: BatchOptions = {}): Promise<Row[][]> {
   const opening = ['BEGIN', ...(options.waitForDisk === false ? ['SET LOCAL synchronous_commit TO off'] : [])];
@@ -264,10 +281,12 @@ async function inTransaction(client: pg.ClientBase, steps: readonly BatchStep[],
   async function send(last: boolean): Promise<boolean> {
     const statements = pending;
     pending = [];
-    const commit = last && statements.every((s) => s.expectChanges === undefined);
+    const checking = last ? statements.map(selfChecking) : [];
+    const commit = last && checking.every((s) => s !== null);
+    const sending = commit ? (checking as Statement[]) : statements;
     const sent = inOneWrite(client, () => [
       ...(begun ? [] : opening).map((text) => client.query(text)),
-      ...statements.map((statement) => run(client, statement)),
+      ...sending.map((statement) => run(client, statement)),
       ...(commit ? [client.query('COMMIT')] : []),
     ]);
     const first = begun ? 0 : opening.length;
@@ -275,12 +294,21 @@ async function inTransaction(client: pg.ClientBase, steps: readonly BatchStep[],
     // every answer is awaited, so none is left rejecting unheard; the first failure is the cause
     // (the statements after it failed because the transaction had)
     const answers = await Promise.allSettled(sent);
-    const failure = answers.find((answer) => answer.status === 'rejected');
-    if (failure) throw failure.reason;
+    const failed = answers.findIndex((answer) => answer.status === 'rejected');
+    if (failed >= 0) {
+      const reason = (answers[failed] as PromiseRejectedResult).reason as { code?: string };
+      const statement = statements[failed - first];
+      // a self-checking statement that changed another number of rows (COMMIT then rolled back)
+      if (statement && sending[failed - first] !== statement && reason.code === DIVISION_BY_ZERO) {
+        throw new ConflictError(statement.sql, null, statement.expectChanges!);
+      }
+      throw reason;
+    }
     statements.forEach((statement, i) => {
       const result = (answers[first + i] as PromiseFulfilledResult<pg.QueryResult>).value;
+      if (sending[i] !== statement) return results.push([]);
       checkChanges(statement, result.rowCount ?? 0);
-      results.push(result.rows as Row[]);
+      return results.push(result.rows as Row[]);
     });
     return commit;
   }

@@ -141,7 +141,7 @@ describe.each(TEST_PROVIDERS)('DirectSql on %s', (provider) => {
     expect(await test.db.setting.count({ where: { key: { startsWith: 'after.' } } })).toBe(24);
   });
 
-  it('sends each pipelined part of a batch to PostgreSQL in one write (SQLite: the batch is stored all the same)', async () => {
+  it('sends each pipelined part of a batch to PostgreSQL in one write, COMMIT with the last (SQLite: stored all the same)', async () => {
     const sql = sqlOf(test.db);
     const insert = (key: string) => ({ sql: 'INSERT INTO "Setting" ("key", "value", "updatedAt") VALUES (?, ?, ?) RETURNING "key"', params: [key, 'v', new Date()] });
     await sql.batch([insert('warm.a')]); // the pool's first connection is opened outside the count
@@ -157,16 +157,26 @@ describe.each(TEST_PROVIDERS)('DirectSql on %s', (provider) => {
       writes++;
       return writev.apply(this, a);
     };
+    const guarded = (key: string) => ({ sql: 'UPDATE "Setting" SET "value" = ? WHERE "key" = ?', params: ['w', key], expectChanges: 1 });
+    const counted = async (batch: () => Promise<unknown>) => {
+      writes = 0;
+      await batch();
+      return writes;
+    };
     try {
       // two parts: BEGIN and three INSERTs; after the function step, one more INSERT with COMMIT
-      await sql.batch([insert('write.a'), insert('write.b'), insert('write.c'), () => [insert('write.d')]]);
+      const plain = await counted(() => sql.batch([insert('write.a'), insert('write.b'), insert('write.c'), () => [insert('write.d')]]));
+      // a last part that must change one row checks that in the server, and COMMIT goes with it
+      const checked = await counted(() => sql.batch([insert('write.e'), () => [guarded('write.e')]]));
+      const conflict = await counted(() => expect(sql.batch([insert('write.f'), () => [guarded('no such key')]])).rejects.toBeInstanceOf(ConflictError));
+      // without the cork: a write per statement, BEGIN and COMMIT included (6); COMMIT after the check (3)
+      if (provider === 'postgresql') expect([plain, checked, conflict]).toEqual([2, 2, 3]); // the conflict's third: its ROLLBACK
     } finally {
       socket._write = write;
       socket._writev = writev;
     }
-    expect(await test.db.setting.count({ where: { key: { startsWith: 'write.' } } })).toBe(4);
-    // without the cork: a write per statement, BEGIN and COMMIT included (6)
-    if (provider === 'postgresql') expect(writes).toBe(2);
+    expect(await test.db.setting.count({ where: { key: { startsWith: 'write.' } } })).toBe(5);
+    expect((await test.db.setting.findUniqueOrThrow({ where: { key: 'write.e' } })).value).toBe('w');
   });
 
   it('commits a batch asked not to wait for the disk like any other; on PostgreSQL that batch alone skips the wait', async () => {

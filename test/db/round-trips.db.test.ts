@@ -50,8 +50,9 @@ describe('round trips of a report dialogue on postgresql', () => {
     expect(await test.db.monthlyReport.count({ where: { month: '2026-10', revision: 2 } })).toBe(2);
     // the first contact's statements are prepared for the first time; the second shows the steady state
     const steady = counts[1]!;
-    [4, 6, 2, 3, 5].forEach((most, i) => expect(steady[i]).toBeLessThanOrEqual(most));
+    [4, 5, 2, 3, 4].forEach((most, i) => expect(steady[i]).toBeLessThanOrEqual(most));
     expect(writes).toHaveLength(4);
-    for (const n of writes) expect(n).toBeLessThanOrEqual(3);
+    // BEGIN with the report's rows; the conversation with COMMIT (it checks its own version in SQL)
+    for (const n of writes) expect(n).toBeLessThanOrEqual(2);
   });
 });
