@@ -208,7 +208,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
    * (a contact deactivated by a directory import loses menu entries then; the core refuses the
    * commands at once either way).
    */
-  async function syncChatMenu(chatId: string, mayBind: boolean, roleSeen: Role | undefined): Promise<void> {
+  async function syncChatMenu(chatId: string, mayBind: boolean, roleSeen: Role | undefined, digestSeen: string | null | undefined): Promise<void> {
     const checked = menuCheckedAt.get(chatId);
     const now = Date.now();
     // an unknown chat is the one that binds, possibly over several messages: always read again
@@ -222,7 +222,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     // (none set: the default menu, which is the unknown role's)
     let upToDate = shown === role;
     if (shown === undefined) {
-      const stored = await menuDigestOf(db, 'telegram', chatId);
+      // read with the message when the core handled one (binding changes the role, not the digest)
+      const stored = digestSeen !== undefined ? digestSeen : await menuDigestOf(db, 'telegram', chatId);
       upToDate = stored === null ? role === 'unknown' : stored === digestOfMenu(role);
     }
     if (upToDate) {
@@ -238,9 +239,11 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     const chatId = String(ctx.chat!.id);
     const displayName = [ctx.from?.first_name, ctx.from?.last_name].filter(Boolean).join(' ') || ctx.from?.username;
     let roleSeen: Role | undefined;
+    let digestSeen: string | null | undefined;
     const replies = await core.handleMessage({ channel: 'telegram', chatId, ...(displayName ? { displayName } : {}), ...message }, {
-      onActor: (actor) => {
+      onActor: (actor, chat) => {
         roleSeen = actor.role;
+        digestSeen = chat.menuDigest;
       },
     });
     try {
@@ -254,7 +257,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       return;
     }
     const mayBind = message.fact?.kind === 'sharedPhone' || (message.choice ?? '').startsWith('bind:') || BIND_TEXT.test(message.text ?? '');
-    await syncChatMenu(chatId, mayBind, roleSeen).catch((error: unknown) => log.warn({ chat_id: chatId, err: error }, 'could not update the chat’s command menu'));
+    await syncChatMenu(chatId, mayBind, roleSeen, digestSeen).catch((error: unknown) => log.warn({ chat_id: chatId, err: error }, 'could not update the chat’s command menu'));
   }
 
   // one update per chat at a time: a chat's dialogue state must not be read by two handlers at once

@@ -4,13 +4,14 @@ import { sqlOf, type Db } from '../db/client.ts';
 import { roleOfPointLevel } from '../domain.ts';
 import { bindChatStatement } from '../db/identity-store.ts';
 import type { ConversationRow } from './conversation.ts';
+import type { ResolvedChat } from './store.ts';
 import type { Actor, ChannelName, Role } from './types.ts';
 
 /** lastSeenAt only chooses the channel for proactive messages; minutes are precise enough, and a write per message is not free */
 const LAST_SEEN_PRECISION_MS = 5 * 60_000;
 
 const CHAT_QUERY = `
-    SELECT ci."id" AS "identityId", ci."lastSeenAt" AS "lastSeenAt", ci."blockedAt" AS "blockedAt", ci."displayName" AS "displayName",
+    SELECT ci."id" AS "identityId", ci."lastSeenAt" AS "lastSeenAt", ci."blockedAt" AS "blockedAt", ci."displayName" AS "displayName", ci."menuDigest" AS "menuDigest",
            c."id" AS "contactId", c."name" AS "contactName", c."role" AS "contactRole", c."mobile" AS "mobile", c."active" AS "contactActive",
            sp."id" AS "pointId", sp."town" AS "town", sp."name" AS "pointName", sp."level" AS "level",
            sp."isPartyEducationPoint" AS "isPartyEducationPoint", sp."active" AS "pointActive",
@@ -27,6 +28,7 @@ interface ChatRow extends Record<string, unknown> {
   lastSeenAt: Date | string | null;
   blockedAt: Date | string | null;
   displayName: string | null;
+  menuDigest: string | null;
   contactId: number | bigint | null;
   contactName: string | null;
   contactRole: string | null;
@@ -64,7 +66,7 @@ export async function resolveChat(
   chatId: string,
   now: Date,
   displayName?: string,
-): Promise<{ actor: Actor; conversation: ConversationRow | null }> {
+): Promise<ResolvedChat> {
   let row = (await sqlOf(db).query<ChatRow>(CHAT_QUERY, [channel, chatId]))[0];
   if (!row) {
     // a chat's first message creates its identity; when two first messages arrive at once (a double
@@ -89,7 +91,7 @@ export async function resolveChat(
       : { flow: row.flow, step: row.step, state: row.state ?? '{}', choices: row.choices ?? '[]', expiresAt: asDate(row.expiresAt), version: Number(row.version ?? 0) };
   const identityId = Number(row.identityId);
   if (row.contactId === null || row.pointId === null || !row.contactActive || !row.pointActive) {
-    return { actor: { role: 'unknown', channel, chatId, identityId, contact: null }, conversation };
+    return { actor: { role: 'unknown', channel, chatId, identityId, contact: null }, conversation, menuDigest: row.menuDigest };
   }
   const level = row.level!;
   return {
@@ -107,6 +109,7 @@ export async function resolveChat(
       },
     },
     conversation,
+    menuDigest: row.menuDigest,
   };
 }
 

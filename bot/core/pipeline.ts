@@ -56,8 +56,11 @@ export type ChatCore = Pick<Core, 'handleMessage' | 'commandsFor'>;
 
 /** What a channel may learn about a message besides its replies. */
 export interface MessageObserver {
-  /** who wrote, as read at the start of handling (Telegram sets the chat's command menu from the role) */
-  onActor?(actor: Actor): void;
+  /**
+   * who wrote, as read at the start of handling, and the digest of the command menu last set for the
+   * chat (Telegram sets the chat's menu from the role, and need not read the digest again)
+   */
+  onActor?(actor: Actor, chat: { menuDigest: string | null }): void;
 }
 
 interface Route {
@@ -248,7 +251,7 @@ export function createCore(deps: CoreDeps): Core {
     }
     const chat = await store.resolveChat(message.channel, message.chatId, now, message.displayName);
     const actor = chat.actor;
-    observe?.onActor?.(actor);
+    observe?.onActor?.(actor, { menuDigest: chat.menuDigest });
     const conversation = conversationFromRow(chat.conversation, now);
     let choice = message.choice ?? null;
     if (!choice && conversation.choices.length) {

@@ -20,9 +20,17 @@ export interface MessageCommit {
   claim(): void;
 }
 
+/** A chat as read at the start of each message. */
+export interface ResolvedChat {
+  actor: Actor;
+  conversation: ConversationRow | null;
+  /** the command menu a channel last set for the chat, as its digest (ChannelIdentity.menuDigest); null: none */
+  menuDigest: string | null;
+}
+
 export interface CoreStore {
   /** the chat's identity (created on its first message), its contact, and its conversation */
-  resolveChat(channel: ChannelName, chatId: string, now: Date, displayName?: string): Promise<{ actor: Actor; conversation: ConversationRow | null }>;
+  resolveChat(channel: ChannelName, chatId: string, now: Date, displayName?: string): Promise<ResolvedChat>;
   /** counts one attempt under `key`; false when it is over `limit` in the window */
   countAttempt(key: string, limit: number, windowMs: number, now: Date): Promise<boolean>;
   /**

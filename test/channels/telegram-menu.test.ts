@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelegramChannel, type TelegramChannel } from '../../bot/channels/telegram.ts';
 import { createTestBot, DEMO, type TestBot } from '../support/harness.ts';
+import { sqlOf } from '../../bot/db/client.ts';
 import { TEST_PROVIDERS } from '../support/database.ts';
 import { TEST_TOKEN, startEmulator, textOf, type Emulator } from './support/telegram-emulator.ts';
 import { waitFor } from './support/fixtures.ts';
@@ -61,7 +62,21 @@ describe.each(TEST_PROVIDERS)('Telegram command menus across restarts on %s', (p
     await waitFor(async () => (await storedDigest(VILLAGE)) ?? undefined, 'the menu’s digest');
 
     await restart();
-    expect(await say(VILLAGE, '/help')).toContain('/report');
+    // the digest comes with the identity the core reads for the message: no query of its own
+    const sql = sqlOf(bot.db);
+    const query = sql.query;
+    const queries: string[] = [];
+    (sql as { query: typeof query }).query = (text, params) => {
+      queries.push(text);
+      return query(text, params);
+    };
+    try {
+      expect(await say(VILLAGE, '/help')).toContain('/report');
+    } finally {
+      (sql as { query: typeof query }).query = query;
+    }
+    expect(queries.some((text) => text.includes('"menuDigest"') && text.includes('ChannelIdentity'))).toBe(true);
+    expect(queries.filter((text) => /^SELECT "menuDigest"/.test(text.trim()))).toEqual([]);
     expect(await say(VILLAGE, '/whoami')).toContain('示例一村');
     expect(chatMenus(VILLAGE)).toHaveLength(1);
   });

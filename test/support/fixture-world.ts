@@ -252,7 +252,7 @@ export function createFixtureWorld(directory: readonly DirectoryRow[], now: stri
       const conversation = conversations.get(chatKey(channel, chatId)) ?? null;
       const contact = contacts.find((c) => c.id === chat.contactId);
       const point = contact ? pointOf(contact.servicePointId) : null;
-      if (!contact || !point || !contact.active || !point.active) return { actor: { role: 'unknown', channel, chatId, identityId: chat.id, contact: null }, conversation };
+      if (!contact || !point || !contact.active || !point.active) return { actor: { role: 'unknown', channel, chatId, identityId: chat.id, contact: null }, conversation, menuDigest: null };
       return {
         actor: {
           role: roleOfPointLevel(point.level),
@@ -262,6 +262,7 @@ export function createFixtureWorld(directory: readonly DirectoryRow[], now: stri
           contact: { id: contact.id, name: contact.name, role: contact.role, mobile: contact.mobile, servicePoint: { id: point.id, town: point.town, name: point.name, level: point.level, isPartyEducationPoint: false } },
         },
         conversation,
+        menuDigest: null,
       };
     },
     async countAttempt(key, limit, windowMs, now) {
