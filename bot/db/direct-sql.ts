@@ -332,22 +332,94 @@ async function inTransaction(client: pg.ClientBase, steps: readonly BatchStep[],
   }
 }
 
-/** A DirectSql on a pool of its own. */
+const HEAD_OF_LINE_MS = 5;
+
+/**
+ * One connection that every statement outside a transaction shares, many in flight at once (pg's
+ * pipeline mode): the statements of concurrent messages issued in the same turn of the event loop
+ * leave in one write and are answered in one read, where each took a write and a wake-up of the
+ * server's process and of this one. Each statement is its own implicit transaction (pg sends a
+ * Sync after each), so one failing fails alone. A lost connection fails what was in flight on it;
+ * the next statement opens a new one. While the oldest statement in flight has waited longer than
+ * HEAD_OF_LINE_MS (a long report, an export's page), new ones go to the pool instead of queueing
+ * behind it.
+ */
+function sharedConnection(connectionString: string, run: RunStatement, pool: pg.Pool): { run(statement: Statement): Promise<pg.QueryResult>; end(): Promise<void> } {
+  interface Live {
+    client: pg.Client;
+    ready: Promise<pg.Client>;
+    connected: boolean;
+  }
+  let live: Live | null = null;
+  let corked: unknown = null;
+  /** when each statement in flight was sent, oldest first; the first `answered` are answered */
+  const sentAt: number[] = [];
+  let answered = 0;
+  const open = (): Promise<pg.Client> => {
+    if (live) return live.ready;
+    const client = new (pgDriver().Client)({ connectionString, types: pgTypes as pg.CustomTypesConfig, pipeline: true });
+    const entry: Live = { client, connected: false, ready: client.connect().then((): pg.Client => ((entry.connected = true), client)) };
+    const forget = () => {
+      if (live === entry) live = null;
+    };
+    // the server ending the connection fails what was in flight; unheard, 'error' would end the process
+    client.on('error', forget);
+    client.on('end', forget);
+    entry.ready.catch(forget);
+    live = entry;
+    return entry.ready;
+  };
+  return {
+    async run(statement) {
+      // answers come back in the order sent, so the oldest in flight is the first not yet answered
+      if (answered < sentAt.length && performance.now() - sentAt[answered]! > HEAD_OF_LINE_MS) return run(pool, statement);
+      const client = live?.connected ? live.client : await open();
+      const stream = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection?.stream;
+      if (stream?.cork && corked !== stream) {
+        corked = stream;
+        stream.cork();
+        process.nextTick(() => {
+          corked = null;
+          stream.uncork?.();
+        });
+      }
+      sentAt.push(performance.now());
+      const result = run(client, statement);
+      const done = () => {
+        answered += 1;
+        if (answered === sentAt.length) {
+          sentAt.length = 0;
+          answered = 0;
+        }
+      };
+      result.then(done, done);
+      return result;
+    },
+    async end() {
+      const entry = live;
+      live = null;
+      if (entry) await entry.ready.then((client) => client.end(), () => undefined);
+    },
+  };
+}
+
+/** A DirectSql on a pool of its own, for transactions, and one shared connection for the rest. */
 export function postgresDirectSql(connectionString: string, poolSize = 10): DirectSql {
   const pool = new (pgDriver().Pool)({ connectionString, max: poolSize, types: pgTypes as pg.CustomTypesConfig, pipeline: true });
   // an idle connection the server dropped (a restart, a network cut) is an 'error' event, which
   // would end the process if nobody listened; the pool discards it and the next query reconnects
   pool.on('error', () => undefined);
   const run = namedStatements();
+  const shared = sharedConnection(connectionString, run, pool);
   return {
     provider: 'postgresql',
-    query: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => (await run(pool, { sql, params })).rows as T[],
-    execute: async (sql, params = []) => (await run(pool, { sql, params })).rowCount ?? 0,
+    query: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => (await shared.run({ sql, params })).rows as T[],
+    execute: async (sql, params = []) => (await shared.run({ sql, params })).rowCount ?? 0,
     async batch(steps, options) {
       const [only] = steps;
       // one statement is a transaction by itself: BEGIN and COMMIT would be two more round trips
       if (steps.length === 1 && typeof only === 'object' && options?.waitForDisk !== false) {
-        const result = await run(pool, only);
+        const result = await shared.run(only);
         checkChanges(only, result.rowCount ?? 0);
         return [result.rows as Row[]];
       }
@@ -358,7 +430,10 @@ export function postgresDirectSql(connectionString: string, poolSize = 10): Dire
         client.release();
       }
     },
-    close: () => pool.end(),
+    async close() {
+      await shared.end();
+      await pool.end();
+    },
   };
 }
 

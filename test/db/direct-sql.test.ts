@@ -179,6 +179,45 @@ describe.each(TEST_PROVIDERS)('DirectSql on %s', (provider) => {
     expect((await test.db.setting.findUniqueOrThrow({ where: { key: 'write.e' } })).value).toBe('w');
   });
 
+  it('sends the statements of concurrent callers in one write, and answers each its own rows', async () => {
+    const sql = sqlOf(test.db);
+    const select = (n: number) => sql.query<{ n: number }>('SELECT CAST(? AS INTEGER) AS "n"', [n]);
+    await select(0); // the shared connection is opened outside the count
+    const net = await import('node:net');
+    const socket = net.Socket.prototype as unknown as { _write: (...a: unknown[]) => unknown; _writev: (...a: unknown[]) => unknown };
+    const { _write: write, _writev: writev } = socket;
+    let writes = 0;
+    socket._write = function (this: unknown, ...a: unknown[]) {
+      writes++;
+      return write.apply(this, a);
+    };
+    socket._writev = function (this: unknown, ...a: unknown[]) {
+      writes++;
+      return writev.apply(this, a);
+    };
+    let answers: { n: number }[][];
+    try {
+      answers = await Promise.all(Array.from({ length: 20 }, (_, i) => select(i + 1)));
+    } finally {
+      socket._write = write;
+      socket._writev = writev;
+    }
+    expect(answers.map((rows) => rows.map((r) => r.n))).toEqual(Array.from({ length: 20 }, (_, i) => [i + 1]));
+    if (provider === 'postgresql') expect(writes).toBe(1);
+  });
+
+  it('does not keep a quick statement waiting behind a slow one, and a failing one fails alone', async () => {
+    const sql = sqlOf(test.db);
+    const finished: string[] = [];
+    const slow = sql.query(provider === 'postgresql' ? 'SELECT pg_sleep(0.3) AS "slept"' : 'SELECT 1 AS "slept"').then(() => finished.push('slow'));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const failing = sql.query('SELECT * FROM "NoSuchTable"').catch(() => finished.push('failed'));
+    const quick = sql.query('SELECT 1 AS "one"').then((rows) => finished.push(`quick ${rows[0]!.one}`));
+    await Promise.all([slow, failing, quick]);
+    if (provider === 'postgresql') expect(finished).toEqual(['failed', 'quick 1', 'slow']);
+    else expect(finished).toEqual(['slow', 'failed', 'quick 1']);
+  });
+
   it('commits a batch asked not to wait for the disk like any other; on PostgreSQL that batch alone skips the wait', async () => {
     const sql = sqlOf(test.db);
     const write = { sql: 'INSERT INTO "Setting" ("key", "value", "updatedAt") VALUES (?, ?, ?)', params: ['nodisk.a', '1', new Date()] };
