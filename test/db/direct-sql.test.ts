@@ -210,7 +210,7 @@ describe.each(TEST_PROVIDERS)('DirectSql on %s', (provider) => {
     const sql = sqlOf(test.db);
     const finished: string[] = [];
     const slow = sql.query(provider === 'postgresql' ? 'SELECT pg_sleep(0.3) AS "slept"' : 'SELECT 1 AS "slept"').then(() => finished.push('slow'));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // past the 50 ms it may hold others up
     const failing = sql.query('SELECT * FROM "NoSuchTable"').catch(() => finished.push('failed'));
     const quick = sql.query('SELECT 1 AS "one"').then((rows) => finished.push(`quick ${rows[0]!.one}`));
     await Promise.all([slow, failing, quick]);
