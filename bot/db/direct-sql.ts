@@ -393,6 +393,10 @@ function sharedConnection(connectionString: string, run: RunStatement, pool: pg.
         if (answered === sentAt.length) {
           sentAt.length = 0;
           answered = 0;
+        } else if (answered >= 1024) {
+          // under steady load something is always in flight: the answered ones are dropped in bulk
+          sentAt.splice(0, answered);
+          answered = 0;
         }
       };
       result.then(done, done);

@@ -218,6 +218,27 @@ describe.each(TEST_PROVIDERS)('DirectSql on %s', (provider) => {
     else expect(finished).toEqual(['slow', 'failed', 'quick 1']);
   });
 
+  it('still sends a quick statement past a slow one after more than a thousand answered while others were in flight', async () => {
+    const sql = sqlOf(test.db);
+    const select = (n: number) => sql.query<{ n: number }>('SELECT CAST(? AS INTEGER) AS "n"', [n]);
+    // 1,100 at once, and 200 more sent as the thousandth is answered: at the 1,024th answer some are in flight
+    const more: Promise<{ n: number }[]>[] = [];
+    const first = Array.from({ length: 1100 }, (_, i) =>
+      select(i).then((rows) => {
+        if (i === 999) for (let j = 0; j < 200; j++) more.push(select(2000 + j));
+        return rows;
+      }),
+    );
+    const answers = [...(await Promise.all(first)), ...(await Promise.all(more))];
+    expect(answers.map((rows) => rows[0]!.n)).toEqual([...Array.from({ length: 1100 }, (_, i) => i), ...Array.from({ length: 200 }, (_, j) => 2000 + j)]);
+    const finished: string[] = [];
+    const slow = sql.query(provider === 'postgresql' ? 'SELECT pg_sleep(0.3) AS "slept"' : 'SELECT 1 AS "slept"').then(() => finished.push('slow'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sql.query('SELECT 1 AS "one"').then(() => finished.push('quick'));
+    await slow;
+    expect(finished).toEqual(provider === 'postgresql' ? ['quick', 'slow'] : ['slow', 'quick']);
+  });
+
   it('commits a batch asked not to wait for the disk like any other; on PostgreSQL that batch alone skips the wait', async () => {
     const sql = sqlOf(test.db);
     const write = { sql: 'INSERT INTO "Setting" ("key", "value", "updatedAt") VALUES (?, ?, ?)', params: ['nodisk.a', '1', new Date()] };
