@@ -232,6 +232,11 @@ function namedStatements(): (client: pg.Pool | pg.ClientBase, statement: Stateme
 
 type RunStatement = ReturnType<typeof namedStatements>;
 
+/** The client's socket, as pg's own Query reaches it to cork it (query.js, before prepare). */
+function socketOf(client: pg.ClientBase): { cork?(): void; uncork?(): void } | undefined {
+  return (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection?.stream;
+}
+
 /**
  * Queries sent meanwhile leave in one write to the server's socket. pg corks the socket around each
  * query's own messages, so a pipelined part of five statements would be five writes; on loopback
@@ -239,8 +244,7 @@ type RunStatement = ReturnType<typeof namedStatements>;
  * A pipelined client sends a query as it is called, so the writes all happen inside `send`.
  */
 function inOneWrite<T>(client: pg.ClientBase, send: () => T): T {
-  // pg's own Query reaches the socket the same way (query.js, before prepare)
-  const stream = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection?.stream;
+  const stream = socketOf(client);
   stream?.cork?.();
   try {
     return send();
@@ -377,7 +381,7 @@ function sharedConnection(connectionString: string, run: RunStatement, pool: pg.
       // answers come back in the order sent, so the oldest in flight is the first not yet answered
       if (answered < sentAt.length && performance.now() - sentAt[answered]! > HEAD_OF_LINE_MS) return run(pool, statement);
       const client = live?.connected ? live.client : await open();
-      const stream = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection?.stream;
+      const stream = socketOf(client);
       if (stream?.cork && corked !== stream) {
         corked = stream;
         stream.cork();
