@@ -14,7 +14,7 @@ import type * as Time from '../../bot/time.ts';
 import type * as Capabilities from '../../commands/index.ts';
 import type * as DirectoryStore from '../../bot/db/directory-store.ts';
 import type * as Seed from '../../prisma/seed/index.ts';
-import { createEmptyDatabase, type TestDatabase } from '../support/database.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -39,21 +39,7 @@ export async function productionModules() {
     load<typeof Seed>('prisma/seed/index.js'),
   ]);
   /** createTestDatabase on the build's modules: migrated, opened as bot/main.ts opens it, seeded */
-  async function createDatabase(provider: Client.Provider, options: Client.OpenOptions = {}): Promise<TestDatabase> {
-    const empty = await createEmptyDatabase(provider);
-    await migrate.migrate(empty.target);
-    const database = client.openDatabase(empty.target, options);
-    await seed.seedDatabase(database.db);
-    return {
-      db: database.db,
-      target: empty.target,
-      database,
-      reopen: () => client.openDatabase(empty.target),
-      async drop() {
-        await database.close().catch(() => undefined);
-        await empty.destroy();
-      },
-    };
-  }
+  const createDatabase = (provider: Client.Provider, options: Client.OpenOptions = {}): Promise<TestDatabase> =>
+    createTestDatabase(provider, options, { migrate: migrate.migrate, openDatabase: client.openDatabase, seedDatabase: seed.seedDatabase });
   return { telegram, client, pipeline, identity, time, capabilities, directoryStore, createDatabase };
 }

@@ -7,6 +7,28 @@ import { sqlOf } from '../../bot/db/client.ts';
 import pg from 'pg';
 import { createTestDatabase, PG_ADMIN_URL, TEST_PROVIDERS, type TestDatabase } from '../support/database.ts';
 
+/** The writes to any socket while `work` runs (a pipelined part of a batch, say, should be one). */
+async function socketWrites<T>(work: () => Promise<T>): Promise<{ result: T; writes: number }> {
+  const net = await import('node:net');
+  const socket = net.Socket.prototype as unknown as { _write: (...a: unknown[]) => unknown; _writev: (...a: unknown[]) => unknown };
+  const { _write: write, _writev: writev } = socket;
+  let writes = 0;
+  socket._write = function (this: unknown, ...a: unknown[]) {
+    writes++;
+    return write.apply(this, a);
+  };
+  socket._writev = function (this: unknown, ...a: unknown[]) {
+    writes++;
+    return writev.apply(this, a);
+  };
+  try {
+    return { result: await work(), writes };
+  } finally {
+    socket._write = write;
+    socket._writev = writev;
+  }
+}
+
 describe('numberPlaceholders', () => {
   it('numbers ? in order for PostgreSQL', () => {
     expect(numberPlaceholders('SELECT ? , "a" = ? AND b IN (?, ?)')).toBe('SELECT $1 , "a" = $2 AND b IN ($3, $4)');
@@ -145,36 +167,14 @@ describe.each(TEST_PROVIDERS)('DirectSql on %s', (provider) => {
     const sql = sqlOf(test.db);
     const insert = (key: string) => ({ sql: 'INSERT INTO "Setting" ("key", "value", "updatedAt") VALUES (?, ?, ?) RETURNING "key"', params: [key, 'v', new Date()] });
     await sql.batch([insert('warm.a')]); // the pool's first connection is opened outside the count
-    const net = await import('node:net');
-    const socket = net.Socket.prototype as unknown as { _write: (...a: unknown[]) => unknown; _writev: (...a: unknown[]) => unknown };
-    const { _write: write, _writev: writev } = socket;
-    let writes = 0;
-    socket._write = function (this: unknown, ...a: unknown[]) {
-      writes++;
-      return write.apply(this, a);
-    };
-    socket._writev = function (this: unknown, ...a: unknown[]) {
-      writes++;
-      return writev.apply(this, a);
-    };
     const guarded = (key: string) => ({ sql: 'UPDATE "Setting" SET "value" = ? WHERE "key" = ?', params: ['w', key], expectChanges: 1 });
-    const counted = async (batch: () => Promise<unknown>) => {
-      writes = 0;
-      await batch();
-      return writes;
-    };
-    try {
-      // two parts: BEGIN and three INSERTs; after the function step, one more INSERT with COMMIT
-      const plain = await counted(() => sql.batch([insert('write.a'), insert('write.b'), insert('write.c'), () => [insert('write.d')]]));
-      // a last part that must change one row checks that in the server, and COMMIT goes with it
-      const checked = await counted(() => sql.batch([insert('write.e'), () => [guarded('write.e')]]));
-      const conflict = await counted(() => expect(sql.batch([insert('write.f'), () => [guarded('no such key')]])).rejects.toBeInstanceOf(ConflictError));
-      // without the cork: a write per statement, BEGIN and COMMIT included (6); COMMIT after the check (3)
-      if (provider === 'postgresql') expect([plain, checked, conflict]).toEqual([2, 2, 3]); // the conflict's third: its ROLLBACK
-    } finally {
-      socket._write = write;
-      socket._writev = writev;
-    }
+    // two parts: BEGIN and three INSERTs; after the function step, one more INSERT with COMMIT
+    const plain = await socketWrites(() => sql.batch([insert('write.a'), insert('write.b'), insert('write.c'), () => [insert('write.d')]]));
+    // a last part that must change one row checks that in the server, and COMMIT goes with it
+    const checked = await socketWrites(() => sql.batch([insert('write.e'), () => [guarded('write.e')]]));
+    const conflict = await socketWrites(() => expect(sql.batch([insert('write.f'), () => [guarded('no such key')]])).rejects.toBeInstanceOf(ConflictError));
+    // without the cork: a write per statement, BEGIN and COMMIT included (6); COMMIT after the check (3)
+    if (provider === 'postgresql') expect([plain.writes, checked.writes, conflict.writes]).toEqual([2, 2, 3]); // the conflict's third: its ROLLBACK
     expect(await test.db.setting.count({ where: { key: { startsWith: 'write.' } } })).toBe(5);
     expect((await test.db.setting.findUniqueOrThrow({ where: { key: 'write.e' } })).value).toBe('w');
   });
@@ -183,25 +183,7 @@ describe.each(TEST_PROVIDERS)('DirectSql on %s', (provider) => {
     const sql = sqlOf(test.db);
     const select = (n: number) => sql.query<{ n: number }>('SELECT CAST(? AS INTEGER) AS "n"', [n]);
     await select(0); // the shared connection is opened outside the count
-    const net = await import('node:net');
-    const socket = net.Socket.prototype as unknown as { _write: (...a: unknown[]) => unknown; _writev: (...a: unknown[]) => unknown };
-    const { _write: write, _writev: writev } = socket;
-    let writes = 0;
-    socket._write = function (this: unknown, ...a: unknown[]) {
-      writes++;
-      return write.apply(this, a);
-    };
-    socket._writev = function (this: unknown, ...a: unknown[]) {
-      writes++;
-      return writev.apply(this, a);
-    };
-    let answers: { n: number }[][];
-    try {
-      answers = await Promise.all(Array.from({ length: 20 }, (_, i) => select(i + 1)));
-    } finally {
-      socket._write = write;
-      socket._writev = writev;
-    }
+    const { result: answers, writes } = await socketWrites(() => Promise.all(Array.from({ length: 20 }, (_, i) => select(i + 1))));
     expect(answers.map((rows) => rows.map((r) => r.n))).toEqual(Array.from({ length: 20 }, (_, i) => [i + 1]));
     if (provider === 'postgresql') expect(writes).toBe(1);
   });

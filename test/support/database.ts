@@ -51,18 +51,29 @@ export async function createEmptyDatabase(provider: Provider): Promise<{ target:
   };
 }
 
-export async function createTestDatabase(provider: Provider, options: { seed?: boolean } & OpenOptions = {}): Promise<TestDatabase> {
+/** The functions a test database is made with: the sources', or the build's (test/bench/production.ts). */
+export interface DatabaseModules {
+  migrate: typeof migrate;
+  openDatabase: typeof openDatabase;
+  seedDatabase: typeof seedDatabase;
+}
+
+export async function createTestDatabase(
+  provider: Provider,
+  options: { seed?: boolean } & OpenOptions = {},
+  modules: DatabaseModules = { migrate, openDatabase, seedDatabase },
+): Promise<TestDatabase> {
   const empty = await createEmptyDatabase(provider);
-  await migrate(empty.target);
-  const database = openDatabase(empty.target, options);
-  if (options.seed !== false) await seedDatabase(database.db);
+  await modules.migrate(empty.target);
+  const database = modules.openDatabase(empty.target, options);
+  if (options.seed !== false) await modules.seedDatabase(database.db);
   const opened: Database[] = [database];
   return {
     db: database.db,
     target: empty.target,
     database,
     reopen() {
-      const another = openDatabase(empty.target);
+      const another = modules.openDatabase(empty.target);
       opened.push(another);
       return another;
     },
