@@ -251,7 +251,7 @@ export function createCore(deps: CoreDeps): Core {
     }
     const chat = await store.resolveChat(message.channel, message.chatId, now, message.displayName);
     const actor = chat.actor;
-    observe?.onActor?.(actor, { menuDigest: chat.menuDigest });
+    observe?.onActor?.(actor, chat);
     const conversation = conversationFromRow(chat.conversation, now);
     let choice = message.choice ?? null;
     if (!choice && conversation.choices.length) {
