@@ -79,19 +79,24 @@ export async function resolveChat(
     if (!row) throw new Error(`the identity of ${channel} chat ${chatId} was not created`);
   }
   const lastSeenAt = asDate(row.lastSeenAt) ?? new Date(0);
-  if (row.blockedAt !== null || now.getTime() - lastSeenAt.getTime() >= LAST_SEEN_PRECISION_MS || (displayName && displayName !== row.displayName)) {
-    await sqlOf(db).execute(
-      'UPDATE "ChannelIdentity" SET "lastSeenAt" = ?, "blockedAt" = NULL, "displayName" = COALESCE(?, "displayName") WHERE "channel" = ? AND "externalId" = ?',
-      [now, displayName ?? null, channel, chatId],
-    );
-  }
+  // not awaited here: on PostgreSQL's shared connection the write leaves with the handler's first
+  // read instead of costing a round trip of its own; the core awaits it before it commits anything
+  const touched =
+    row.blockedAt !== null || now.getTime() - lastSeenAt.getTime() >= LAST_SEEN_PRECISION_MS || (displayName && displayName !== row.displayName)
+      ? sqlOf(db).execute(
+          'UPDATE "ChannelIdentity" SET "lastSeenAt" = ?, "blockedAt" = NULL, "displayName" = COALESCE(?, "displayName") WHERE "channel" = ? AND "externalId" = ?',
+          [now, displayName ?? null, channel, chatId],
+        )
+      : null;
+  // a failure is heard where the core awaits it, not as an unhandled rejection meanwhile
+  touched?.catch(() => undefined);
   const conversation: ConversationRow | null =
     row.hasConversation === null
       ? null
       : { flow: row.flow, step: row.step, state: row.state ?? '{}', choices: row.choices ?? '[]', expiresAt: asDate(row.expiresAt), version: Number(row.version ?? 0) };
   const identityId = Number(row.identityId);
   if (row.contactId === null || row.pointId === null || !row.contactActive || !row.pointActive) {
-    return { actor: { role: 'unknown', channel, chatId, identityId, contact: null }, conversation, menuDigest: row.menuDigest };
+    return { actor: { role: 'unknown', channel, chatId, identityId, contact: null }, conversation, menuDigest: row.menuDigest, touched };
   }
   const level = row.level!;
   return {
@@ -110,6 +115,7 @@ export async function resolveChat(
     },
     conversation,
     menuDigest: row.menuDigest,
+    touched,
   };
 }
 

@@ -16,7 +16,15 @@ export interface MessageCommit {
   results: EffectResults;
   /** makes the replies from the results and offers their choices; true: the conversation is saved */
   finish(): boolean;
-  /** before bulk work that runs after the transaction: the step is claimed with the conversation as it stands */
+  /**
+   * the replies' choices are known before the effects are applied (Effects.offers): the
+   * conversation may be written with the effects, before finish()
+   */
+  offersKnown: boolean;
+  /**
+   * before the effects' results are known (bulk work after the transaction, or offersKnown): the step
+   * is claimed with the conversation as it stands and the choices declared
+   */
   claim(): void;
 }
 
@@ -26,6 +34,8 @@ export interface ResolvedChat {
   conversation: ConversationRow | null;
   /** the command menu a channel last set for the chat, as its digest (ChannelIdentity.menuDigest); null: none */
   menuDigest: string | null;
+  /** the chat's lastSeenAt being written, when it was due; awaited before anything is committed */
+  touched?: Promise<unknown> | null;
 }
 
 export interface CoreStore {
