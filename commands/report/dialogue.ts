@@ -14,7 +14,7 @@ import { addMonths, localDateString, monthLabel } from '../../bot/time.ts';
 import { defaultReportMonth, reportableMonthProblem, reportDueDate } from './months.ts';
 import { looksLikeQuestion, parseReportMessage, rangeHint, type FigureValue, type ParsedReport } from './parse.ts';
 import { checkPlausibility } from './plausibility.ts';
-import { loadStandardInput, standardLines } from './standards.ts';
+import { hasMinimums, loadStandardInput, standardLines } from './standards.ts';
 import { knownTemplateOf, templateOfRows, type ReportField, type ReportTemplate } from './template.ts';
 import { boundsFor, checkFigure, missingRequired, parseStoredFigures, validateFigures } from './validate.ts';
 
@@ -314,7 +314,11 @@ async function confirmReport(draft: ReportDraft, ctx: CommandContext) {
   if (missing.length || issues.length) return { kind: 'back' as const, state: draft, lines: issues.map((i) => i.message) };
   const lastMonth = addMonths(draft.month, -1);
   const yearStart = `${draft.month.slice(0, 4)}-01`;
-  const history = await ctx.queries.reports.months(draft.pointId, lastMonth < yearStart ? lastMonth : yearStart, draft.month);
+  // when the point was listed is needed for the standards below: read with the history, one round trip not two
+  const [history, listedAt] = await Promise.all([
+    ctx.queries.reports.months(draft.pointId, lastMonth < yearStart ? lastMonth : yearStart, draft.month),
+    hasMinimums(draft.pointLevel) ? ctx.queries.directory.pointListedAt(draft.pointId) : null,
+  ]);
   if (draft.warned === null && !draft.noNewData) {
     const last = history.find((r) => r.month === lastMonth);
     const warnings = checkPlausibility(draft.figures, last?.status === 'reported' ? parseStoredFigures(last.figures) : null, template);
@@ -335,7 +339,7 @@ async function confirmReport(draft: ReportDraft, ctx: CommandContext) {
       text: `注意：${draft.pointLabel} ${monthLabel(draft.month)}的月报已由${draft.previous.by ?? '市支中心'}于 ${draft.previous.at} 提交：${draft.previous.summary}。\n确认用这次的内容${now}替换吗？原来的版本会保留。确认请回复 1。`,
     };
   }
-  const standardInput = await loadStandardInput(ctx.queries, { id: draft.pointId, level: draft.pointLevel }, draft.month, draft.noNewData ? {} : draft.figures, draft.noNewData, history);
+  const standardInput = await loadStandardInput(ctx.queries, { id: draft.pointId, level: draft.pointLevel }, draft.month, draft.noNewData ? {} : draft.figures, draft.noNewData, { yearSoFar: history, listedAt });
   const outcome: Outcome = withEffects(
     [{ kind: 'storeReport', submission: { servicePointId: draft.pointId, month: draft.month, status: draft.noNewData ? 'noNewData' : 'reported', figures: draft.noNewData ? {} : draft.figures } }],
     ({ report }) => {
@@ -351,6 +355,7 @@ async function confirmReport(draft: ReportDraft, ctx: CommandContext) {
       if (standardInput) lines.push(...standardLines(standardInput));
       return [{ text: lines.join('\n') }];
     },
+    [],
   );
   return { kind: 'done' as const, outcome };
 }

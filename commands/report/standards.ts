@@ -67,20 +67,24 @@ export function standardLines(input: StandardInput): string[] {
 }
 
 /** Only town and village points have annex-1 minimums. */
+export function hasMinimums(level: string): boolean {
+  return level === 'town' || level === 'village';
+}
+
 export async function loadStandardInput(
   queries: Pick<Queries, 'directory' | 'reports' | 'settings'>,
   point: { id: number; level: string },
   month: MonthKey,
   figures: Record<string, FigureValue>,
   noNewData: boolean,
-  /** the point's stored reports of January..month (at least), when the caller has read them already */
-  yearSoFar?: readonly { month: string; figures: string }[],
+  /** what the caller has read already: the point's stored reports of January..month (at least), when it was listed */
+  known: { yearSoFar?: readonly { month: string; figures: string }[]; listedAt?: Date | null } = {},
 ): Promise<StandardInput | null> {
-  if (point.level !== 'town' && point.level !== 'village') return null;
+  if (!hasMinimums(point.level)) return null;
   const [rules, loaded, listed, settings] = await Promise.all([
     queries.reports.minimums(point.level),
-    yearSoFar ?? queries.reports.months(point.id, `${parseMonthKey(month).year}-01`, month),
-    queries.directory.pointListedAt(point.id),
+    known.yearSoFar ?? queries.reports.months(point.id, `${parseMonthKey(month).year}-01`, month),
+    known.listedAt !== undefined ? known.listedAt : queries.directory.pointListedAt(point.id),
     queries.settings.reminders(),
   ]);
   // the month reported always counts, even when it comes before the point's first month
