@@ -9,7 +9,7 @@ import type { Clock } from '../time.ts';
 import type { Dialogue } from './dialogue.ts';
 import type { Queries } from './queries.ts';
 import type { ChannelEffect, Effect, EffectResults } from './effects.ts';
-import type { Actor, ChannelFact, IncomingMessage, PlatformFact, Reply, Role } from './types.ts';
+import type { Actor, ChannelFact, Choice, IncomingMessage, PlatformFact, Reply, Role } from './types.ts';
 
 type ReadMethod = 'findMany' | 'findFirst' | 'findUnique' | 'findUniqueOrThrow' | 'findFirstOrThrow' | 'count' | 'aggregate' | 'groupBy';
 type ModelName = { [K in keyof Db]: K extends `$${string}` ? never : Db[K] extends { findMany: unknown } ? K : never }[keyof Db];
@@ -53,10 +53,31 @@ export interface Effects {
   effects: Effect[];
   /** the replies, made from what applying the effects gave (a revision number, a notice id) */
   replies(results: EffectResults): Reply[];
+  /**
+   * the choices the replies will offer ([]: none), when that is known before the effects are
+   * applied: the conversation, which keeps them, is then written with the effects in one round trip
+   * instead of after their results (if the replies offer others after all, it is written again)
+   */
+  offers?: Choice[];
 }
 
-export function withEffects(effects: Effect[], replies: (results: EffectResults) => Reply[]): Effects {
-  return { effects, replies };
+export function withEffects(effects: Effect[], replies: (results: EffectResults) => Reply[], offers?: Choice[]): Effects {
+  return offers ? { effects, replies, offers } : { effects, replies };
+}
+
+/** Effects whose replies need nothing from them. */
+export function withEffectsReplying(effects: Effect[], replies: Reply[]): Effects {
+  return withEffects(effects, () => replies, offeredBy(replies));
+}
+
+/** The choices a message's replies offer: those of the last reply that has any. */
+export function offeredBy(replies: readonly Reply[]): Choice[] {
+  return [...replies].reverse().find((r) => r.choices?.length)?.choices ?? [];
+}
+
+/** The outcome with its replies reworded (a line added), offering the same choices. */
+export function mapReplies(outcome: Outcome, reword: (replies: Reply[]) => Reply[]): Outcome {
+  return isEffects(outcome) ? { ...outcome, replies: (results) => reword(outcome.replies(results)) } : reword(outcome);
 }
 
 export function isEffects(outcome: Outcome): outcome is Effects {

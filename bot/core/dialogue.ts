@@ -8,7 +8,7 @@
 // channel-neutral and stored.
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import { withEffects, type CommandContext, type Outcome } from './capability.ts';
+import { mapReplies, withEffectsReplying, type CommandContext, type Outcome } from './capability.ts';
 import type { Effect } from './effects.ts';
 import type { Choice, Reply } from './types.ts';
 
@@ -201,7 +201,7 @@ async function advance<S>(dialogue: Dialogue<S>, ctx: CommandContext, stored: St
 function prefixed(lines: string[], outcome: Outcome): Outcome {
   const prefix = (replies: Reply[]): Reply[] =>
     lines.length === 0 || replies.length === 0 ? replies : [{ ...replies[0]!, text: [...lines, replies[0]!.text].join('\n') }, ...replies.slice(1)];
-  return Array.isArray(outcome) ? prefix(outcome) : { effects: outcome.effects, replies: (results) => prefix(outcome.replies(results)) };
+  return mapReplies(outcome, prefix);
 }
 
 /** Starts a dialogue with a state (prefilled fields already answered) and lines to say first. */
@@ -244,7 +244,7 @@ async function cancel<S>(dialogue: Dialogue<S>, ctx: CommandContext, stored: Sto
   ctx.conversation.clear();
   const replies = [{ text: dialogue.cancelled(stored.data) }];
   const effects = dialogue.cancelEffects?.(stored.data) ?? [];
-  return effects.length ? withEffects(effects, () => replies) : replies;
+  return effects.length ? withEffectsReplying(effects, replies) : replies;
 }
 
 async function confirm<S>(dialogue: Dialogue<S>, ctx: CommandContext, stored: Stored<S>): Promise<Outcome> {

@@ -11,14 +11,14 @@ import { databaseCoreStore } from '../db/core-store.ts';
 import { ConflictError } from '../db/direct-sql.ts';
 import { databaseQueries } from '../db/queries.ts';
 import type { Clock } from '../time.ts';
-import { isEffects, type AttemptLimit, type Capability, type CommandContext, type CommandSpec, type Outcome } from './capability.ts';
+import { isEffects, offeredBy, type AttemptLimit, type Capability, type Effects, type CommandContext, type CommandSpec, type Outcome } from './capability.ts';
 import { conversationFromRow, type LoadedConversation } from './conversation.ts';
 import { continueDialogue, dialogueChoice, expectsFreeText, isCancelWord, type Dialogue } from './dialogue.ts';
 import type { EffectResults } from './effects.ts';
 import type { Queries } from './queries.ts';
 import { FloodGate } from './rate-limit.ts';
 import type { CoreStore } from './store.ts';
-import { ROLE_LABELS, type Actor, type ChannelFact, type IncomingMessage, type Reply } from './types.ts';
+import { ROLE_LABELS, type Actor, type ChannelFact, type Choice, type IncomingMessage, type Reply } from './types.ts';
 
 export const MAX_MESSAGE_CHARS = 2000;
 export const FLOOD_LIMIT = { messages: 20, windowMs: 60_000 };
@@ -221,21 +221,22 @@ export function createCore(deps: CoreDeps): Core {
     const effects = isEffects(outcome) ? outcome.effects : [];
     const results: EffectResults = {};
     let replies: Reply[] = isEffects(outcome) ? [] : outcome;
-    const offer = (made: Reply[]) => {
-      const offered = [...made].reverse().find((r) => r.choices?.length)?.choices;
+    const offer = (offered: Choice[]) => {
       // the choices offered now are the only ones answerable by number; a dialogue that did not move keeps its own
-      conversation.offerChoices(offered ?? (unmoved(conversation, before) ? conversation.choices : []));
+      conversation.offerChoices(offered.length ? offered : unmoved(conversation, before) ? conversation.choices : []);
     };
+    const offers = isEffects(outcome) ? outcome.offers : undefined;
     await store.commit({
       effects,
       actor: ctx.actor,
       now,
       conversation,
       results,
-      claim: () => offer([]),
+      offersKnown: offers !== undefined,
+      claim: () => offer(offers ?? []),
       finish: () => {
-        if (isEffects(outcome)) replies = outcome.replies(results);
-        offer(replies);
+        if (isEffects(outcome)) replies = repliesOf(outcome, results, ctx.log);
+        offer(offeredBy(replies));
         return conversation.dirty || effects.length > 0;
       },
     });
@@ -273,6 +274,7 @@ export function createCore(deps: CoreDeps): Core {
     const before = snapshot(conversation);
     const outcome = await route(ctx, conversation);
     const expired = conversation.expiredFlow && !before.flow ? [{ text: '（您上次没有完成的填写已超过 3 天，已作废，没有保存。）' }] : [];
+    await chat.touched;
     try {
       return [...expired, ...(await settle(outcome, ctx, conversation, before, now))];
     } catch (error) {
@@ -328,6 +330,21 @@ export function createCore(deps: CoreDeps): Core {
     handleChannelFact,
     commandsFor: (role) => commands.filter((c) => c.command.roles.includes(role) && c.command.listed !== false).map((c) => c.command),
   };
+}
+
+const APPLIED_UNSAID = '已经办理并保存，但显示结果时出了问题。如需核对，请稍后查看或联系市支中心。';
+
+/**
+ * The replies of applied effects. They may be made after the commit (a claimed step), so a failure
+ * here must not tell the person that nothing was saved.
+ */
+function repliesOf(outcome: Effects, results: EffectResults, log: Logger): Reply[] {
+  try {
+    return outcome.replies(results);
+  } catch (error) {
+    log.error({ err: error }, 'replies of applied effects failed');
+    return [{ text: APPLIED_UNSAID }];
+  }
 }
 
 interface Snapshot {

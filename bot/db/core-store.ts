@@ -10,21 +10,23 @@ import type { Statement } from './direct-sql.ts';
 
 export function databaseCoreStore(db: Db): CoreStore {
   const sql = sqlOf(db);
-  async function commit({ effects, actor, now, conversation, results, finish, claim }: MessageCommit): Promise<void> {
+  async function commit({ effects, actor, now, conversation, results, finish, claim, offersKnown }: MessageCommit): Promise<void> {
     const save = () => saveConversationStatement(actor.channel, actor.chatId, conversation, now);
     if (effects.length === 0) {
       if (finish()) await sql.batch([save()]);
       return;
     }
-    if (effects.some(runsAfterBatch)) {
-      // the step is claimed first (the conversation's version), then the bulk work runs, then the replies are made
+    const bulk = effects.some(runsAfterBatch);
+    if (bulk || offersKnown) {
+      // the step is claimed with the effects (the conversation's version), in one round trip on
+      // PostgreSQL; then the bulk work runs, then the replies are made
       claim();
       const claimed = save();
       await sql.batch([...(await effectSteps(effects, actor, now, db, results)), claimed]);
-      await applyAfterBatch(effects, actor, now, db, targetOf(db), results);
+      if (bulk) await applyAfterBatch(effects, actor, now, db, targetOf(db), results);
       finish();
       const after = save();
-      // saved again only when the replies changed what the claim saved (choices offered after the import)
+      // saved again only when the replies changed what the claim saved (choices offered after an import)
       if (!sameSave(claimed, after)) await sql.batch([{ ...after, params: [...after.params!.slice(0, -1), conversation.version + 1] }]).catch(() => undefined);
       return;
     }

@@ -28,6 +28,11 @@ export interface Statement {
   params?: readonly SqlValue[];
   /** the whole batch is rolled back with a ConflictError unless this statement changes (or returns) this many rows */
   expectChanges?: number;
+  /**
+   * hears the statement's rows once the batch has them (on PostgreSQL, in the last part, after its
+   * COMMIT): a function step that only reads them would cost a round trip of its own there
+   */
+  onRows?(rows: readonly Row[]): void;
 }
 export type Row = Record<string, unknown>;
 /**
@@ -146,7 +151,11 @@ export function sqliteDirectSql(connection: BetterSqlite3.Database, onClose: () 
   function runSteps(steps: readonly BatchStep[], results: Row[][]): void {
     for (const step of steps) {
       if (typeof step === 'function') runSteps(step(results), results);
-      else results.push(runOne(step));
+      else {
+        const rows = runOne(step);
+        results.push(rows);
+        step.onRows?.(rows);
+      }
     }
   }
 
@@ -254,18 +263,32 @@ function inOneWrite<T>(client: pg.ClientBase, send: () => T): T {
 }
 
 const DIVISION_BY_ZERO = '22012';
+/** the column a self-checking statement that returns rows adds to them (dropped from its results) */
+const CHECKED = 'gxgc_checked';
 
 /**
  * A guarded write that fails, in the server, unless it changed the rows expected: a division by zero
- * aborts the transaction, so the COMMIT sent behind it rolls back. null for a statement that cannot
- * be wrapped (one with rows of its own to return, which a data-modifying CTE would hide).
+ * aborts the transaction, so the COMMIT sent behind it rolls back. One with rows of its own to
+ * return (RETURNING) returns them beside the check. null for a statement that cannot be wrapped.
  */
 function selfChecking(statement: Statement): Statement | null {
   const { sql, params, expectChanges } = statement;
   if (expectChanges === undefined) return statement;
-  if (!/^\s*(INSERT|UPDATE|DELETE)\b/i.test(sql) || /\bRETURNING\b/i.test(sql)) return null;
-  const wrapped = `WITH "guarded" AS (${sql} RETURNING 1) SELECT 1 / (CASE WHEN count(*) = ${Number(expectChanges)} THEN 1 ELSE 0 END) AS "ok" FROM "guarded"`;
+  if (!/^\s*(INSERT|UPDATE|DELETE)\b/i.test(sql)) return null;
+  const expected = Number(expectChanges);
+  const check = (from: string) => `SELECT 1 / (CASE WHEN count(*) = ${expected} THEN 1 ELSE 0 END) AS "ok" FROM ${from}`;
+  let wrapped: string;
+  if (!/\bRETURNING\b/i.test(sql)) wrapped = `WITH "guarded" AS (${sql} RETURNING 1) ${check('"guarded"')}`;
+  // the check's one row joined to the rows returned: none returned still evaluates (and fails) the check
+  else if (expected > 0) wrapped = `WITH "guarded" AS (${sql}) SELECT "guarded".*, "check"."ok" AS "${CHECKED}" FROM (${check('"guarded"')}) AS "check" LEFT JOIN "guarded" ON true`;
+  else return null;
   return params === undefined ? { sql: wrapped } : { sql: wrapped, params };
+}
+
+/** The rows a self-checking statement returned, as the statement itself would have. */
+function uncheckedRows(statement: Statement, rows: Row[]): Row[] {
+  if (!/\bRETURNING\b/i.test(statement.sql)) return [];
+  return rows.map(({ [CHECKED]: _checked, ...row }) => row);
 }
 
 /**
@@ -310,9 +333,12 @@ async function inTransaction(client: pg.ClientBase, steps: readonly BatchStep[],
     }
     statements.forEach((statement, i) => {
       const result = (answers[first + i] as PromiseFulfilledResult<pg.QueryResult>).value;
-      if (sending[i] !== statement) return results.push([]);
-      checkChanges(statement, result.rowCount ?? 0);
-      return results.push(result.rows as Row[]);
+      let rows = result.rows as Row[];
+      // a self-checking statement was checked by the server
+      if (sending[i] !== statement) rows = uncheckedRows(statement, rows);
+      else checkChanges(statement, result.rowCount ?? 0);
+      results.push(rows);
+      statement.onRows?.(rows);
     });
     return commit;
   }
@@ -432,6 +458,7 @@ export function postgresDirectSql(connectionString: string, poolSize = 10): Dire
       if (steps.length === 1 && typeof only === 'object' && options?.waitForDisk !== false) {
         const result = await shared.run(only);
         checkChanges(only, result.rowCount ?? 0);
+        only.onRows?.(result.rows as Row[]);
         return [result.rows as Row[]];
       }
       const client = await pool.connect();

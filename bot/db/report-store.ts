@@ -55,7 +55,7 @@ export function assessmentColumns(figures: Readonly<Record<string, unknown>>): R
  * confirmations at once get 2 and 3, not 2 and 2; the revision and audit rows read the id and
  * revision it wrote back in the same transaction (VALUES with subqueries, so PostgreSQL types the
  * values from the target columns), so all three go to the database together. The audit detail has
- * the revision spliced in by the database. `stored` receives the outcome once they have run.
+ * the revision spliced in by the database. `stored` receives the upsert's row once the batch has it.
  */
 export function storeReportSteps(submission: Submission, stored: (result: StoredReport) => void): BatchStep[] {
   const figures = storedFiguresSchema.parse(submission.status === 'noNewData' ? {} : submission.figures);
@@ -80,6 +80,10 @@ export function storeReportSteps(submission: Submission, stored: (result: Stored
         RETURNING "id", "revision", "isLate"`,
       params: [servicePointId, month, status, figuresJson, columns.visitors, columns.openHours, columns.activities, columns.computers, contactId, at, submissionLate, at, at, at],
       expectChanges: 1,
+      onRows: ([row]) => {
+        const written = row as ReportRow;
+        stored({ reportId: Number(written.id), revision: Number(written.revision), isLate: Boolean(written.isLate), submissionLate });
+      },
     },
     {
       sql: `INSERT INTO "MonthlyReportRevision" ("reportId", "revision", "status", "figures", "submittedByContactId", "channel", "submittedAt", "isLate")
@@ -94,12 +98,6 @@ export function storeReportSteps(submission: Submission, stored: (result: Stored
         detail: { sql: `(SELECT ? || CAST("revision" AS TEXT) || ? ${thisReport})`, params: [detailHead, detailTail, ...key] },
       },
     ),
-    (results) => {
-      // the upsert's row: the revision and audit statements after it return none
-      const row = results[results.length - 3]![0] as unknown as ReportRow;
-      stored({ reportId: Number(row.id), revision: Number(row.revision), isLate: Boolean(row.isLate), submissionLate });
-      return [];
-    },
   ];
 }
 

@@ -4,7 +4,7 @@
 // version of the bot held the file itself, base64: it is still read.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { withEffects, type CommandContext, type Outcome } from '../../bot/core/capability.ts';
+import { withEffectsReplying, type CommandContext, type Outcome } from '../../bot/core/capability.ts';
 import type { Reply } from '../../bot/core/types.ts';
 import type { Effect } from '../../bot/core/effects.ts';
 import type { Dialogue } from '../../bot/core/dialogue.ts';
@@ -37,8 +37,8 @@ export const sentFileGone = (what: string): Reply[] => [{ text: `等待导入的
 
 /** An outcome with effects applied before its own. */
 export function alsoApplying(effects: Effect[], outcome: Outcome): Outcome {
-  if (Array.isArray(outcome)) return withEffects(effects, () => outcome);
-  return withEffects([...effects, ...outcome.effects], outcome.replies);
+  if (Array.isArray(outcome)) return withEffectsReplying(effects, outcome);
+  return { ...outcome, effects: [...effects, ...outcome.effects] };
 }
 
 /**

@@ -4,7 +4,7 @@
 // capability only writes rows (release.ts) and wakes the worker.
 import { startDialogue } from '../../bot/core/dialogue.ts';
 import type { Reply } from '../../bot/core/types.ts';
-import { BOUND_ROLES, OPERATOR_ONLY, withEffects, type Capability, type CommandContext, type Outcome } from '../../bot/core/capability.ts';
+import { BOUND_ROLES, OPERATOR_ONLY, withEffects, withEffectsReplying, type Capability, type CommandContext, type Outcome } from '../../bot/core/capability.ts';
 import { chineseDate, fetchLine } from './model.ts';
 import { COMPOSITION, initialComposition, noticeComposition } from './composition.ts';
 import { renderNoticeStatus } from './status.ts';
@@ -64,10 +64,10 @@ async function ack(ctx: CommandContext, noticeId: number): Promise<Outcome> {
   if (notice.deadline && fetch) lines.push(`请在${chineseDate(notice.deadline)}前完成领取。${fetch}`);
   const others = (await pendingAcks(ctx)).filter((n) => n.id !== noticeId);
   const effects = [{ kind: 'acknowledgeNotice' as const, noticeId }];
-  if (others.length === 0) return withEffects(effects, () => [{ text: lines.join('\n') }]);
+  if (others.length === 0) return withEffectsReplying(effects, [{ text: lines.join('\n') }]);
   lines.push(`您还有 ${others.length} 条通知未确认：`, ...others.slice(0, 5).map((n) => `· #${n.id}《${n.title}》`));
   const choices = others.slice(0, 5).map((n) => ({ label: `收到 #${n.id}`, value: `notice:ack:${n.id}` }));
-  return withEffects(effects, () => [{ text: lines.join('\n'), choices }]);
+  return withEffectsReplying(effects, [{ text: lines.join('\n'), choices }]);
 }
 
 export const noticeCapability: Capability = {

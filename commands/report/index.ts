@@ -3,7 +3,7 @@
 // the month's file.
 import type { Reply } from '../../bot/core/types.ts';
 import { localDateString, monthLabel, type MonthKey } from '../../bot/time.ts';
-import { BOUND_ROLES, OPERATOR_ONLY, isEffects, withEffects, type Capability, type CommandContext, type Outcome } from '../../bot/core/capability.ts';
+import { BOUND_ROLES, OPERATOR_ONLY, mapReplies, withEffects, type Capability, type CommandContext, type Outcome } from '../../bot/core/capability.ts';
 import { formatCompleteness } from './completeness.ts';
 import { BIND_HINT, FLOW, reportDialogue, startReport } from './dialogue.ts';
 import { defaultReportMonth, findMonthMention, reportDueDate } from './months.ts';
@@ -65,7 +65,7 @@ function monthWords(ctx: CommandContext): string {
 /** The outcome with a line added to its first reply (before or after the reply's text). */
 function withLine(outcome: Outcome, line: string, before: boolean): Outcome {
   const add = (replies: Reply[]) => replies.map((r, i) => (i === 0 ? { ...r, text: before ? `${line}\n${r.text}` : `${r.text}\n${line}` } : r));
-  return isEffects(outcome) ? withEffects(outcome.effects, (results) => add(outcome.replies(results))) : add(outcome);
+  return mapReplies(outcome, add);
 }
 
 async function handleIntent(ctx: CommandContext, intent: ReportIntent): Promise<Outcome> {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, FLOOD_LIMIT, MAX_MESSAGE_CHARS, normaliseText } from '../../bot/core/pipeline.ts';
 import { silentLogger } from '../../bot/logger.ts';
 import { z } from 'zod';
-import type { Capability } from '../../bot/core/capability.ts';
+import { withEffects, type Capability, type CommandSpec } from '../../bot/core/capability.ts';
 import { oneOf } from '../../bot/core/answers.ts';
 import { startDialogue, step, type Dialogue } from '../../bot/core/dialogue.ts';
 import { TEST_PROVIDERS } from '../support/database.ts';
@@ -160,6 +160,50 @@ describe('choices and dialogues in the core', () => {
     const replies = await core().handleMessage({ channel: 'wechat', chatId: 'w4', text: 'boom' });
     expect(replies[0]!.text).toContain('抱歉，处理您的消息时出了问题');
     expect((await core().handleMessage({ channel: 'wechat', chatId: 'w4', text: '/poll 再来' }))[0]!.text).toBe('问题：再来');
+  });
+});
+
+describe.each(TEST_PROVIDERS)('effects whose replies declare their choices beforehand, on %s', (provider) => {
+  // declared choices let the core write the conversation with the effects (one round trip on
+  // PostgreSQL); the replies are then made after the commit
+  const audit = (entityId: string) => [{ kind: 'audit' as const, action: 'test.declared', entity: 'Test', entityId }];
+  const offered = [{ label: '好的', value: 'declared:ok' }];
+  const command = (name: string, run: CommandSpec['run']) => ({ name, aliases: [], description: name, roles: ['unknown' as const], run });
+  const declaring: Capability = {
+    name: 'declared',
+    commands: [
+      command('declared', async () => withEffects(audit('declared'), () => [{ text: '记下了', choices: offered }], offered)),
+      // declares none, then offers one after all: the conversation is written again with it
+      command('undeclared', async () => withEffects(audit('undeclared'), () => [{ text: '记下了', choices: offered }], [])),
+      command('unsaid', async () =>
+        withEffects(audit('unsaid'), () => {
+          throw new Error('replies failed');
+        }, []),
+      ),
+    ],
+    async onChoice(ctx) {
+      return [{ text: `选了：${ctx.choice}` }];
+    },
+  };
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await createTestBot({ provider, directory: false });
+  });
+  afterAll(async () => bot.close());
+  const core = () => createCore({ db: bot.db, clock: bot.clock, log: silentLogger, capabilities: [declaring] });
+  const audited = (entityId: string) => bot.db.auditLog.count({ where: { action: 'test.declared', entityId } });
+
+  it.each(['declared', 'undeclared'])('/%s: applies the effect and keeps the choice its reply offers for a typed number', async (name) => {
+    const chatId = `declare-${name}`;
+    expect((await core().handleMessage({ channel: 'wechat', chatId, text: `/${name}` }))[0]).toEqual({ text: '记下了', choices: offered });
+    expect(await audited(name)).toBe(1);
+    expect((await core().handleMessage({ channel: 'wechat', chatId, text: '1' }))[0]!.text).toBe('选了：ok');
+  });
+
+  it('says the effect was applied when its replies fail after the commit', async () => {
+    const replies = await core().handleMessage({ channel: 'wechat', chatId: 'declare-unsaid', text: '/unsaid' });
+    expect(replies[0]!.text).toContain('已经办理并保存');
+    expect(await audited('unsaid')).toBe(1);
   });
 });
 

@@ -179,6 +179,35 @@ describe.each(TEST_PROVIDERS)('DirectSql on %s', (provider) => {
     expect((await test.db.setting.findUniqueOrThrow({ where: { key: 'write.e' } })).value).toBe('w');
   });
 
+  it('checks a guarded statement that returns rows in the same write as COMMIT, handing its rows over unchanged', async () => {
+    const sql = sqlOf(test.db);
+    const at = new Date('2026-11-05T00:00:00Z');
+    await sql.batch([{ sql: 'INSERT INTO "Setting" ("key", "value", "updatedAt") VALUES (?, ?, ?)', params: ['returning.warm', 'v', at] }]);
+    const upsert = (key: string, expectChanges: number) => ({
+      sql: 'INSERT INTO "Setting" ("key", "value", "updatedAt") VALUES (?, ?, ?) ON CONFLICT ("key") DO UPDATE SET "value" = "Setting"."value" || \'+\' RETURNING "key", "value"',
+      params: [key, 'v', at],
+      expectChanges,
+    });
+    const heard: Row[][] = [];
+    const listen = (statement: ReturnType<typeof upsert>) => ({ ...statement, onRows: (rows: readonly Row[]) => void heard.push([...rows]) });
+    const follow = { sql: 'UPDATE "Setting" SET "updatedAt" = ? WHERE "key" = ?', params: [at, 'returning.a'] };
+    const stored = await socketWrites(() => sql.batch([listen(upsert('returning.a', 1)), follow]));
+    // BEGIN, the upsert, the update and COMMIT in one write; the rows as the statement returns them
+    if (provider === 'postgresql') expect(stored.writes).toBe(1);
+    expect(stored.result[0]).toEqual([{ key: 'returning.a', value: 'v' }]);
+    expect(heard).toEqual([[{ key: 'returning.a', value: 'v' }]]);
+    await sql.batch([listen(upsert('returning.a', 1)), follow]);
+    expect(heard[1]).toEqual([{ key: 'returning.a', value: 'v+' }]);
+    // a count other than the one expected rolls the whole batch back, the statement after it too
+    await expect(sql.batch([upsert('returning.b', 2), { sql: 'INSERT INTO "Setting" ("key", "value", "updatedAt") VALUES (?, ?, ?)', params: ['returning.c', 'v', at] }])).rejects.toBeInstanceOf(ConflictError);
+    const none = { sql: 'UPDATE "Setting" SET "value" = ? WHERE "key" = ? RETURNING "key"', params: ['x', 'no such key'], expectChanges: 1 };
+    await expect(sql.batch([upsert('returning.d', 1), none])).rejects.toBeInstanceOf(ConflictError);
+    expect(await test.db.setting.findMany({ where: { key: { startsWith: 'returning.' } }, select: { key: true, value: true }, orderBy: { key: 'asc' } })).toEqual([
+      { key: 'returning.a', value: 'v+' },
+      { key: 'returning.warm', value: 'v' },
+    ]);
+  });
+
   it('sends the statements of concurrent callers in one write, and answers each its own rows', async () => {
     const sql = sqlOf(test.db);
     const select = (n: number) => sql.query<{ n: number }>('SELECT CAST(? AS INTEGER) AS "n"', [n]);
