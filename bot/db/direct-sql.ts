@@ -285,9 +285,9 @@ function selfChecking(statement: Statement): Statement | null {
   return params === undefined ? { sql: wrapped } : { sql: wrapped, params };
 }
 
-/** The rows a self-checking statement returned, as the statement itself would have. */
-function uncheckedRows(statement: Statement, rows: Row[]): Row[] {
-  if (!/\bRETURNING\b/i.test(statement.sql)) return [];
+/** The rows a self-checking statement returned, as the statement itself would have (none: the check's own row). */
+function uncheckedRows(rows: Row[]): Row[] {
+  if (!rows[0] || !(CHECKED in rows[0])) return [];
   return rows.map(({ [CHECKED]: _checked, ...row }) => row);
 }
 
@@ -335,7 +335,7 @@ async function inTransaction(client: pg.ClientBase, steps: readonly BatchStep[],
       const result = (answers[first + i] as PromiseFulfilledResult<pg.QueryResult>).value;
       let rows = result.rows as Row[];
       // a self-checking statement was checked by the server
-      if (sending[i] !== statement) rows = uncheckedRows(statement, rows);
+      if (sending[i] !== statement) rows = uncheckedRows(rows);
       else checkChanges(statement, result.rowCount ?? 0);
       results.push(rows);
       statement.onRows?.(rows);

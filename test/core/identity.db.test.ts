@@ -14,8 +14,8 @@ describe.each(TEST_PROVIDERS)('resolving a chat on %s', (provider) => {
 
   const at = (minutes: number) => new Date(Date.UTC(2026, 10, 3, 2, minutes));
   // the write of lastSeenAt is handed back in flight (the core awaits it before committing)
-  const resolve = async (...args: Parameters<typeof resolveChat> extends [unknown, ...infer Rest] ? Rest : never) => {
-    const chat = await resolveChat(test.db, ...args);
+  const resolve = async (channel: 'telegram', chatId: string, now: Date, displayName?: string) => {
+    const chat = await resolveChat(test.db, channel, chatId, now, displayName);
     await chat.touched;
     return chat;
   };
